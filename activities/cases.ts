@@ -1,0 +1,191 @@
+// Activities that write the PostgreSQL read model of a case: the case row, its timeline, its tasks
+// and approvals, in one transaction. Every write is idempotent, so a retried activity (after a
+// timeout, a worker crash, a lost response) never writes anything twice:
+//  - timeline events are keyed by (case, seq) and inserted with ON CONFLICT DO NOTHING;
+//  - the case row only moves forward (version), tasks and approvals only forward (rev).
+import { sql } from 'drizzle-orm';
+import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
+import { priorityRank } from '../domain/case.js';
+import type { IdentityDocument } from '../domain/schemas.js';
+import type { Db } from '../db/client.js';
+import type { IdentityHasher } from '../db/identity.js';
+import { agencyTasks, approvals, caseEvents, cases, identityDocuments } from '../db/schema/index.js';
+
+type Scoped = { caseId: string; caseReference: string; office: string };
+
+export interface PersistCaseInput {
+  caseView: CaseView;
+  /** Only on the first write of a case. */
+  documents?: IdentityDocument[];
+  events: TimelineEvent[];
+  tasks: Array<CaseTask & Scoped>;
+  approvals: Array<Approval & Scoped>;
+}
+
+export function caseRow(view: CaseView) {
+  return {
+    id: view.id,
+    reference: view.reference,
+    status: view.status,
+    stage: view.stage,
+    onHold: view.onHold,
+    priority: view.priority,
+    priorityRank: priorityRank(view.priority),
+    version: view.version,
+    office: view.office,
+    assignee: view.assignee,
+    consulateId: view.consulateId,
+    nationality: view.person.nationality,
+    country: view.location?.country ?? null,
+    screening: view.screening,
+    sourceType: view.source.type,
+    operationId: view.operationId,
+    closureReason: view.closure?.reason ?? null,
+    nextDeadlineAt: view.nextDeadline ? new Date(view.nextDeadline.at) : null,
+    nextDeadlineKind: view.nextDeadline?.kind ?? null,
+    snapshot: view,
+    createdAt: new Date(view.createdAt),
+    updatedAt: new Date(view.updatedAt),
+    stageEnteredAt: new Date(view.stageEnteredAt),
+  };
+}
+
+export function documentRows(caseId: string, documents: IdentityDocument[], hasher: IdentityHasher) {
+  const seen = new Set<string>();
+  return documents.flatMap((doc) => {
+    const documentHash = hasher.documentHash(doc);
+    if (seen.has(documentHash)) return [];
+    seen.add(documentHash);
+    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), open: true }];
+  });
+}
+
+const excluded = (column: string) => sql.raw(`excluded."${column}"`);
+
+export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
+  const { db, hasher } = deps;
+
+  async function persistCase(input: PersistCaseInput): Promise<void> {
+    const view = input.caseView;
+    const row = caseRow(view);
+    await db.transaction(async (tx) => {
+      const { id: _id, ...updatable } = row;
+      await tx
+        .insert(cases)
+        .values(row)
+        .onConflictDoUpdate({
+          target: cases.id,
+          set: Object.fromEntries(
+            Object.keys(updatable).map((k) => [k, excluded(cases[k as keyof typeof updatable].name)]),
+          ),
+          // Steps may land out of order (concurrent updates, retries): only a newer version wins.
+          setWhere: sql`${cases.version} <= excluded.version`,
+        });
+
+      if (input.documents && input.documents.length > 0) {
+        await tx.insert(identityDocuments).values(documentRows(view.id, input.documents, hasher)).onConflictDoNothing();
+      }
+      if (view.status === 'closed') {
+        await tx.update(identityDocuments).set({ open: false }).where(sql`${identityDocuments.caseId} = ${view.id}`);
+      }
+
+      if (input.events.length > 0) {
+        await tx
+          .insert(caseEvents)
+          .values(
+            input.events.map((e) => ({
+              caseId: view.id,
+              seq: e.seq,
+              at: new Date(e.at),
+              type: e.type,
+              actorSub: e.actor.sub,
+              actorRole: e.actor.role,
+              stage: e.stage,
+              data: e.data,
+            })),
+          )
+          .onConflictDoNothing();
+      }
+
+      for (const t of input.tasks) {
+        const taskRow = {
+          id: t.id,
+          caseId: t.caseId,
+          caseReference: t.caseReference,
+          office: t.office,
+          agencyId: t.agencyId,
+          audience: t.audience,
+          type: t.type,
+          status: t.status,
+          priority: t.priority,
+          dueAt: new Date(t.dueAt),
+          escalationLevel: t.escalationLevel,
+          input: t.input,
+          result: t.result,
+          reason: t.reason,
+          createdAt: new Date(t.createdAt),
+          completedAt: t.completedAt ? new Date(t.completedAt) : null,
+          rev: t.rev,
+        };
+        await tx
+          .insert(agencyTasks)
+          .values(taskRow)
+          .onConflictDoUpdate({
+            target: agencyTasks.id,
+            set: {
+              // The workflow does not know about claims: an "open" from it keeps a claim made here.
+              status: sql`case when excluded.status = 'open' then ${agencyTasks.status} else excluded.status end`,
+              priority: excluded('priority'),
+              dueAt: excluded('due_at'),
+              escalationLevel: excluded('escalation_level'),
+              input: excluded('input'),
+              result: excluded('result'),
+              reason: excluded('reason'),
+              completedAt: excluded('completed_at'),
+              rev: excluded('rev'),
+            },
+            setWhere: sql`${agencyTasks.rev} < excluded.rev`,
+          });
+      }
+
+      for (const a of input.approvals) {
+        const approvalRow = {
+          id: a.id,
+          caseId: a.caseId,
+          caseReference: a.caseReference,
+          office: a.office,
+          kind: a.kind,
+          reason: a.reason,
+          comment: a.comment,
+          requestedBy: a.requestedBy,
+          status: a.status,
+          dueAt: new Date(a.dueAt),
+          escalationLevel: a.escalationLevel,
+          decidedBy: a.decidedBy,
+          decidedAt: a.decidedAt ? new Date(a.decidedAt) : null,
+          decisionComment: a.decisionComment,
+          createdAt: new Date(a.createdAt),
+          rev: a.rev,
+        };
+        await tx
+          .insert(approvals)
+          .values(approvalRow)
+          .onConflictDoUpdate({
+            target: approvals.id,
+            set: {
+              status: excluded('status'),
+              dueAt: excluded('due_at'),
+              escalationLevel: excluded('escalation_level'),
+              decidedBy: excluded('decided_by'),
+              decidedAt: excluded('decided_at'),
+              decisionComment: excluded('decision_comment'),
+              rev: excluded('rev'),
+            },
+            setWhere: sql`${approvals.rev} < excluded.rev`,
+          });
+      }
+    });
+  }
+
+  return { persistCase };
+}

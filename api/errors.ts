@@ -1,0 +1,110 @@
+// The one HTTP error contract of API.md. Services throw (ApiError, DomainError, zod, Temporal or
+// pg errors); this module alone decides the status and the body. A 500 never carries internals.
+import type { ErrorRequestHandler } from 'express';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { ZodError } from 'zod';
+import { DomainError, ERROR_CODES, type ErrorCode, fieldIssues } from '../domain/errors.js';
+import type { Logger } from './logger.js';
+
+export const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid_transition: 409,
+  duplicate_person: 409,
+  conflict: 409,
+  version_mismatch: 412,
+  payload_too_large: 413,
+  idempotency_key_reused: 422,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export class ApiError extends DomainError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: unknown,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(code, message, details);
+    this.name = 'ApiError';
+  }
+}
+
+export const notFound = (what = 'resource') => new ApiError('not_found', `no such ${what}`);
+export const forbidden = (message = 'your role does not allow this') => new ApiError('forbidden', message);
+export const unavailable = (what: string) => new ApiError('unavailable', `${what} is unavailable; nothing was changed, retry later`, undefined, 5);
+
+// gRPC codes meaning "the server could not be reached or did not answer in time".
+const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */, 8 /* RESOURCE_EXHAUSTED */]);
+// Node socket errors and PostgreSQL's "cannot connect now"/"shutting down"/"too many connections".
+const PG_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08004']);
+
+function isPgDown(err: unknown): boolean {
+  const e = err as { code?: string; message?: string; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code && PG_DOWN_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e.message)) return true;
+  return e.cause ? isPgDown(e.cause) : false;
+}
+
+function isTemporalDown(err: unknown): boolean {
+  if (isGrpcServiceError(err)) return GRPC_UNAVAILABLE.has(err.code);
+  const e = err as { cause?: unknown; name?: string; message?: string } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'TransportError') return true;
+  return e.cause ? isTemporalDown(e.cause) : false;
+}
+
+/** Translates anything thrown into the error contract's code, message and details. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof DomainError) return new ApiError(err.code, err.message, err.details);
+  if (err instanceof ZodError) return new ApiError('validation_failed', 'the request is invalid', fieldIssues(err.issues));
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.type && (ERROR_CODES as readonly string[]).includes(cause.type)) {
+      return new ApiError(cause.type as ErrorCode, cause.message, cause.details?.[0] ?? undefined);
+    }
+    return new ApiError('internal', 'the case could not take this step');
+  }
+  if (err instanceof WorkflowNotFoundError) return new ApiError('not_found', 'no such case');
+  if (err instanceof TemporalFailure && err.cause) return toApiError(err.cause);
+  if (isTemporalDown(err)) return unavailable('Temporal');
+  if (isPgDown(err)) return unavailable('PostgreSQL');
+  const body = err as { type?: string; status?: number } | null;
+  if (body?.type === 'entity.too.large') return new ApiError('payload_too_large', 'the request body is too large');
+  if (body?.type === 'entity.parse.failed') {
+    return new ApiError('validation_failed', 'the request body is not valid JSON', [{ path: '(root)', message: 'malformed JSON' }]);
+  }
+  if (body?.type === 'charset.unsupported' || body?.type === 'encoding.unsupported') {
+    return new ApiError('validation_failed', 'unsupported body encoding', [{ path: '(root)', message: 'use UTF-8 JSON' }]);
+  }
+  return new ApiError('internal', 'an internal error occurred');
+}
+
+export function errorBody(err: ApiError, requestId: string) {
+  return {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details !== undefined && err.details !== null ? { details: err.details } : {}),
+      requestId,
+    },
+  };
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const apiError = toApiError(err);
+    const requestId = String(res.locals.requestId ?? 'unknown');
+    if (apiError.code === 'internal') logger.error({ err, requestId, path: req.path }, 'unhandled error');
+    else if (apiError.code === 'unavailable') logger.warn({ requestId, path: req.path, reason: (err as Error)?.message }, 'dependency unavailable');
+    if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
+    res.status(STATUS[apiError.code]).json(errorBody(apiError, requestId));
+  };
+}

@@ -1,0 +1,74 @@
+// Bearer JWT authentication (HS256 shared secret in development, a JWKS URL in production) and the
+// caller's identity: sub, role, office (caseworkers, supervisors; "*" = all) and agency (officers).
+import type { RequestHandler } from 'express';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import { ApiError } from '../errors.js';
+
+export const ROLES = ['caseworker', 'agency_officer', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const claimsSchema = z.discriminatedUnion('role', [
+  z.object({ sub: z.string().min(1), role: z.literal('caseworker'), office: z.string().min(1).refine((o) => o !== '*', 'a caseworker works for one office') }),
+  z.object({ sub: z.string().min(1), role: z.literal('supervisor'), office: z.string().min(1) }),
+  z.object({ sub: z.string().min(1), role: z.literal('agency_officer'), agency: z.string().min(1) }),
+  z.object({ sub: z.string().min(1), role: z.literal('admin'), office: z.string().optional() }),
+]);
+export type Auth = z.infer<typeof claimsSchema>;
+
+export interface AuthConfig {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export function authenticate(config: AuthConfig): RequestHandler {
+  const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
+    ? createRemoteJWKSet(new URL(config.jwksUrl))
+    : new TextEncoder().encode(config.jwtSecret ?? '');
+  const algorithms = config.jwksUrl ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'];
+  return async (req, res, next) => {
+    const header = req.headers.authorization;
+    const match = header?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/);
+    if (!match) throw new ApiError('unauthenticated', 'a bearer token is required');
+    let payload: unknown;
+    try {
+      const verified = await jwtVerify(match[1]!, key as Uint8Array, {
+        algorithms,
+        ...(config.issuer ? { issuer: config.issuer } : {}),
+        ...(config.audience ? { audience: config.audience } : {}),
+      });
+      payload = verified.payload;
+    } catch {
+      throw new ApiError('unauthenticated', 'the token is invalid or expired');
+    }
+    const claims = claimsSchema.safeParse(payload);
+    if (!claims.success) throw new ApiError('unauthenticated', 'the token lacks the claims sub, role and office or agency');
+    res.locals.auth = claims.data;
+    next();
+  };
+}
+
+export function authOf(res: { locals: Record<string, unknown> }): Auth {
+  return res.locals.auth as Auth;
+}
+
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (_req, res, next) => {
+    if (!roles.includes(authOf(res).role)) throw new ApiError('forbidden', `this needs the role ${roles.join(' or ')}`);
+    next();
+  };
+}
+
+/** Offices whose cases the caller may see: one office, or every office (null). */
+export function officeScope(auth: Auth): string | null {
+  if (auth.role === 'supervisor' && auth.office === '*') return null;
+  if (auth.role === 'caseworker' || auth.role === 'supervisor') return auth.office;
+  throw new ApiError('forbidden', 'cases are for caseworkers and supervisors');
+}
+
+export function inOfficeScope(auth: Auth, office: string): boolean {
+  const scope = officeScope(auth);
+  return scope === null || scope === office;
+}

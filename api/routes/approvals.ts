@@ -1,0 +1,32 @@
+// /v1/approvals: the supervisor's decisions.
+import { Router } from 'express';
+import { approvalDecisionSchema } from '../../domain/schemas.js';
+import { route } from '../http.js';
+import { idParams, listApprovalsQuery } from '../schemas.js';
+import type { createApprovalService } from '../services/approvals.js';
+
+export function approvalsRouter(approvals: ReturnType<typeof createApprovalService>): Router {
+  const router = Router();
+  route(router, {
+    method: 'get',
+    path: '/v1/approvals',
+    tag: 'approvals',
+    summary: 'Approvals of the office',
+    roles: ['supervisor'],
+    query: listApprovalsQuery,
+    success: { status: 200, description: '{ items: [approval], nextCursor }' },
+    handler: ({ auth, query }) => approvals.list(auth, query),
+  });
+  route(router, {
+    method: 'post',
+    path: '/v1/approvals/:id/decision',
+    tag: 'approvals',
+    summary: 'Approve or reject',
+    roles: ['supervisor'],
+    params: idParams,
+    body: approvalDecisionSchema,
+    success: { status: 200, description: 'the decided approval' },
+    handler: ({ auth, params, body }) => approvals.decide(auth, params.id, body.decision, body.comment),
+  });
+  return router;
+}

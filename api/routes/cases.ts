@@ -1,0 +1,102 @@
+// /v1/cases: open, list, read, act, timeline.
+import { Router } from 'express';
+import { actionSchema, openCaseSchema } from '../../domain/schemas.js';
+import { Reply, route } from '../http.js';
+import { idParams, idempotencyKeyHeader, ifMatchHeader, listCasesQuery, timelineQuery } from '../schemas.js';
+import type { CaseService } from '../services/cases.js';
+import { parse } from '../validate.js';
+
+const CASE_ROLES = ['caseworker', 'supervisor'] as const;
+
+export function casesRouter(cases: CaseService): Router {
+  const router = Router();
+
+  route(router, {
+    method: 'post',
+    path: '/v1/cases',
+    tag: 'cases',
+    summary: 'Open a case for one person',
+    roles: CASE_ROLES,
+    body: openCaseSchema,
+    headers: { 'Idempotency-Key': { schema: idempotencyKeyHeader, description: 'repeat with the same key and body returns the first response' } },
+    success: { status: 201, description: 'the new case' },
+    handler: async ({ auth, body, req, res }) => {
+      const rawKey = req.get('Idempotency-Key');
+      const key = rawKey === undefined ? undefined : parse(idempotencyKeyHeader, rawKey, 'Idempotency-Key');
+      const out = await cases.openCase(auth, body, req.body, key);
+      res.setHeader('ETag', `"${(out.body as { version: number }).version}"`);
+      return new Reply(out.status, out.body);
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/v1/cases',
+    tag: 'cases',
+    summary: 'List and search cases',
+    roles: CASE_ROLES,
+    query: listCasesQuery,
+    success: { status: 200, description: '{ items: [case summary], nextCursor }' },
+    handler: ({ auth, query }) => cases.listCases(auth, query),
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/v1/cases/:id',
+    tag: 'cases',
+    summary: 'The live state of a case',
+    roles: CASE_ROLES,
+    params: idParams,
+    success: { status: 200, description: 'the case' },
+    handler: async ({ auth, params, res }) => {
+      const view = await cases.getCase(auth, params.id);
+      res.setHeader('ETag', `"${view.version}"`);
+      return view;
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/v1/cases/:id/actions',
+    tag: 'cases',
+    summary: 'The actions allowed now',
+    roles: CASE_ROLES,
+    params: idParams,
+    success: { status: 200, description: '{ stage, allowed }' },
+    handler: ({ auth, params }) => cases.allowedActions(auth, params.id),
+  });
+
+  route(router, {
+    method: 'post',
+    path: '/v1/cases/:id/actions',
+    tag: 'cases',
+    summary: 'Take an action on a case',
+    roles: CASE_ROLES,
+    params: idParams,
+    body: actionSchema,
+    headers: { 'If-Match': { schema: ifMatchHeader, description: 'the case version the caller saw; 412 if it moved on' } },
+    success: { status: 200, description: 'the updated case' },
+    handler: async ({ auth, params, body, req, res }) => {
+      const rawIfMatch = req.get('If-Match');
+      const expected = rawIfMatch === undefined ? undefined : parse(ifMatchHeader, rawIfMatch, 'If-Match');
+      const view = await cases.act(auth, params.id, body as never, expected);
+      res.setHeader('ETag', `"${view.version}"`);
+      return view;
+    },
+  });
+
+  route(router, {
+    method: 'get',
+    path: '/v1/cases/:id/timeline',
+    tag: 'cases',
+    summary: 'The append-only record of a case',
+    roles: CASE_ROLES,
+    params: idParams,
+    query: timelineQuery,
+    success: { status: 200, description: '{ items: [{ seq, at, type, actor, stage, data }], nextCursor }' },
+    handler: ({ auth, params, query }) => cases.timeline(auth, params.id, query.limit, query.cursor),
+  });
+
+  return router;
+}
+

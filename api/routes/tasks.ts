@@ -1,0 +1,75 @@
+// /v1/tasks: the agency, supervisor and caseworker inboxes.
+import { Router } from 'express';
+import { completeTaskBodySchema, rejectTaskBodySchema } from '../../domain/schemas.js';
+import { route } from '../http.js';
+import { idParams, listTasksQuery } from '../schemas.js';
+import type { createTaskService } from '../services/tasks.js';
+
+const TASK_ROLES = ['agency_officer', 'caseworker', 'supervisor'] as const;
+
+export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router {
+  const router = Router();
+  route(router, {
+    method: 'get',
+    path: '/v1/tasks',
+    tag: 'tasks',
+    summary: "The caller's inbox",
+    roles: TASK_ROLES,
+    query: listTasksQuery,
+    success: { status: 200, description: '{ items: [task], nextCursor }' },
+    handler: ({ auth, query }) => tasks.list(auth, query),
+  });
+  route(router, {
+    method: 'get',
+    path: '/v1/tasks/:id',
+    tag: 'tasks',
+    summary: 'One task',
+    roles: TASK_ROLES,
+    params: idParams,
+    success: { status: 200, description: 'the task' },
+    handler: ({ auth, params }) => tasks.get(auth, params.id),
+  });
+  route(router, {
+    method: 'post',
+    path: '/v1/tasks/:id/claim',
+    tag: 'tasks',
+    summary: 'Claim a task (409 if someone else holds it)',
+    roles: TASK_ROLES,
+    params: idParams,
+    success: { status: 200, description: 'the task' },
+    handler: ({ auth, params }) => tasks.claim(auth, params.id),
+  });
+  route(router, {
+    method: 'post',
+    path: '/v1/tasks/:id/unclaim',
+    tag: 'tasks',
+    summary: 'Give a claimed task back',
+    roles: TASK_ROLES,
+    params: idParams,
+    success: { status: 200, description: 'the task' },
+    handler: ({ auth, params }) => tasks.unclaim(auth, params.id),
+  });
+  route(router, {
+    method: 'post',
+    path: '/v1/tasks/:id/complete',
+    tag: 'tasks',
+    summary: 'Complete a task with its result',
+    roles: TASK_ROLES,
+    params: idParams,
+    body: completeTaskBodySchema,
+    success: { status: 200, description: 'the completed task' },
+    handler: ({ auth, params, body }) => tasks.complete(auth, params.id, body.result),
+  });
+  route(router, {
+    method: 'post',
+    path: '/v1/tasks/:id/reject',
+    tag: 'tasks',
+    summary: 'Reject a task; the case goes to a supervisor',
+    roles: TASK_ROLES,
+    params: idParams,
+    body: rejectTaskBodySchema,
+    success: { status: 200, description: 'the rejected task' },
+    handler: ({ auth, params, body }) => tasks.reject(auth, params.id, body.reason),
+  });
+  return router;
+}

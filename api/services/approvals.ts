@@ -1,0 +1,79 @@
+// Supervisor approvals: listed from the read model, decided through the case workflow.
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { approvals } from '../../db/schema/index.js';
+import { caseWorkflowId } from '../../temporal/client.js';
+import { decideApprovalUpdate } from '../../workflows/definitions.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError, notFound } from '../errors.js';
+import { type Auth, officeScope } from '../middleware/auth.js';
+import { encodeCursor } from '../schemas.js';
+import { parseCursor } from '../validate.js';
+import { TEMPORAL_CALL_TIMEOUT_MS, actorOf } from './cases.js';
+
+type ApprovalRow = typeof approvals.$inferSelect;
+
+function approvalOut(row: ApprovalRow, now = new Date()) {
+  return {
+    id: row.id,
+    caseId: row.caseId,
+    caseReference: row.caseReference,
+    kind: row.kind,
+    reason: row.reason,
+    comment: row.comment,
+    requestedBy: row.requestedBy,
+    status: row.status,
+    dueAt: row.dueAt.toISOString(),
+    overdue: row.status === 'pending' && row.dueAt < now,
+    escalationLevel: row.escalationLevel,
+    decidedBy: row.decidedBy,
+    decidedAt: row.decidedAt?.toISOString() ?? null,
+    decisionComment: row.decisionComment,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export function createApprovalService(deps: ApiDeps) {
+  const { db, temporal } = deps;
+
+  function scoped(auth: Auth) {
+    const scope = officeScope(auth);
+    return scope === null ? sql`true` : eq(approvals.office, scope);
+  }
+
+  async function list(auth: Auth, q: { status?: string; limit: number; cursor?: string }) {
+    const after = parseCursor(q.cursor, 2);
+    const rows = await db
+      .select()
+      .from(approvals)
+      .where(
+        and(
+          scoped(auth),
+          q.status ? eq(approvals.status, q.status) : undefined,
+          after ? sql`(${approvals.dueAt}, ${approvals.id}) > (${new Date(String(after[0]))}, ${String(after[1])})` : undefined,
+        ),
+      )
+      .orderBy(asc(approvals.dueAt), asc(approvals.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => approvalOut(r)),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.dueAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string) {
+    const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
+    if (!row) throw notFound('approval');
+    if (row.status !== 'pending') throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
+    await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+      temporal.workflow
+        .getHandle(caseWorkflowId(row.caseId))
+        .executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, decision, comment, actor: actorOf(auth) }] }),
+    );
+    const [after] = await db.select().from(approvals).where(eq(approvals.id, id)).limit(1);
+    return approvalOut(after!);
+  }
+
+  return { list, decide };
+}

@@ -1,0 +1,299 @@
+// Cases: open (with idempotency and duplicate detection), read, list, act, timeline. The process
+// state lives in the case workflow; this service checks scope against the read model, then talks
+// to the workflow. It throws; the routes never pick status codes.
+import { createHash, randomUUID } from 'node:crypto';
+import { type SQL, and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
+import type { OpenCaseBody } from '../../domain/schemas.js';
+import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../../domain/search-attributes.js';
+import { caseRow, documentRows } from '../../activities/cases.js';
+import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
+import { caseWorkflowId } from '../../temporal/client.js';
+import type { caseWorkflow } from '../../workflows/case.js';
+import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
+import type { ActionType } from '../../domain/schemas.js';
+import { type Auth, inOfficeScope, officeScope } from '../middleware/auth.js';
+import { ApiError, notFound } from '../errors.js';
+import { type ListCasesQuery, encodeCursor } from '../schemas.js';
+import { parseCursor } from '../validate.js';
+import type { ApiDeps } from '../deps.js';
+
+const UNIQUE_VIOLATION = '23505';
+// A Temporal call that has not answered by then means the server or the workers are not there.
+export const TEMPORAL_CALL_TIMEOUT_MS = 30_000;
+
+export function actorOf(auth: Auth) {
+  return { sub: auth.sub, role: auth.role };
+}
+
+function requestHash(body: unknown): string {
+  return createHash('sha256').update(stableJson(body)).digest('hex');
+}
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function caseSummary(row: typeof cases.$inferSelect, now: Date) {
+  const view = row.snapshot as CaseView;
+  return {
+    id: row.id,
+    reference: row.reference,
+    status: row.status,
+    stage: row.stage,
+    onHold: row.onHold,
+    priority: row.priority,
+    version: row.version,
+    office: row.office,
+    assignee: row.assignee,
+    consulateId: row.consulateId,
+    operationId: row.operationId,
+    person: { fullName: view.person.fullName, nationality: view.person.nationality },
+    location: view.location ? { country: view.location.country, confirmed: view.location.confirmed ?? false } : null,
+    riskFlags: view.riskFlags,
+    screening: row.screening,
+    nextDeadline: view.nextDeadline,
+    overdue: row.status === 'open' && row.nextDeadlineAt !== null && row.nextDeadlineAt < now,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    stageEnteredAt: row.stageEnteredAt.toISOString(),
+  };
+}
+
+const SORTS = {
+  createdAt: cases.createdAt,
+  priority: cases.priorityRank,
+  stageEnteredAt: cases.stageEnteredAt,
+} as const;
+
+export function createCaseService(deps: ApiDeps) {
+  const { db, temporal, config, hasher } = deps;
+
+  async function findScopedRow(auth: Auth, id: string) {
+    const scope = officeScope(auth);
+    const [row] = await db.select().from(cases).where(eq(cases.id, id)).limit(1);
+    // Outside the caller's scope looks exactly like absent: existence is never revealed.
+    if (!row || (scope !== null && row.office !== scope)) throw notFound('case');
+    return row;
+  }
+
+  async function openCase(auth: Auth, body: OpenCaseBody, rawBody: unknown, idempotencyKey?: string) {
+    const scope = officeScope(auth);
+    const office = body.office ?? (scope ?? undefined);
+    if (!office) {
+      throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'office', message: 'required when your token covers every office' }]);
+    }
+    if (!inOfficeScope(auth, office)) throw new ApiError('forbidden', `you cannot open cases for office ${office}`);
+
+    const hash = requestHash(rawBody);
+    if (idempotencyKey) {
+      const replay = await findReplay(auth.sub, idempotencyKey, hash);
+      if (replay) return replay;
+    }
+
+    const [consulate] = await db.select().from(agencies).where(eq(agencies.id, body.consulateId)).limit(1);
+    if (!consulate || consulate.kind !== 'consulate') {
+      throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'consulateId', message: 'no consulate with this id' }]);
+    }
+    await rejectDuplicates(body.person.documents);
+
+    const caseId = randomUUID();
+    const input: CaseInput = {
+      caseId,
+      reference: '',
+      office,
+      consulateId: body.consulateId,
+      immigrationAgencyId: config.immigrationAgencyId,
+      person: body.person,
+      location: body.location,
+      source: body.source,
+      riskFlags: body.riskFlags,
+      openedBy: actorOf(auth),
+      openedAt: new Date().toISOString(),
+    };
+    const state = initialState(input);
+
+    try {
+      const response = await db.transaction(async (tx) => {
+        const seq = await tx.execute<{ n: string }>(sql`select nextval('case_reference_seq') as n`);
+        input.reference = `HW-${input.openedAt.slice(0, 4)}-${String(seq.rows[0]!.n).padStart(6, '0')}`;
+        state.reference = input.reference;
+        const view = caseView(state);
+        await tx.insert(cases).values(caseRow(view));
+        const docs = documentRows(caseId, body.person.documents, hasher);
+        if (docs.length > 0) await tx.insert(identityDocuments).values(docs);
+        if (idempotencyKey) {
+          await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, response: view });
+        }
+        // Started inside the transaction: if Temporal refuses, nothing is committed; if the commit
+        // then failed, the workflow's first step writes the same row itself.
+        await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+          temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+            workflowId: caseWorkflowId(caseId),
+            taskQueue: config.temporal.taskQueue,
+            args: [{ case: input }],
+            typedSearchAttributes: [
+              { key: stageKey, value: state.stage },
+              { key: statusKey, value: state.status },
+              { key: priorityKey, value: state.priority },
+              { key: onHoldKey, value: false },
+              { key: officeKey, value: office },
+            ],
+          }),
+        );
+        return view;
+      });
+      return { status: 201, body: response as unknown };
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === UNIQUE_VIOLATION && e.constraint === 'identity_documents_open_unique') {
+        await rejectDuplicates(body.person.documents);
+      }
+      if (e.code === UNIQUE_VIOLATION && e.constraint === 'idempotency_keys_subject_key_pk' && idempotencyKey) {
+        const replay = await findReplay(auth.sub, idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError('conflict', 'this case already exists');
+      throw err;
+    }
+  }
+
+  async function findReplay(subject: string, key: string, hash: string) {
+    const [prior] = await db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.subject, subject), eq(idempotencyKeys.key, key)))
+      .limit(1);
+    if (!prior) return undefined;
+    if (prior.requestHash !== hash) {
+      throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+    }
+    return { status: prior.statusCode, body: prior.response };
+  }
+
+  async function rejectDuplicates(documents: OpenCaseBody['person']['documents']) {
+    if (documents.length === 0) return;
+    const hashes = documents.map((d) => hasher.documentHash(d));
+    const [dup] = await db
+      .select({ caseId: identityDocuments.caseId })
+      .from(identityDocuments)
+      .where(and(eq(identityDocuments.open, true), sql`${identityDocuments.documentHash} in ${hashes}`))
+      .limit(1);
+    if (dup) throw new ApiError('duplicate_person', 'an open case already has this identity document', { caseId: dup.caseId });
+  }
+
+  async function getCase(auth: Auth, id: string): Promise<CaseView> {
+    const row = await findScopedRow(auth, id);
+    try {
+      return await temporal.connection.withDeadline(Date.now() + 5_000, () =>
+        temporal.workflow.getHandle(caseWorkflowId(id)).query(caseQuery),
+      );
+    } catch {
+      // The workflow may be gone (retention) or Temporal briefly unreachable: the read model holds
+      // the state as of the last step, which every step writes before it answers.
+      return row.snapshot as CaseView;
+    }
+  }
+
+  async function allowedActions(auth: Auth, id: string) {
+    const view = await getCase(auth, id);
+    return { stage: view.stage, allowed: view.allowedActions };
+  }
+
+  async function act(auth: Auth, id: string, action: { type: ActionType } & Record<string, unknown>, expectedVersion?: number) {
+    const row = await findScopedRow(auth, id);
+    if (row.status === 'closed') {
+      if (expectedVersion !== undefined && expectedVersion !== row.version) {
+        throw new ApiError('version_mismatch', `the case is at version ${row.version}, not ${expectedVersion}`, { version: row.version });
+      }
+      throw new ApiError('invalid_transition', `${action.type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
+    }
+    const handle = temporal.workflow.getHandle(caseWorkflowId(id));
+    return temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+      handle.executeUpdate(actionUpdates[action.type], { args: [{ action, actor: actorOf(auth), expectedVersion }] }),
+    );
+  }
+
+  async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {
+    await findScopedRow(auth, id);
+    const after = parseCursor(cursor, 1);
+    const rows = await db
+      .select()
+      .from(caseEvents)
+      .where(and(eq(caseEvents.caseId, id), after ? gt(caseEvents.seq, Number(after[0])) : undefined))
+      .orderBy(asc(caseEvents.seq))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((e) => ({
+        seq: e.seq,
+        at: e.at.toISOString(),
+        type: e.type,
+        actor: { sub: e.actorSub, role: e.actorRole },
+        stage: e.stage,
+        data: e.data,
+      })),
+      nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1]!.seq]) : null,
+    };
+  }
+
+  async function listCases(auth: Auth, q: ListCasesQuery) {
+    const scope = officeScope(auth);
+    if (scope !== null && q.office !== undefined && q.office !== scope) {
+      return { items: [], nextCursor: null };
+    }
+    const now = new Date();
+    const filters: Array<SQL | undefined> = [
+      scope !== null ? eq(cases.office, scope) : q.office !== undefined ? eq(cases.office, q.office) : undefined,
+      q.stage ? eq(cases.stage, q.stage) : undefined,
+      q.status ? eq(cases.status, q.status) : undefined,
+      q.priority ? eq(cases.priority, q.priority) : undefined,
+      q.country ? eq(cases.country, q.country) : undefined,
+      q.consulateId ? eq(cases.consulateId, q.consulateId) : undefined,
+      q.assignee ? eq(cases.assignee, q.assignee) : undefined,
+      q.onHold !== undefined ? eq(cases.onHold, q.onHold) : undefined,
+      q.operationId ? eq(cases.operationId, q.operationId) : undefined,
+      q.createdAfter ? gt(cases.createdAt, new Date(q.createdAfter)) : undefined,
+      q.createdBefore ? lt(cases.createdAt, new Date(q.createdBefore)) : undefined,
+      q.overdue === true ? and(eq(cases.status, 'open'), lt(cases.nextDeadlineAt, now)) : undefined,
+      q.overdue === false ? sql`not (${cases.status} = 'open' and coalesce(${cases.nextDeadlineAt} < ${now}, false))` : undefined,
+      q.q
+        ? or(
+            eq(cases.reference, q.q.toUpperCase()),
+            sql`${cases.id} in (select ${identityDocuments.caseId} from ${identityDocuments} where ${identityDocuments.numberHash} = ${hasher.numberHash(q.q)})`,
+          )
+        : undefined,
+    ];
+    const descending = q.sort.startsWith('-');
+    const column = SORTS[q.sort.replace('-', '') as keyof typeof SORTS];
+    const after = parseCursor(q.cursor, 2);
+    if (after) {
+      const [v, id] = after as [string | number, string];
+      const value = column === cases.priorityRank ? Number(v) : new Date(String(v));
+      filters.push(descending ? sql`(${column}, ${cases.id}) < (${value}, ${id})` : sql`(${column}, ${cases.id}) > (${value}, ${id})`);
+    }
+    const rows = await db
+      .select()
+      .from(cases)
+      .where(and(...filters))
+      .orderBy(descending ? desc(column) : asc(column), descending ? desc(cases.id) : asc(cases.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const lastValue = last ? (column === cases.priorityRank ? last.priorityRank : (column === cases.createdAt ? last.createdAt : last.stageEnteredAt).toISOString()) : null;
+    return {
+      items: page.map((r) => caseSummary(r, now)),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([lastValue, last.id]) : null,
+    };
+  }
+
+  return { openCase, getCase, allowedActions, act, timeline, listCases, findScopedRow };
+}
+export type CaseService = ReturnType<typeof createCaseService>;

@@ -1,0 +1,176 @@
+// The inboxes. Claims are inbox state and live in PostgreSQL only (an atomic conditional UPDATE
+// decides between two officers); completions and rejections go through the case workflow, which
+// owns what a result means for the case.
+import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
+import { agencyTasks } from '../../db/schema/index.js';
+import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
+import { caseWorkflowId } from '../../temporal/client.js';
+import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
+import type { ApiDeps } from '../deps.js';
+import { ApiError, notFound } from '../errors.js';
+import type { Auth } from '../middleware/auth.js';
+import { type ListTasksQuery, encodeCursor } from '../schemas.js';
+import { parse, parseCursor } from '../validate.js';
+import { TEMPORAL_CALL_TIMEOUT_MS, actorOf } from './cases.js';
+
+type TaskRow = typeof agencyTasks.$inferSelect;
+
+function visibleTo(auth: Auth): SQL {
+  switch (auth.role) {
+    case 'agency_officer':
+      return eq(agencyTasks.agencyId, auth.agency);
+    case 'caseworker':
+      return eq(agencyTasks.office, auth.office);
+    case 'supervisor':
+      return auth.office === '*' ? sql`true` : eq(agencyTasks.office, auth.office);
+    default:
+      throw new ApiError('forbidden', 'tasks are for agency officers, caseworkers and supervisors');
+  }
+}
+
+/** Who may claim and complete a task, beyond seeing it. */
+function mayWork(auth: Auth, task: TaskRow): boolean {
+  if (task.audience === 'agency') return auth.role === 'agency_officer' && auth.agency === task.agencyId;
+  if (task.audience === 'supervisor') return auth.role === 'supervisor';
+  return auth.role === 'caseworker' || auth.role === 'supervisor';
+}
+
+export function taskOut(row: TaskRow, now = new Date()) {
+  return {
+    id: row.id,
+    caseId: row.caseId,
+    caseReference: row.caseReference,
+    agencyId: row.agencyId,
+    audience: row.audience,
+    type: row.type,
+    status: row.status,
+    priority: row.priority,
+    dueAt: row.dueAt.toISOString(),
+    overdue: (row.status === 'open' || row.status === 'claimed') && row.dueAt < now,
+    escalationLevel: row.escalationLevel,
+    claimedBy: row.claimedBy,
+    input: row.input,
+    result: row.result,
+    reason: row.reason,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+  };
+}
+
+export function createTaskService(deps: ApiDeps) {
+  const { db, temporal } = deps;
+
+  async function find(auth: Auth, id: string): Promise<TaskRow> {
+    const [row] = await db.select().from(agencyTasks).where(and(eq(agencyTasks.id, id), visibleTo(auth))).limit(1);
+    if (!row) throw notFound('task');
+    return row;
+  }
+
+  async function reload(id: string): Promise<TaskRow> {
+    const [row] = await db.select().from(agencyTasks).where(eq(agencyTasks.id, id)).limit(1);
+    return row!;
+  }
+
+  async function list(auth: Auth, q: ListTasksQuery) {
+    const now = new Date();
+    const after = parseCursor(q.cursor, 2);
+    const rows = await db
+      .select()
+      .from(agencyTasks)
+      .where(
+        and(
+          visibleTo(auth),
+          q.status ? eq(agencyTasks.status, q.status) : undefined,
+          q.type ? eq(agencyTasks.type, q.type) : undefined,
+          q.caseId ? eq(agencyTasks.caseId, q.caseId) : undefined,
+          q.overdue === true ? and(inArray(agencyTasks.status, ['open', 'claimed']), lt(agencyTasks.dueAt, now)) : undefined,
+          q.overdue === false ? sql`not (${agencyTasks.status} in ('open', 'claimed') and ${agencyTasks.dueAt} < ${now})` : undefined,
+          after ? sql`(${agencyTasks.dueAt}, ${agencyTasks.id}) > (${new Date(String(after[0]))}, ${String(after[1])})` : undefined,
+        ),
+      )
+      .orderBy(asc(agencyTasks.dueAt), asc(agencyTasks.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => taskOut(r, now)),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.dueAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async function get(auth: Auth, id: string) {
+    return taskOut(await find(auth, id));
+  }
+
+  function assertWorkable(auth: Auth, task: TaskRow) {
+    if (!mayWork(auth, task)) throw new ApiError('forbidden', 'this task is for another role');
+    if (task.status === 'claimed' && task.claimedBy !== auth.sub) {
+      throw new ApiError('conflict', 'another person holds this task', { claimedBy: task.claimedBy });
+    }
+    if (task.status !== 'open' && task.status !== 'claimed') throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
+  }
+
+  async function claim(auth: Auth, id: string) {
+    const task = await find(auth, id);
+    assertWorkable(auth, task);
+    const [claimed] = await db
+      .update(agencyTasks)
+      .set({ status: 'claimed', claimedBy: auth.sub, claimedAt: new Date() })
+      .where(
+        and(
+          eq(agencyTasks.id, id),
+          sql`(${agencyTasks.status} = 'open' or (${agencyTasks.status} = 'claimed' and ${agencyTasks.claimedBy} = ${auth.sub}))`,
+        ),
+      )
+      .returning();
+    if (!claimed) {
+      const now = await reload(id);
+      assertWorkable(auth, now);
+      throw new ApiError('conflict', 'the task changed while claiming; try again');
+    }
+    return taskOut(claimed);
+  }
+
+  async function unclaim(auth: Auth, id: string) {
+    const task = await find(auth, id);
+    if (task.status !== 'claimed') throw new ApiError('conflict', `the task is ${task.status}, not claimed`);
+    if (task.claimedBy !== auth.sub && auth.role !== 'supervisor') throw new ApiError('conflict', 'another person holds this task');
+    const [row] = await db
+      .update(agencyTasks)
+      .set({ status: 'open', claimedBy: null, claimedAt: null })
+      .where(and(eq(agencyTasks.id, id), eq(agencyTasks.status, 'claimed')))
+      .returning();
+    if (!row) throw new ApiError('conflict', 'the task changed meanwhile; reload it');
+    return taskOut(row);
+  }
+
+  async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>) {
+    const task = await find(auth, id);
+    assertWorkable(auth, task);
+    if (task.type === 'follow_up') {
+      throw new ApiError('conflict', 'follow-ups are recorded with the record_follow_up case action');
+    }
+    // Checked here too so a bad result is a 400 with field paths before anything reaches Temporal.
+    parse(taskResultSchemas[task.type as TaskType], rawResult, 'result');
+    await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+      temporal.workflow
+        .getHandle(caseWorkflowId(task.caseId))
+        .executeUpdate(completeTaskUpdate, { args: [{ taskId: id, result: rawResult, actor: actorOf(auth) }] }),
+    );
+    return taskOut(await reload(id));
+  }
+
+  async function reject(auth: Auth, id: string, reason: string) {
+    const task = await find(auth, id);
+    assertWorkable(auth, task);
+    if (task.audience !== 'agency') throw new ApiError('conflict', 'only agency tasks can be rejected');
+    await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+      temporal.workflow
+        .getHandle(caseWorkflowId(task.caseId))
+        .executeUpdate(rejectTaskUpdate, { args: [{ taskId: id, reason, actor: actorOf(auth) }] }),
+    );
+    return taskOut(await reload(id));
+  }
+
+  return { list, get, claim, unclaim, complete, reject };
+}

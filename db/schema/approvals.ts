@@ -1,0 +1,28 @@
+// Supervisor approvals (closures), written by the case workflow; decisions go back through it.
+import { index, integer, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { cases } from './cases.js';
+
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: uuid('id').primaryKey(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    caseReference: text('case_reference').notNull(),
+    office: text('office').notNull(),
+    kind: text('kind').notNull(),
+    reason: text('reason').notNull(),
+    comment: text('comment'),
+    requestedBy: jsonb('requested_by').notNull(),
+    status: text('status').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    escalationLevel: smallint('escalation_level').notNull().default(0),
+    decidedBy: text('decided_by'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    decisionComment: text('decision_comment'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    rev: integer('rev').notNull(),
+  },
+  (t) => [index('approvals_office_status_idx').on(t.office, t.status, t.dueAt), index('approvals_case_idx').on(t.caseId)],
+);

@@ -1,0 +1,48 @@
+// Business rejections, raised by the pure lifecycle code and carried unchanged through the
+// workflow (as ApplicationFailure types) and the API (as the error codes of API.md).
+export const ERROR_CODES = [
+  'validation_failed',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'invalid_transition',
+  'duplicate_person',
+  'conflict',
+  'version_mismatch',
+  'payload_too_large',
+  'idempotency_key_reused',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** Turns zod issues into API.md's `{ path, message }` list, paths written as `persons[17].person.nationality`. */
+export function fieldIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix = ''): FieldIssue[] {
+  return issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message }));
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
+  let out = prefix;
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}

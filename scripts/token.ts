@@ -1,0 +1,49 @@
+// Mints development JWTs: `npm run token -- caseworker --office manila [--sub alice] [--hours 8]`.
+import { parseArgs } from 'node:util';
+import { SignJWT } from 'jose';
+import { loadConfig } from '../config/index.js';
+
+export async function mintToken(
+  secret: string,
+  claims: { sub: string; role: string; office?: string; agency?: string },
+  ttlSeconds = 8 * 3600,
+): Promise<string> {
+  return new SignJWT({ role: claims.role, ...(claims.office ? { office: claims.office } : {}), ...(claims.agency ? { agency: claims.agency } : {}) })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { office: { type: 'string' }, agency: { type: 'string' }, sub: { type: 'string' }, hours: { type: 'string', default: '8' } },
+  });
+  const role = positionals[0];
+  const roles = ['caseworker', 'agency_officer', 'supervisor', 'admin'];
+  if (!role || !roles.includes(role)) {
+    console.error(`usage: npm run token -- <${roles.join('|')}> [--office ID|*] [--agency ID] [--sub NAME] [--hours N]`);
+    process.exit(2);
+  }
+  if ((role === 'caseworker' || role === 'supervisor') && !values.office) {
+    console.error(`a ${role} token needs --office`);
+    process.exit(2);
+  }
+  if (role === 'agency_officer' && !values.agency) {
+    console.error('an agency_officer token needs --agency');
+    process.exit(2);
+  }
+  const config = loadConfig();
+  if (!config.auth.jwtSecret) {
+    console.error('AUTH_JWT_SECRET is not set (tokens are minted only for the shared-secret mode)');
+    process.exit(2);
+  }
+  const token = await mintToken(
+    config.auth.jwtSecret,
+    { sub: values.sub ?? `${role}-dev`, role, office: values.office, agency: values.agency },
+    Math.round(Number(values.hours) * 3600),
+  );
+  process.stdout.write(`${token}\n`);
+}

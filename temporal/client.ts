@@ -1,0 +1,23 @@
+// Connection and data converter shared by the API, the worker, scripts and tests: one place that
+// decides how Homeward talks to Temporal and how its payloads are encrypted.
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import type { Config } from '../config/index.js';
+import { AesGcmCodec } from './codec.js';
+
+export function dataConverter(config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId'>): DataConverter {
+  return { payloadCodecs: [new AesGcmCodec(config.payloadKeys, config.activePayloadKeyId)] };
+}
+
+export async function connectTemporal(address: string): Promise<Connection> {
+  return Connection.connect({ address, connectTimeout: '5s' });
+}
+
+export function createTemporalClient(
+  connection: Connection,
+  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId'> & { temporal: { namespace: string } },
+): Client {
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
+}
+
+export const caseWorkflowId = (caseId: string) => `case-${caseId}`;

@@ -1,0 +1,31 @@
+// The worker process: migrates the database, connects to Temporal and runs case workflows and
+// activities until SIGINT/SIGTERM, then drains in-flight work before exiting.
+import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfig } from '../config/index.js';
+import { createDb } from '../db/client.js';
+import { createIdentityHasher } from '../db/identity.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { ensureSearchAttributes } from '../scripts/temporal-server.js';
+import { NativeConnection, createCaseWorker } from './worker.js';
+
+export async function runWorker(): Promise<void> {
+  const config = loadConfig();
+  const address = config.temporal.address ?? '127.0.0.1:7233';
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+  await migrateDatabase(config.databaseUrl);
+  await ensureSearchAttributes(address, config.temporal.namespace);
+  const db = createDb(config.databaseUrl, config.databasePoolSize);
+  const connection = await NativeConnection.connect({ address });
+  const worker = await createCaseWorker({ config, connection, db, hasher: createIdentityHasher(config.identityHashKey) });
+  console.log(`worker polling ${config.temporal.taskQueue} on ${address}`);
+  await worker.run();
+  await connection.close();
+  await db.$client.end();
+}
+
+if (process.argv[1]?.endsWith('main.ts')) {
+  runWorker().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

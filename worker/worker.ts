@@ -1,0 +1,47 @@
+// Builds a case worker from its dependencies: used by the worker process, `npm start` and tests.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Config } from '../config/index.js';
+import type { Db } from '../db/client.js';
+import type { IdentityHasher } from '../db/identity.js';
+import { createActivities } from '../activities/index.js';
+import { dataConverter } from '../temporal/client.js';
+
+export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle is built once per process: webpack is the slow part of a worker start. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string, meta?: unknown) => console.warn(message, meta ?? ''),
+  error: (message: string, meta?: unknown) => console.error(message, meta ?? ''),
+};
+
+export interface WorkerDeps {
+  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId'> & { temporal: { namespace: string; taskQueue: string } };
+  connection: NativeConnection;
+  db: Db;
+  hasher: IdentityHasher;
+}
+
+export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.temporal.namespace,
+    taskQueue: deps.config.temporal.taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ db: deps.db, hasher: deps.hasher }),
+    dataConverter: dataConverter(deps.config),
+  });
+}
+
+export { NativeConnection };

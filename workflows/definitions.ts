@@ -1,0 +1,41 @@
+// Messages of the case workflow: one Update per caseworker action (API.md's table), the updates that
+// agencies and supervisors send through their inboxes, and the live-state query. Shared by the
+// workflow, the API and the tests, so names and argument types cannot drift apart.
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalView, CaseView, TaskView } from '../domain/case.js';
+import type { ActionType, Actor } from '../domain/schemas.js';
+import { ACTION_TYPES } from '../domain/schemas.js';
+
+export interface ActionArgs {
+  action: unknown;
+  actor: Actor;
+  /** The If-Match version; checked in the validator so a stale write leaves no trace. */
+  expectedVersion?: number;
+}
+
+export const actionUpdates = Object.fromEntries(
+  ACTION_TYPES.map((type) => [type, defineUpdate<CaseView, [ActionArgs]>(type)]),
+) as Record<ActionType, ReturnType<typeof defineUpdate<CaseView, [ActionArgs]>>>;
+
+export interface CompleteTaskArgs {
+  taskId: string;
+  result: unknown;
+  actor: Actor;
+}
+export interface RejectTaskArgs {
+  taskId: string;
+  reason: string;
+  actor: Actor;
+}
+export interface DecideApprovalArgs {
+  approvalId: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  actor: Actor;
+}
+
+export const completeTaskUpdate = defineUpdate<TaskView, [CompleteTaskArgs]>('complete_task');
+export const rejectTaskUpdate = defineUpdate<TaskView, [RejectTaskArgs]>('reject_task');
+export const decideApprovalUpdate = defineUpdate<ApprovalView, [DecideApprovalArgs]>('decide_approval');
+
+export const caseQuery = defineQuery<CaseView>('case');

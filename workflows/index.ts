@@ -1,0 +1,2 @@
+// The worker's workflow bundle: every workflow of Homeward, one file per process.
+export { caseWorkflow } from './case.js';
