@@ -10,8 +10,21 @@ import { createIdentityHasher } from '../../db/identity.js';
 import { createApp } from '../../api/app.js';
 import { createLogger } from '../../api/logger.js';
 import { createTemporalClient } from '../../temporal/client.js';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { NativeConnection, createCaseWorker } from '../../worker/worker.js';
 import { mintToken } from '../../scripts/token.js';
+
+let runtimeInstalled = false;
+// Worker chatter (state changes, polling) would bury test output; warnings still show.
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
+}
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
@@ -40,6 +53,7 @@ export async function startHarness(opts: { worker?: boolean; config?: Record<str
   let nativeConnection: NativeConnection | undefined;
   let stopWorker = async () => {};
   if (opts.worker !== false) {
+    quietRuntime();
     nativeConnection = await NativeConnection.connect({ address: config.temporal.address! });
     const worker = await createCaseWorker({ config, connection: nativeConnection, db, hasher });
     const running = worker.run();

@@ -1,0 +1,54 @@
+// Lint rules that guard what the compiler cannot: workflow determinism (no Node built-ins, no
+// activity implementations, no I/O libraries in workflow code) and floating promises everywhere.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'db/migrations/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Workflow code and the pure domain code it runs must replay deterministically.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'Node built-ins are not deterministic; not in workflow code.' })),
+            { name: 'pg', message: 'No I/O in workflow code: use an activity.' },
+            { name: 'drizzle-orm', message: 'No I/O in workflow code: use an activity.' },
+            { name: 'express', message: 'No I/O in workflow code.' },
+            { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflows.' },
+            { name: '@temporalio/client', message: 'Workflows do not use the client.' },
+          ],
+          patterns: [
+            {
+              group: ['**/activities/*', '**/activities'],
+              allowTypeImports: true,
+              message: 'Import activities only as types (import type) and call them through proxyActivities.',
+            },
+            { group: ['**/db/*', '**/api/*', '**/temporal/*', '**/worker/*'], message: 'No I/O modules in workflow code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
