@@ -187,5 +187,29 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
     });
   }
 
-  return { persistCase };
+  /**
+   * Records an exit restriction's end for a case whose workflow has completed. Idempotent: the
+   * snapshot is only changed while it still says active, and the timeline entry is written once.
+   */
+  async function recordExitRestrictionLifted(input: { caseId: string; liftedAt: string }): Promise<void> {
+    await db.transaction(async (tx) => {
+      const [row] = await tx.select().from(cases).where(sql`${cases.id} = ${input.caseId}`).for('update');
+      if (!row) return;
+      const view = row.snapshot as CaseView;
+      if (!view.exitRestriction || view.exitRestriction.status !== 'active') return;
+      const lifted = { ...view.exitRestriction, status: 'lifted' as const, liftedAt: input.liftedAt };
+      const next = { ...view, exitRestriction: lifted, version: view.version + 1, updatedAt: input.liftedAt };
+      await tx
+        .update(cases)
+        .set({ snapshot: next, version: next.version, updatedAt: new Date(input.liftedAt) })
+        .where(sql`${cases.id} = ${input.caseId}`);
+      await tx.execute(sql`
+        insert into case_events (case_id, seq, at, type, actor_sub, actor_role, stage, data)
+        select ${input.caseId}, coalesce(max(seq), 0) + 1, ${new Date(input.liftedAt)}, 'exit_restriction_expired', 'homeward', 'system', ${row.stage},
+               ${JSON.stringify({ until: lifted.until, basis: lifted.basis })}::jsonb
+        from case_events where case_id = ${input.caseId}`);
+    });
+  }
+
+  return { persistCase, recordExitRestrictionLifted };
 }

@@ -29,6 +29,7 @@ const schema = z
     HOMEWARD_IDENTITY_HASH_KEY: z.string().min(16).optional(),
     HOMEWARD_IMMIGRATION_AGENCY_ID: z.string().min(1).default('immigration'),
     HOMEWARD_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 1mb').default('1mb'),
+    HOMEWARD_TIME_SCALE: z.coerce.number().positive('must be a positive factor').finite().default(1),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     HOMEWARD_DATA_DIR: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -82,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     immigrationAgencyId: e.HOMEWARD_IMMIGRATION_AGENCY_ID,
     bodyLimit: e.HOMEWARD_BODY_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    timeScale: e.HOMEWARD_TIME_SCALE,
     dataDir: e.HOMEWARD_DATA_DIR,
     logLevel: e.LOG_LEVEL,
   };

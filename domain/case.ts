@@ -19,6 +19,7 @@ import {
   taskResultSchemas,
 } from './schemas.js';
 import { DomainError, fieldIssues } from './errors.js';
+import { DEFAULT_POLICY, type DeadlinePolicy, daysMs } from './policy.js';
 
 export interface CaseInput {
   caseId: string;
@@ -33,6 +34,8 @@ export interface CaseInput {
   openedBy: Actor;
   openedAt: string;
   operationId?: string;
+  /** The deadline policy this case runs on for its whole life; DEFAULT_POLICY when absent. */
+  policy?: DeadlinePolicy;
 }
 
 export type Audience = 'agency' | 'supervisor' | 'caseworker';
@@ -55,9 +58,21 @@ export interface CaseTask {
   createdAt: string;
   completedAt: string | null;
   rev: number;
+  /** Where the reminder/escalation ladder is measured from; moves forward by the time spent on hold. */
+  ladderStartAt: string;
+  remindedAt: string | null;
 }
 
-export type ReviewTopic = 'task_rejected' | 'nationality_not_verified' | 'consular_notification_refused' | 'data_sharing_withdrawn';
+export type ReviewTopic =
+  | 'task_rejected'
+  | 'nationality_not_verified'
+  | 'consular_notification_refused'
+  | 'data_sharing_withdrawn'
+  | 'task_overdue'
+  | 'approval_overdue'
+  | 'locating_unconfirmed'
+  | 'extraction_overdue'
+  | 'departure_overdue';
 
 export interface Approval {
   id: string;
@@ -73,6 +88,8 @@ export interface Approval {
   decisionComment: string | null;
   createdAt: string;
   rev: number;
+  ladderStartAt: string;
+  remindedAt: string | null;
 }
 
 export interface TimelineEvent {
@@ -93,6 +110,14 @@ export interface ExitRestriction {
   noticeServedAt: string | null;
   decidedAt: string;
   liftedAt: string | null;
+  /** When the lift is recorded: `until` itself, or sooner under a time scale below 1. */
+  liftAt: string | null;
+}
+
+/** A deadline of the stage itself (not of a task): reviews of unconfirmed locations and the like. */
+export interface StageDeadline {
+  kind: 'locating_review' | 'extraction_escalation' | 'departure_due';
+  at: string;
 }
 
 export interface CaseState {
@@ -143,6 +168,14 @@ export interface CaseState {
   createdAt: string;
   updatedAt: string;
   stageEnteredAt: string;
+  policy: DeadlinePolicy;
+  heldAt: string | null;
+  stageDeadline: StageDeadline | null;
+  /** Follow-ups still to be sent, each when its day comes. */
+  followUpSchedule: Array<{ at: string; dayOffset: number }>;
+  travelDocumentIssuedAt: string | null;
+  /** Whether the exit restriction's own timer workflow has been started. */
+  exitRestrictionTimer: boolean;
 }
 
 /** What one step changed, for the read model: new timeline events and the tasks/approvals it touched. */
@@ -156,21 +189,12 @@ export interface Ctx {
   now: string;
   actor: Actor;
   newId: () => string;
+  /** Behaviour switches decided by the workflow with patched(), so old histories replay unchanged. */
+  features?: { followUpsOnSchedule?: boolean };
 }
 
-const DAY_MS = 86_400_000;
-// Defaults of DESIGN.md's deadline table; the timers that act on them are driven by the workflow.
-export const TASK_DUE_DAYS: Record<TaskType, number> = {
-  verify_nationality: 3,
-  issue_travel_document: 5,
-  arrange_shelter: 1,
-  arrange_medical_check: 3,
-  exit_restriction_review: 10,
-  supervisor_review: 3,
-  follow_up: 30,
-};
-export const APPROVAL_DUE_DAYS = 3;
-export const FOLLOW_UP_DAYS = [30, 90, 180] as const;
+// Kept for cases recorded before follow-ups were scheduled (see the 'follow-ups-on-schedule' patch).
+export const LEGACY_FOLLOW_UP_DAYS = [30, 90, 180] as const;
 
 const PRIORITY_RANK: Record<Priority, number> = { critical: 0, high: 1, normal: 2, low: 3 };
 const SHELTER_FLAGS: RiskFlag[] = ['minor', 'abused', 'pregnant', 'disability'];
@@ -195,7 +219,10 @@ const BY_STAGE: Record<Stage, ActionType[]> = {
 };
 
 export function addDays(iso: string, days: number): string {
-  return new Date(Date.parse(iso) + days * DAY_MS).toISOString();
+  return addMs(iso, days * 86_400_000);
+}
+export function addMs(iso: string, ms: number): string {
+  return new Date(Date.parse(iso) + ms).toISOString();
 }
 
 export function initialPriority(flags: RiskFlag[]): Priority {
@@ -240,12 +267,19 @@ export function initialState(input: CaseInput): CaseState {
     createdAt: input.openedAt,
     updatedAt: input.openedAt,
     stageEnteredAt: input.openedAt,
+    policy: input.policy ?? DEFAULT_POLICY,
+    heldAt: null,
+    stageDeadline: null,
+    followUpSchedule: [],
+    travelDocumentIssuedAt: null,
+    exitRestrictionTimer: false,
   };
 }
 
 /** The first timeline entry; the workflow records it when it starts. */
 export function openCase(state: CaseState, ctx: Ctx): Change {
   const change = emptyChange();
+  state.stageDeadline = stageDeadlineFor(state, state.stage, ctx.now);
   emit(state, change, ctx, 'case_opened', {
     source: state.source,
     riskFlags: state.riskFlags,
@@ -351,10 +385,10 @@ export function applyAction(state: CaseState, action: Action, ctx: Ctx): Change 
     case 'hold':
       state.onHold = true;
       state.holdReason = action.reason;
+      state.heldAt = ctx.now;
       break;
     case 'resume':
-      state.onHold = false;
-      state.holdReason = null;
+      resume(state, change, ctx);
       break;
     case 'record_consent':
       recordConsent(state, change, ctx, action.consularNotification, action.dataSharing);
@@ -400,6 +434,7 @@ export function applyAction(state: CaseState, action: Action, ctx: Ctx): Change 
     }
     case 'record_departure':
       state.returnTrip = { ...state.returnTrip!, departedAt: action.departedAt };
+      if (state.stageDeadline?.kind === 'departure_due') state.stageDeadline = null;
       break;
     case 'record_arrival':
       state.returnTrip = { ...state.returnTrip!, arrivedAt: action.arrivedAt, port: action.port, receivedBy: action.receivedBy };
@@ -420,7 +455,12 @@ export function applyAction(state: CaseState, action: Action, ctx: Ctx): Change 
       state.employment.placement = placement;
       // A new placement replaces the follow-ups of an earlier one.
       for (const t of openTasks(state)) if (t.type === 'follow_up') closeTask(t, change, 'cancelled', ctx, 'superseded by a new placement');
-      for (const days of FOLLOW_UP_DAYS) {
+      if (ctx.features?.followUpsOnSchedule) {
+        // Each follow-up reaches the caseworker's inbox when its day comes, not months early.
+        state.followUpSchedule = state.policy.followUpDays.map((dayOffset) => ({ at: addMs(ctx.now, daysMs(state.policy, dayOffset)), dayOffset }));
+        break;
+      }
+      for (const days of LEGACY_FOLLOW_UP_DAYS) {
         addTask(state, change, ctx, 'follow_up', {
           audience: 'caseworker',
           agencyId: null,
@@ -434,7 +474,7 @@ export function applyAction(state: CaseState, action: Action, ctx: Ctx): Change 
       const task = state.tasks.find((t) => t.id === action.taskId)!;
       task.result = { outcome: action.outcome, ...(action.notes ? { notes: action.notes } : {}) };
       closeTask(task, change, 'completed', ctx);
-      if (!openTasks(state).some((t) => t.type === 'follow_up')) {
+      if (!openTasks(state).some((t) => t.type === 'follow_up') && state.followUpSchedule.length === 0) {
         const reason: ClosureReason = action.outcome === 'declined' ? 'declined_assistance' : 'reintegrated';
         openClosureApproval(state, change, { ...ctx, actor: SYSTEM }, reason, 'all employment follow-ups recorded');
       }
@@ -505,6 +545,7 @@ export function completeTask(state: CaseState, task: CaseTask, result: Record<st
       break;
     case 'issue_travel_document':
       state.travelDocument = result as CaseState['travelDocument'];
+      state.travelDocumentIssuedAt = ctx.now;
       break;
     case 'exit_restriction_review': {
       const restricted = result.decision === 'restricted';
@@ -517,10 +558,17 @@ export function completeTask(state: CaseState, task: CaseTask, result: Record<st
         noticeServedAt: (result.noticeServedAt as string | undefined) ?? null,
         decidedAt: ctx.now,
         liftedAt: null,
+        liftAt: null,
       };
-      if (restricted && state.exitRestriction.until !== null && state.exitRestriction.until <= ctx.now.slice(0, 10)) {
-        state.exitRestriction.status = 'lifted';
-        state.exitRestriction.liftedAt = ctx.now;
+      const r = state.exitRestriction;
+      if (restricted && r.until !== null) {
+        if (r.until <= ctx.now.slice(0, 10)) {
+          r.status = 'lifted';
+          r.liftedAt = ctx.now;
+        } else {
+          const untilMs = Date.parse(`${r.until}T00:00:00.000Z`) - Date.parse(ctx.now);
+          r.liftAt = addMs(ctx.now, Math.max(0, Math.round(untilMs * state.policy.timeScale)));
+        }
       }
       if (state.stage === 'exit_restriction_check') enterStage(state, change, ctx, 'employment_assistance');
       break;
@@ -571,8 +619,167 @@ export function decideApproval(state: CaseState, approval: Approval, decision: '
     state.closure = { reason: approval.reason, comment: approval.comment, approvedBy: ctx.actor.sub, closedAt: ctx.now };
     state.status = 'closed';
     state.onHold = false;
+    state.followUpSchedule = [];
     enterStage(state, change, ctx, 'closed');
   }
+  return change;
+}
+
+// ---- Time: stage deadlines, the reminder/escalation ladder, scheduled follow-ups, hold/resume ----
+
+function stageDeadlineFor(state: CaseState, stage: Stage, now: string): StageDeadline | null {
+  const p = state.policy;
+  switch (stage) {
+    case 'locating':
+      return { kind: 'locating_review', at: addMs(now, daysMs(p, p.locatingReviewDays)) };
+    case 'extraction':
+      return { kind: 'extraction_escalation', at: addMs(now, daysMs(p, p.extractionEscalationDays)) };
+    case 'return':
+      return { kind: 'departure_due', at: addMs(state.travelDocumentIssuedAt ?? now, daysMs(p, p.departureWithinDays)) };
+    default:
+      return null;
+  }
+}
+
+/** Resuming gives every deadline back the time it had left when the case was put on hold. */
+function resume(state: CaseState, change: Change, ctx: Ctx): void {
+  const pausedMs = state.heldAt ? Math.max(0, Date.parse(ctx.now) - Date.parse(state.heldAt)) : 0;
+  state.onHold = false;
+  state.holdReason = null;
+  state.heldAt = null;
+  if (pausedMs === 0) return;
+  for (const t of openTasks(state)) {
+    t.dueAt = addMs(t.dueAt, pausedMs);
+    t.ladderStartAt = addMs(t.ladderStartAt, pausedMs);
+    t.rev += 1;
+    if (!change.tasks.includes(t)) change.tasks.push(t);
+  }
+  for (const a of state.approvals) {
+    if (a.status !== 'pending') continue;
+    a.dueAt = addMs(a.dueAt, pausedMs);
+    a.ladderStartAt = addMs(a.ladderStartAt, pausedMs);
+    a.rev += 1;
+    if (!change.approvals.includes(a)) change.approvals.push(a);
+  }
+  if (state.stageDeadline) state.stageDeadline = { ...state.stageDeadline, at: addMs(state.stageDeadline.at, pausedMs) };
+  state.followUpSchedule = state.followUpSchedule.map((f) => ({ ...f, at: addMs(f.at, pausedMs) }));
+}
+
+type Laddered = Pick<CaseTask, 'ladderStartAt' | 'dueAt' | 'escalationLevel' | 'remindedAt'>;
+
+/** The next rung of a task's or approval's ladder: reminder at half, escalation at due, again at twice. */
+function nextRung(item: Laddered, policy: CaseState['policy']): { rung: 'reminder' | 1 | 2; at: number } | null {
+  const start = Date.parse(item.ladderStartAt);
+  const span = Date.parse(item.dueAt) - start;
+  if (item.remindedAt === null && item.escalationLevel === 0) return { rung: 'reminder', at: start + span * policy.reminderAt };
+  if (item.escalationLevel === 0) return { rung: 1, at: start + span * policy.escalateAt };
+  if (item.escalationLevel === 1) return { rung: 2, at: start + span * policy.secondEscalationAt };
+  return null;
+}
+
+/** When the workflow must wake next (epoch ms), or null when nothing is scheduled. Paused on hold. */
+export function nextWakeAt(state: CaseState): number | null {
+  if (state.status === 'closed' || state.onHold) return null;
+  let next: number | null = null;
+  const consider = (at: number) => {
+    if (next === null || at < next) next = at;
+  };
+  for (const t of openTasks(state)) {
+    const r = nextRung(t, state.policy);
+    if (r) consider(r.at);
+  }
+  for (const a of state.approvals) {
+    if (a.status !== 'pending') continue;
+    const r = nextRung(a, state.policy);
+    if (r) consider(r.at);
+  }
+  if (state.stageDeadline) consider(Date.parse(state.stageDeadline.at));
+  for (const f of state.followUpSchedule) consider(Date.parse(f.at));
+  return next;
+}
+
+const RAISED: Record<Priority, Priority> = { low: 'normal', normal: 'high', high: 'critical', critical: 'critical' };
+
+function raisePriority(state: CaseState, change: Change, ctx: Ctx, why: string): void {
+  const from = state.priority;
+  const to = RAISED[from];
+  if (to === from) return;
+  state.priority = to;
+  emit(state, change, ctx, 'priority_raised', { from, to, why });
+}
+
+/** Everything due at ctx.now, in one change: reminders, escalations, stage deadlines, follow-ups. */
+export function fireDue(state: CaseState, ctx: Ctx): Change {
+  const change = emptyChange();
+  if (state.status === 'closed' || state.onHold) return change;
+  const now = Date.parse(ctx.now);
+  for (const t of openTasks(state)) {
+    for (let r = nextRung(t, state.policy); r && r.at <= now; r = nextRung(t, state.policy)) {
+      t.rev += 1;
+      if (!change.tasks.includes(t)) change.tasks.push(t);
+      if (r.rung === 'reminder') {
+        t.remindedAt = ctx.now;
+        emit(state, change, ctx, 'task_reminder', { taskId: t.id, taskType: t.type, agencyId: t.agencyId, dueAt: t.dueAt });
+        continue;
+      }
+      t.escalationLevel = r.rung;
+      emit(state, change, ctx, 'task_escalated', { taskId: t.id, taskType: t.type, agencyId: t.agencyId, level: r.rung, dueAt: t.dueAt });
+      // The task stays with its agency; a supervisor is asked to chase it (not for reviews themselves).
+      if (r.rung === 1 && t.type !== 'supervisor_review') openReview(state, change, ctx, 'task_overdue', t.id);
+      if (r.rung === 2) raisePriority(state, change, ctx, `${t.type} overdue twice its time`);
+    }
+  }
+  for (const a of state.approvals) {
+    if (a.status !== 'pending') continue;
+    for (let r = nextRung(a, state.policy); r && r.at <= now; r = nextRung(a, state.policy)) {
+      a.rev += 1;
+      if (!change.approvals.includes(a)) change.approvals.push(a);
+      if (r.rung === 'reminder') {
+        a.remindedAt = ctx.now;
+        emit(state, change, ctx, 'approval_reminder', { approvalId: a.id, dueAt: a.dueAt });
+        continue;
+      }
+      a.escalationLevel = r.rung;
+      emit(state, change, ctx, 'approval_escalated', { approvalId: a.id, level: r.rung, dueAt: a.dueAt });
+      if (r.rung === 2) raisePriority(state, change, ctx, 'closure approval overdue twice its time');
+    }
+  }
+  const deadline = state.stageDeadline;
+  if (deadline && Date.parse(deadline.at) <= now) {
+    emit(state, change, ctx, 'stage_deadline', { kind: deadline.kind, at: deadline.at });
+    if (deadline.kind === 'locating_review') {
+      if (!openTasks(state).some((t) => t.review?.topic === 'locating_unconfirmed')) openReview(state, change, ctx, 'locating_unconfirmed');
+      // Every further period without a confirmed location brings another review.
+      state.stageDeadline = { kind: deadline.kind, at: addMs(deadline.at, daysMs(state.policy, state.policy.locatingReviewDays)) };
+    } else {
+      openReview(state, change, ctx, deadline.kind === 'extraction_escalation' ? 'extraction_overdue' : 'departure_overdue');
+      if (deadline.kind === 'extraction_escalation') raisePriority(state, change, ctx, 'extraction overdue');
+      state.stageDeadline = null;
+    }
+  }
+  const due = state.followUpSchedule.filter((f) => Date.parse(f.at) <= now);
+  if (due.length > 0) {
+    state.followUpSchedule = state.followUpSchedule.filter((f) => Date.parse(f.at) > now);
+    const placement = state.employment.placement;
+    for (const f of due) {
+      addTask(state, change, ctx, 'follow_up', {
+        audience: 'caseworker',
+        agencyId: null,
+        input: { employer: placement?.employer ?? null, position: placement?.position ?? null, startDate: placement?.startDate ?? null, dayOffset: f.dayOffset },
+      });
+    }
+  }
+  return change;
+}
+
+/** The exit restriction's end has come (possibly years later): placements abroad are allowed again. */
+export function liftExitRestriction(state: CaseState, ctx: Ctx): Change {
+  const change = emptyChange();
+  const r = state.exitRestriction;
+  if (!r || r.status !== 'active') return change;
+  r.status = 'lifted';
+  r.liftedAt = ctx.now;
+  emit(state, change, ctx, 'exit_restriction_expired', { until: r.until, basis: r.basis });
   return change;
 }
 
@@ -581,13 +788,25 @@ export function decideApproval(state: CaseState, approval: Approval, decision: '
 export interface NextDeadline {
   kind: string;
   at: string;
+  paused?: boolean;
+  remainingMs?: number;
 }
 
+/** The true next deadline; while on hold it is paused, shown with the time it will have left. */
 export function nextDeadline(state: CaseState): NextDeadline | null {
   if (state.status === 'closed') return null;
   let next: NextDeadline | null = null;
-  for (const t of openTasks(state)) if (!next || t.dueAt < next.at) next = { kind: `task:${t.type}`, at: t.dueAt };
-  for (const a of state.approvals) if (a.status === 'pending' && (!next || a.dueAt < next.at)) next = { kind: 'approval:closure', at: a.dueAt };
+  const consider = (kind: string, at: string) => {
+    if (!next || at < next.at) next = { kind, at };
+  };
+  for (const t of openTasks(state)) consider(`task:${t.type}`, t.dueAt);
+  for (const a of state.approvals) if (a.status === 'pending') consider('approval:closure', a.dueAt);
+  if (state.stageDeadline) consider(`stage:${state.stageDeadline.kind}`, state.stageDeadline.at);
+  for (const f of state.followUpSchedule) consider('follow_up_due', f.at);
+  if (next && state.onHold && state.heldAt) {
+    const n = next as NextDeadline;
+    return { ...n, paused: true, remainingMs: Math.max(0, Date.parse(n.at) - Date.parse(state.heldAt)) };
+  }
   return next;
 }
 
@@ -690,6 +909,7 @@ function enterStage(state: CaseState, change: Change, ctx: Ctx, stage: Stage): v
   const from = state.stage;
   state.stage = stage;
   state.stageEnteredAt = ctx.now;
+  state.stageDeadline = stageDeadlineFor(state, stage, ctx.now);
   emit(state, change, ctx, 'stage_changed', { from, to: stage });
   if (stage === 'consular_contact') sendConsularTasks(state, change, ctx);
   if (stage === 'exit_restriction_check') sendExitRestrictionReview(state, change, ctx);
@@ -709,7 +929,7 @@ function addTask(
     audience: opts.audience,
     status: 'open',
     priority: state.priority,
-    dueAt: opts.dueAt ?? addDays(ctx.now, TASK_DUE_DAYS[type]),
+    dueAt: opts.dueAt ?? addMs(ctx.now, daysMs(state.policy, state.policy.taskDueDays[type])),
     escalationLevel: 0,
     input: opts.input,
     result: null,
@@ -719,6 +939,8 @@ function addTask(
     createdAt: ctx.now,
     completedAt: null,
     rev: 1,
+    ladderStartAt: ctx.now,
+    remindedAt: null,
   };
   state.tasks.push(task);
   change.tasks.push(task);
@@ -837,6 +1059,8 @@ const CONSULAR = new Set<TaskType>(['verify_nationality', 'issue_travel_document
 function resolveReview(state: CaseState, review: CaseTask, result: Record<string, unknown>, change: Change, ctx: Ctx): void {
   const about = review.review?.taskId ? state.tasks.find((t) => t.id === review.review!.taskId) : undefined;
   if (result.decision !== 'reissue') return;
+  // Reissuing an overdue task replaces it; the old one is withdrawn from the agency's inbox.
+  if (about && (about.status === 'open' || about.status === 'claimed')) closeTask(about, change, 'cancelled', ctx, 'reissued by a supervisor');
   if (typeof result.consulateId === 'string' && result.consulateId !== state.consulateId) {
     emit(state, change, ctx, 'consulate_changed', { from: state.consulateId, to: result.consulateId });
     state.consulateId = result.consulateId;
@@ -895,13 +1119,15 @@ function openClosureApproval(state: CaseState, change: Change, ctx: Ctx, reason:
     comment,
     requestedBy: ctx.actor,
     status: 'pending',
-    dueAt: addDays(ctx.now, APPROVAL_DUE_DAYS),
+    dueAt: addMs(ctx.now, daysMs(state.policy, state.policy.approvalDueDays)),
     escalationLevel: 0,
     decidedBy: null,
     decidedAt: null,
     decisionComment: null,
     createdAt: ctx.now,
     rev: 1,
+    ladderStartAt: ctx.now,
+    remindedAt: null,
   };
   state.approvals.push(approval);
   change.approvals.push(approval);

@@ -20,4 +20,4 @@ export function createTemporalClient(
   return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
 }
 
-export const caseWorkflowId = (caseId: string) => `case-${caseId}`;
+export { caseWorkflowId } from '../domain/ids.js';

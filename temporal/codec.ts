@@ -4,7 +4,10 @@
 // older ones stay configured for decoding.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
+
+// CommonJS package: its namespace is only reachable through the default export under native ESM.
+const { temporal } = proto;
 import type { PayloadKey } from '../config/index.js';
 
 const ENCODING = 'binary/encrypted';

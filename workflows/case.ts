@@ -3,14 +3,18 @@
 // persist activity before the caller gets its answer, so the API can read its own writes.
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
+  continueAsNew,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
-import type { SearchAttributePair } from '@temporalio/common';
+import { type SearchAttributePair, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CaseActivities } from '../activities/index.js';
 import {
   type CaseInput,
@@ -22,7 +26,10 @@ import {
   caseView,
   completeTask,
   decideApproval,
+  fireDue,
   initialState,
+  liftExitRestriction,
+  nextWakeAt,
   openCase,
   rejectTask,
   taskView,
@@ -34,11 +41,26 @@ import {
 import { DomainError } from '../domain/errors.js';
 import { ACTION_TYPES, type Actor } from '../domain/schemas.js';
 import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../domain/search-attributes.js';
-import { actionUpdates, caseQuery, completeTaskUpdate, decideApprovalUpdate, rejectTaskUpdate } from './definitions.js';
+import { SYSTEM } from '../domain/case.js';
+import { exitRestrictionWorkflowId } from '../domain/ids.js';
+import {
+  actionUpdates,
+  caseQuery,
+  completeTaskUpdate,
+  decideApprovalUpdate,
+  exitRestrictionLiftedSignal,
+  rejectTaskUpdate,
+} from './definitions.js';
+import { exitRestrictionWorkflow } from './exit-restriction.js';
 
 export interface CaseWorkflowInput {
   case: CaseInput;
+  /** Carried over by continue-as-new: the whole case, timers included (as absolute times). */
+  state?: CaseState;
 }
+
+// Well before the server's 2,000-update limit per run, and independent of its size hint.
+export const MAX_UPDATES_PER_RUN = 1_500;
 
 // The read model must eventually hold every step, whatever the outage: retry without a limit,
 // backing off to a minute so a PostgreSQL restart is absorbed without flooding it.
@@ -48,8 +70,9 @@ const { persistCase } = proxyActivities<CaseActivities>({
 });
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
-  const state: CaseState = initialState(input.case);
+  const state: CaseState = input.state ?? initialState(input.case);
   let indexed = searchAttributesOf(state);
+  let messagesThisRun = 0;
 
   const ctx = (actor: Actor): Ctx => ({ now: new Date().toISOString(), actor, newId: uuid4 });
 
@@ -76,6 +99,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     setHandler(
       actionUpdates[type],
       async ({ action, actor }) => {
+        messagesThisRun += 1;
         const parsed = validateAction(state, { ...(action as object), type }, new Date().toISOString());
         await record(applyAction(state, parsed, ctx(actor)));
         return caseView(state);
@@ -91,6 +115,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   setHandler(
     completeTaskUpdate,
     async ({ taskId, result, actor }) => {
+      messagesThisRun += 1;
       const { task, result: parsed } = validateTaskCompletion(state, taskId, result);
       await record(completeTask(state, task, parsed, ctx(actor)));
       return taskView(state, task);
@@ -101,6 +126,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   setHandler(
     rejectTaskUpdate,
     async ({ taskId, reason, actor }) => {
+      messagesThisRun += 1;
       const task = validateTaskRejection(state, taskId);
       await record(rejectTask(state, task, reason, ctx(actor)));
       return taskView(state, task);
@@ -111,6 +137,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   setHandler(
     decideApprovalUpdate,
     async ({ approvalId, decision, comment, actor }) => {
+      messagesThisRun += 1;
       const approval = validateDecision(state, approvalId);
       await record(decideApproval(state, approval, decision, comment ?? null, ctx(actor)));
       return approvalView(state, approval);
@@ -118,12 +145,60 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     { validator: ({ approvalId }) => void rethrow(() => validateDecision(state, approvalId)) },
   );
 
+  setHandler(exitRestrictionLiftedSignal, async () => {
+    messagesThisRun += 1;
+    const change = liftExitRestriction(state, ctx(SYSTEM));
+    if (change.events.length > 0) await record(change);
+  });
+
   setHandler(caseQuery, () => caseView(state));
 
-  await record(openCase(state, ctx(input.case.openedBy)), true);
+  if (!input.state) await record(openCase(state, ctx(input.case.openedBy)), true);
 
-  await condition(() => state.status === 'closed' && allHandlersFinished());
+  const rollOver = () => workflowInfo().continueAsNewSuggested || messagesThisRun >= MAX_UPDATES_PER_RUN;
+
+  // The clock of the case: sleep until the next reminder, escalation, stage deadline or follow-up,
+  // waking early whenever a step moves that point (new task, hold, resume, completion…).
+  while (state.status !== 'closed') {
+    await ensureExitRestrictionTimer(state);
+    const wake = nextWakeAt(state);
+    const woke = await condition(
+      () => state.status === 'closed' || nextWakeAt(state) !== wake || rollOver() || needsExitRestrictionTimer(state),
+      wake === null ? undefined : Math.max(1, wake - Date.now()),
+    );
+    if (!woke) {
+      const change = fireDue(state, ctx(SYSTEM));
+      if (change.events.length > 0) await record(change);
+    }
+    if ((state.status as CaseState['status']) !== 'closed' && rollOver()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof caseWorkflow>({ case: input.case, state });
+    }
+  }
+  await ensureExitRestrictionTimer(state);
+  await condition(allHandlersFinished);
   return { status: state.status, reason: state.closure?.reason ?? null };
+}
+
+function needsExitRestrictionTimer(state: CaseState): boolean {
+  const r = state.exitRestriction;
+  return r !== null && r.status === 'active' && r.liftAt !== null && !state.exitRestrictionTimer;
+}
+
+// The restriction may outlast the case by years, so its timer is a workflow of its own, abandoned
+// (kept running) when the case closes; it tells the case, or the read model once the case is gone.
+async function ensureExitRestrictionTimer(state: CaseState): Promise<void> {
+  if (!needsExitRestrictionTimer(state)) return;
+  state.exitRestrictionTimer = true;
+  try {
+    await startChild(exitRestrictionWorkflow, {
+      workflowId: exitRestrictionWorkflowId(state.id),
+      args: [{ caseId: state.id, liftAt: state.exitRestriction!.liftAt! }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
 }
 
 function searchAttributesOf(state: CaseState): SearchAttributePair[] {

@@ -1,7 +1,7 @@
 // Messages of the case workflow: one Update per caseworker action (API.md's table), the updates that
 // agencies and supervisors send through their inboxes, and the live-state query. Shared by the
 // workflow, the API and the tests, so names and argument types cannot drift apart.
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalView, CaseView, TaskView } from '../domain/case.js';
 import type { ActionType, Actor } from '../domain/schemas.js';
 import { ACTION_TYPES } from '../domain/schemas.js';
@@ -39,3 +39,6 @@ export const rejectTaskUpdate = defineUpdate<TaskView, [RejectTaskArgs]>('reject
 export const decideApprovalUpdate = defineUpdate<ApprovalView, [DecideApprovalArgs]>('decide_approval');
 
 export const caseQuery = defineQuery<CaseView>('case');
+
+/** Sent by the exit restriction's timer workflow when the restriction ends. */
+export const exitRestrictionLiftedSignal = defineSignal('exit_restriction_lifted');

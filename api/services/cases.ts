@@ -6,6 +6,7 @@ import { type SQL, and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
 import type { OpenCaseBody } from '../../domain/schemas.js';
+import { policyFor } from '../../domain/policy.js';
 import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../../domain/search-attributes.js';
 import { caseRow, documentRows } from '../../activities/cases.js';
 import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
@@ -25,6 +26,13 @@ export const TEMPORAL_CALL_TIMEOUT_MS = 30_000;
 
 export function actorOf(auth: Auth) {
   return { sub: auth.sub, role: auth.role };
+}
+
+function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e as { code: string; constraint?: string };
+  }
+  return undefined;
 }
 
 function requestHash(body: unknown): string {
@@ -102,7 +110,16 @@ export function createCaseService(deps: ApiDeps) {
     if (!consulate || consulate.kind !== 'consulate') {
       throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'consulateId', message: 'no consulate with this id' }]);
     }
-    await rejectDuplicates(body.person.documents);
+    try {
+      await rejectDuplicates(body.person.documents);
+    } catch (err) {
+      // The case holding the document may be the one a concurrent request with this key just opened.
+      if (idempotencyKey) {
+        const replay = await findReplay(auth.sub, idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      throw err;
+    }
 
     const caseId = randomUUID();
     const input: CaseInput = {
@@ -117,6 +134,7 @@ export function createCaseService(deps: ApiDeps) {
       riskFlags: body.riskFlags,
       openedBy: actorOf(auth),
       openedAt: new Date().toISOString(),
+      policy: policyFor(config.timeScale),
     };
     const state = initialState(input);
 
@@ -152,13 +170,16 @@ export function createCaseService(deps: ApiDeps) {
       });
       return { status: 201, body: response as unknown };
     } catch (err) {
-      const e = err as { code?: string; constraint?: string };
-      if (e.code === UNIQUE_VIOLATION && e.constraint === 'identity_documents_open_unique') {
-        await rejectDuplicates(body.person.documents);
-      }
-      if (e.code === UNIQUE_VIOLATION && e.constraint === 'idempotency_keys_subject_key_pk' && idempotencyKey) {
+      // drizzle wraps the driver's error (DrizzleQueryError); the SQLSTATE is on its cause.
+      const e = pgErrorOf(err);
+      // A concurrent request with the same key may have won the race: whichever unique index this
+      // request ran into (its documents or its key), the answer is the winner's.
+      if (e?.code === UNIQUE_VIOLATION && idempotencyKey) {
         const replay = await findReplay(auth.sub, idempotencyKey, hash);
         if (replay) return replay;
+      }
+      if (e?.code === UNIQUE_VIOLATION && e.constraint === 'identity_documents_open_unique') {
+        await rejectDuplicates(body.person.documents);
       }
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError('conflict', 'this case already exists');
       throw err;
@@ -191,6 +212,9 @@ export function createCaseService(deps: ApiDeps) {
 
   async function getCase(auth: Auth, id: string): Promise<CaseView> {
     const row = await findScopedRow(auth, id);
+    // A closed case's workflow is done; its read model is final and also carries what happens
+    // after closure (an exit restriction's end).
+    if (row.status === 'closed') return row.snapshot as CaseView;
     try {
       return await temporal.connection.withDeadline(Date.now() + 5_000, () =>
         temporal.workflow.getHandle(caseWorkflowId(id)).query(caseQuery),
@@ -223,7 +247,7 @@ export function createCaseService(deps: ApiDeps) {
 
   async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {
     await findScopedRow(auth, id);
-    const after = parseCursor(cursor, 1);
+    const after = parseCursor(cursor, ['int']);
     const rows = await db
       .select()
       .from(caseEvents)
@@ -273,7 +297,7 @@ export function createCaseService(deps: ApiDeps) {
     ];
     const descending = q.sort.startsWith('-');
     const column = SORTS[q.sort.replace('-', '') as keyof typeof SORTS];
-    const after = parseCursor(q.cursor, 2);
+    const after = parseCursor(q.cursor, [column === cases.priorityRank ? 'int' : 'timestamp', 'uuid']);
     if (after) {
       const [v, id] = after as [string | number, string];
       const value = column === cases.priorityRank ? Number(v) : new Date(String(v));

@@ -28,13 +28,17 @@ function quietRuntime() {
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
+/** Inside vitest the servers come from the global setup; scripts pass them in `overrides`. */
+function servers(overrides: Record<string, string>) {
+  if (overrides.DATABASE_URL && overrides.TEMPORAL_ADDRESS) return {};
+  return { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+}
+
 export function testConfig(overrides: Record<string, string> = {}) {
   return loadConfig({
     ...process.env,
     NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    ...servers(overrides),
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '1000000',

@@ -1,0 +1,60 @@
+// The deadline policy: every duration of DESIGN.md's deadline table, with its default, in one place.
+// A case records the policy it started with (and the time scale), so a later change of policy or of
+// HOMEWARD_TIME_SCALE applies to new cases only and never moves a running case's deadlines.
+import type { TaskType } from './schemas.js';
+
+export const DAY_MS = 86_400_000;
+
+export interface DeadlinePolicy {
+  version: number;
+  /** Multiplies every duration: 0.00001 turns a day into under a second (demos, training, tests). */
+  timeScale: number;
+  /** A supervisor review of an unconfirmed location, every this many days in `locating`. */
+  locatingReviewDays: number;
+  /** Escalation when a case is still in `extraction` after this many days. */
+  extractionEscalationDays: number;
+  /** Departure is expected within this many days of the travel document. */
+  departureWithinDays: number;
+  /** Days an agency, supervisor or caseworker task has before it is due. */
+  taskDueDays: Record<TaskType, number>;
+  /** Days a supervisor has to decide an approval. */
+  approvalDueDays: number;
+  /** Employment follow-ups, days after the placement. */
+  followUpDays: number[];
+  /** The ladder, as fractions of a task's time: reminder, first and second escalation. */
+  reminderAt: number;
+  escalateAt: number;
+  secondEscalationAt: number;
+}
+
+export const DEFAULT_POLICY: DeadlinePolicy = {
+  version: 1,
+  timeScale: 1,
+  locatingReviewDays: 14,
+  extractionEscalationDays: 30,
+  departureWithinDays: 14,
+  taskDueDays: {
+    arrange_shelter: 1,
+    verify_nationality: 3,
+    issue_travel_document: 5,
+    arrange_medical_check: 2,
+    exit_restriction_review: 10,
+    supervisor_review: 3,
+    follow_up: 7,
+  },
+  approvalDueDays: 3,
+  followUpDays: [30, 90, 180],
+  reminderAt: 0.5,
+  escalateAt: 1,
+  secondEscalationAt: 2,
+};
+
+export function policyFor(timeScale = 1): DeadlinePolicy {
+  if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new Error('the time scale must be a positive number');
+  return { ...DEFAULT_POLICY, taskDueDays: { ...DEFAULT_POLICY.taskDueDays }, followUpDays: [...DEFAULT_POLICY.followUpDays], timeScale };
+}
+
+/** A policy duration in milliseconds, after the case's time scale. */
+export function daysMs(policy: Pick<DeadlinePolicy, 'timeScale'>, days: number): number {
+  return Math.round(days * DAY_MS * policy.timeScale);
+}

@@ -1,0 +1,155 @@
+// Records the histories of representative cases into test/fixtures/histories, for the replay tests
+// that keep workflow changes from breaking running cases. Starts its own in-memory Temporal dev
+// servers (one with a low continue-as-new threshold) and uses the database of DATABASE_URL.
+//   npm run record:histories            record every scenario
+//   npm run record:histories -- hold    record the scenarios whose name contains "hold"
+// Existing fixture files are never overwritten: old histories must keep replaying as they were.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import proto from '@temporalio/proto';
+import { migrateDatabase } from '../db/migrate.js';
+import { caseWorkflowId, exitRestrictionWorkflowId } from '../domain/ids.js';
+import { ensureSearchAttributes, startTemporalDevServer } from './temporal-server.js';
+import { type Harness, createConsulate, startHarness } from '../test/support/harness.js';
+import * as drive from '../test/support/drive.js';
+
+// Binary protobuf (base64): historyToJSON trips over the two protobufjs copies under native ESM.
+const { History } = proto.temporal.api.history.v1;
+
+const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'histories');
+const DAY = 86_400;
+
+interface Scenario {
+  name: string;
+  timeScale?: number;
+  lowContinueAsNew?: boolean;
+  run(h: Harness, p: drive.People, consulateId: string): Promise<{ caseId: string; extraWorkflowIds?: string[]; allRuns?: boolean }>;
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'every-stage-to-closed',
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId, { riskFlags: ['abused'] });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_sighting', location: { country: 'MM' }, observedAt: '2026-10-01T08:00:00Z', source: 'family' });
+      await drive.toEmployment(h.http, p, c.id);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_assessment', skills: ['sewing'], education: 'secondary', preferredRegion: 'NCR', needs: [] });
+      const placed = await drive.act(h.http, p.caseworker, c.id, { type: 'record_placement', employer: 'Manila Garments', position: 'seamstress', startDate: '2026-12-01', abroad: false });
+      for (const t of placed.openTasks.filter((x) => x.type === 'follow_up')) {
+        await drive.act(h.http, p.caseworker, c.id, { type: 'record_follow_up', taskId: t.id, outcome: 'employed' });
+      }
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
+    name: 'hold-and-resume',
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, c.id);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'hold', reason: 'person in hospital' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'add_note', text: 'visited' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'resume' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'transferred' });
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
+    name: 'consular-task-escalation',
+    // A day lasts about 40 ms: the shelter task's whole ladder passes in a fraction of a second.
+    timeScale: 0.5 / DAY,
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId, { riskFlags: ['abused'] });
+      await drive.toConsularContact(h.http, p, c.id);
+      await drive.waitFor('second escalation', async () =>
+        (await drive.openTasksOf(h.http, p.consul, c.id, 'arrange_shelter')).find((t) => t.escalationLevel === 2),
+      );
+      await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'transferred' });
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
+    name: 'continue-as-new',
+    lowContinueAsNew: true,
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, c.id);
+      for (let i = 0; i < 12; i++) await drive.act(h.http, p.caseworker, c.id, { type: 'add_note', text: `note ${i}` });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'lost_contact' });
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id, allRuns: true };
+    },
+  },
+  {
+    name: 'exit-restriction-outlives-case',
+    // One year of restriction passes in about 3 seconds.
+    timeScale: 3 / (365 * DAY),
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      const until = new Date(Date.now() + 365 * DAY * 1000).toISOString().slice(0, 10);
+      const from = new Date().toISOString().slice(0, 10);
+      await drive.toEmployment(h.http, p, c.id, { decision: 'restricted', basis: 'Exit and Entry Administration Law art. 12', from, until });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'transferred' });
+      await drive.approveClosure(h.http, p, c.id);
+      const wid = exitRestrictionWorkflowId(c.id);
+      await h.temporal.workflow.getHandle(wid).result();
+      return { caseId: c.id, extraWorkflowIds: [wid] };
+    },
+  },
+];
+
+async function main() {
+  const filter = process.argv[2];
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/homeward_fixtures';
+  await migrateDatabase(databaseUrl);
+  mkdirSync(OUT, { recursive: true });
+  const normal = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null });
+  const low = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 } });
+  try {
+    for (const server of [normal, low]) await ensureSearchAttributes(server.address, 'default');
+    for (const s of scenarios) {
+      if (filter && !s.name.includes(filter)) continue;
+      const file = path.join(OUT, `${s.name}.json`);
+      if (existsSync(file)) {
+        console.log(`keep ${s.name} (exists)`);
+        continue;
+      }
+      const server = s.lowContinueAsNew ? low : normal;
+      const h = await startHarness({
+        config: { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, HOMEWARD_TIME_SCALE: String(s.timeScale ?? 1) },
+      });
+      try {
+        const consulateId = await createConsulate(h);
+        const p = await drive.people(h, consulateId);
+        const out = await s.run(h, p, consulateId);
+        const caseWid = caseWorkflowId(out.caseId);
+        await h.temporal.workflow.getHandle(caseWid).result();
+        const histories: Array<{ workflowId: string; runId: string; events: number; historyBase64: string }> = [];
+        const ids = [caseWid, ...(out.extraWorkflowIds ?? [])];
+        for (const workflowId of ids) {
+          for await (const run of h.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+            const history = await h.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
+            histories.push({
+              workflowId,
+              runId: run.runId,
+              events: history.events?.length ?? 0,
+              historyBase64: Buffer.from(History.encode(history).finish()).toString('base64'),
+            });
+          }
+        }
+        writeFileSync(file, JSON.stringify({ scenario: s.name, recordedAt: new Date().toISOString(), histories }, null, 1));
+        console.log(`recorded ${s.name}: ${histories.map((x) => x.events).join('+')} events`);
+      } finally {
+        await h.stop();
+      }
+    }
+  } finally {
+    await normal.stop();
+    await low.stop();
+  }
+}
+
+await main();
