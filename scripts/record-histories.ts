@@ -44,6 +44,25 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'follow-ups-on-schedule',
+    // 180 days pass in about 4 seconds.
+    timeScale: 4 / (180 * DAY),
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toEmployment(h.http, p, c.id);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_placement', employer: 'Manila Garments', position: 'seamstress', startDate: '2026-12-01', abroad: false });
+      for (let done = 0; done < 3; done++) {
+        const [task] = await drive.waitFor('a follow-up', async () => {
+          const open = await drive.openTasksOf(h.http, p.caseworker, c.id, 'follow_up');
+          return open.length > 0 ? open : undefined;
+        });
+        await drive.act(h.http, p.caseworker, c.id, { type: 'record_follow_up', taskId: task!.id, outcome: 'employed' });
+      }
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
     name: 'hold-and-resume',
     async run(h, p, consulateId) {
       const c = await drive.openCase(h.http, p.caseworker, consulateId);

@@ -7,6 +7,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -101,7 +102,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       async ({ action, actor }) => {
         messagesThisRun += 1;
         const parsed = validateAction(state, { ...(action as object), type }, new Date().toISOString());
-        await record(applyAction(state, parsed, ctx(actor)));
+        await record(applyAction(state, parsed, { ...ctx(actor), features: features(type) }));
         return caseView(state);
       },
       {
@@ -178,6 +179,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   await ensureExitRestrictionTimer(state);
   await condition(allHandlersFinished);
   return { status: state.status, reason: state.closure?.reason ?? null };
+}
+
+// Behaviour changes for running cases go behind patch ids; a case recorded before a change keeps
+// replaying the old path. Procedure: CONTRIBUTING.md ("Changing workflow code").
+function features(type: string): Ctx['features'] {
+  if (type !== 'record_placement') return undefined;
+  // Follow-ups used to be created all at once at placement; now each arrives on its day.
+  return { followUpsOnSchedule: patched('follow-ups-on-schedule') };
 }
 
 function needsExitRestrictionTimer(state: CaseState): boolean {

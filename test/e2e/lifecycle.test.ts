@@ -113,11 +113,10 @@ describe('a case from the first report to closure', () => {
     const abroad = await act(id, { type: 'record_placement', employer: 'Overseas Co', position: 'clerk', startDate: '2026-12-01', abroad: true }, 409);
     expect(abroad.error.code).toBe('invalid_transition');
     const placed = await act(id, { type: 'record_placement', employer: 'Manila Garments', position: 'seamstress', startDate: '2026-12-01', abroad: false });
-    const followUps = (placed.openTasks as Array<{ id: string; type: string }>).filter((t) => t.type === 'follow_up');
-    expect(followUps).toHaveLength(3);
-    for (const f of followUps) await act(id, { type: 'record_follow_up', taskId: f.id, outcome: 'employed' });
+    // Follow-ups arrive on their days (+30/+90/+180); the next one is the case's next deadline.
+    expect(placed.nextDeadline.kind).toBe('follow_up_due');
+    await act(id, { type: 'request_closure', reason: 'reintegrated', comment: 'working, stable housing' });
 
-    // The last follow-up asks a supervisor to close as reintegrated
     const pending = await h.http.get('/v1/approvals').query({ status: 'pending' }).set(auth(supervisor));
     const approval = (pending.body.items as Array<{ id: string; caseId: string; reason: string }>).find((a) => a.caseId === id)!;
     expect(approval.reason).toBe('reintegrated');

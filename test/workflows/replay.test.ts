@@ -27,8 +27,21 @@ const fixtures: Fixture[] = readdirSync(DIR)
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case']),
+      expect.arrayContaining(['every-stage-to-closed', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case']),
     );
+  });
+
+  it('when the follow-up change is replayed both ways, then the old history has no patch marker and the new one has it', () => {
+    const patchIds = (scenario: string) =>
+      fixtures
+        .find((f) => f.scenario === scenario)!
+        .histories.flatMap((h) => History.decode(Buffer.from(h.historyBase64, 'base64')).events ?? [])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .flatMap((e) => e.markerRecordedEventAttributes!.details!['patch-data']!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()).id));
+    // Recorded before the change: follow-ups created at placement, no marker; replays the old path.
+    expect(patchIds('every-stage-to-closed')).toEqual([]);
+    // Recorded after it: follow-ups on schedule, behind the patch.
+    expect(patchIds('follow-ups-on-schedule')).toEqual(['follow-ups-on-schedule']);
   });
 
   for (const fixture of fixtures) {
