@@ -41,7 +41,8 @@ export function caseRow(view: CaseView) {
     sourceType: view.source.type,
     operationId: view.operationId,
     closureReason: view.closure?.reason ?? null,
-    nextDeadlineAt: view.nextDeadline ? new Date(view.nextDeadline.at) : null,
+    // A held case has no running deadline, so it is never overdue while held.
+    nextDeadlineAt: view.nextDeadline && !view.nextDeadline.paused ? new Date(view.nextDeadline.at) : null,
     nextDeadlineKind: view.nextDeadline?.kind ?? null,
     snapshot: view,
     createdAt: new Date(view.createdAt),
