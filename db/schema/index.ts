@@ -5,3 +5,5 @@ export * from './agency-tasks.js';
 export * from './approvals.js';
 export * from './case-events.js';
 export * from './idempotency-keys.js';
+export * from './operations.js';
+export * from './operation-persons.js';
