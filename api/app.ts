@@ -12,6 +12,8 @@ import { casesRouter } from './routes/cases.js';
 import { platformRouter } from './routes/platform.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
+import { operationsRouter } from './routes/operations.js';
+import { createOperationService } from './services/operations.js';
 import { createApprovalService } from './services/approvals.js';
 import { createCaseService } from './services/cases.js';
 import { createTaskService } from './services/tasks.js';
@@ -39,7 +41,10 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(platformRouter(deps));
 
-  app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  const jsonTypes = ['application/json', 'application/*+json'];
+  // A raid of 10,000 persons is several megabytes; every other body stays under the general limit.
+  app.use('/v1/operations', express.json({ limit: deps.config.operationBodyLimit, type: jsonTypes }));
+  app.use(express.json({ limit: deps.config.bodyLimit, type: jsonTypes }));
   app.use('/v1', authenticate(deps.config.auth));
   app.use(
     '/v1',
@@ -61,6 +66,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(tasksRouter(createTaskService(deps)));
   app.use(approvalsRouter(createApprovalService(deps)));
   app.use(agenciesRouter(createAgencyService(deps)));
+  app.use(operationsRouter(createOperationService(deps)));
 
   app.use((_req, _res) => {
     throw new ApiError('not_found', 'no such endpoint');

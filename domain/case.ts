@@ -176,6 +176,8 @@ export interface CaseState {
   travelDocumentIssuedAt: string | null;
   /** Whether the exit restriction's own timer workflow has been started. */
   exitRestrictionTimer: boolean;
+  /** Operations that found this person after the case was opened (absent in older cases). */
+  linkedOperations?: string[];
 }
 
 /** What one step changed, for the read model: new timeline events and the tasks/approvals it touched. */
@@ -769,6 +771,16 @@ export function fireDue(state: CaseState, ctx: Ctx): Change {
       });
     }
   }
+  return change;
+}
+
+/** A rescue operation found this person again: the case records it once, and opens no other case. */
+export function linkOperation(state: CaseState, operation: { operationId: string; name: string }, ctx: Ctx): Change {
+  const change = emptyChange();
+  state.linkedOperations ??= [];
+  if (state.linkedOperations.includes(operation.operationId)) return change;
+  state.linkedOperations.push(operation.operationId);
+  emit(state, change, ctx, 'linked_to_operation', { operationId: operation.operationId, operationName: operation.name });
   return change;
 }
 

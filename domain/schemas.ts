@@ -287,4 +287,22 @@ export const agencyCreateSchema = z.strictObject({
 });
 export type AgencyCreate = z.infer<typeof agencyCreateSchema>;
 
+// ---- Mass rescue operations ----
+export const MAX_OPERATION_PERSONS = 10_000;
+export const operationPersonSchema = z.strictObject({
+  person: personSchema,
+  riskFlags: z.array(riskFlagSchema).max(RISK_FLAGS.length).default([]),
+  location: locationSchema.optional(),
+});
+export const operationCreateSchema = z.strictObject({
+  name: text(200),
+  country: countryCode,
+  site: text(200).optional(),
+  date: isoDate,
+  consulateId: agencyId,
+  office: officeId.optional(),
+  persons: z.array(operationPersonSchema).min(1).max(MAX_OPERATION_PERSONS, `at most ${MAX_OPERATION_PERSONS} persons per operation`),
+});
+export type OperationCreate = z.infer<typeof operationCreateSchema>;
+
 export { agencyId as agencyIdSchema, officeId as officeIdSchema, isoDateTime as isoDateTimeSchema };

@@ -1,7 +1,9 @@
 // The worker process: migrates the database, connects to Temporal and runs case workflows and
 // activities until SIGINT/SIGTERM, then drains in-flight work before exiting.
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
 import { loadConfig } from '../config/index.js';
+import { createTemporalClient } from '../temporal/client.js';
 import { createDb } from '../db/client.js';
 import { createIdentityHasher } from '../db/identity.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -16,10 +18,14 @@ export async function runWorker(): Promise<void> {
   await ensureSearchAttributes(address, config.temporal.namespace);
   const db = createDb(config.databaseUrl, config.databasePoolSize);
   const connection = await NativeConnection.connect({ address });
-  const worker = await createCaseWorker({ config, connection, db, hasher: createIdentityHasher(config.identityHashKey) });
+  const clientConnection = await Connection.connect({ address });
+  const temporal = createTemporalClient(clientConnection, config);
+  const worker = await createCaseWorker({ config, connection, db, temporal, hasher: createIdentityHasher(config.identityHashKey) });
+  // The SDK's default shutdown signals (SIGINT, SIGTERM) stop polling and let running tasks finish.
   console.log(`worker polling ${config.temporal.taskQueue} on ${address}`);
   await worker.run();
   await connection.close();
+  await clientConnection.close();
   await db.$client.end();
 }
 

@@ -6,6 +6,8 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../db/client.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { createActivities } from '../activities/index.js';
+import type { Client } from '@temporalio/client';
+import { policyFor } from '../domain/policy.js';
 import { dataConverter } from '../temporal/client.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
@@ -27,10 +29,12 @@ const quietBundlerLogger = {
 };
 
 export interface WorkerDeps {
-  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId'> & { temporal: { namespace: string; taskQueue: string } };
+  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale'> & { temporal: { namespace: string; taskQueue: string } };
   connection: NativeConnection;
   db: Db;
   hasher: IdentityHasher;
+  /** For activities that start or signal workflows (operations). */
+  temporal: Client;
 }
 
 export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
@@ -39,7 +43,14 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db: deps.db, hasher: deps.hasher }),
+    activities: createActivities({
+      db: deps.db,
+      hasher: deps.hasher,
+      temporal: deps.temporal,
+      caseTaskQueue: deps.config.temporal.taskQueue,
+      immigrationAgencyId: deps.config.immigrationAgencyId,
+      policy: policyFor(deps.config.timeScale),
+    }),
     dataConverter: dataConverter(deps.config),
   });
 }

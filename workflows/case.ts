@@ -30,6 +30,7 @@ import {
   fireDue,
   initialState,
   liftExitRestriction,
+  linkOperation,
   nextWakeAt,
   openCase,
   rejectTask,
@@ -50,6 +51,7 @@ import {
   completeTaskUpdate,
   decideApprovalUpdate,
   exitRestrictionLiftedSignal,
+  operationLinkedSignal,
   rejectTaskUpdate,
 } from './definitions.js';
 import { exitRestrictionWorkflow } from './exit-restriction.js';
@@ -149,6 +151,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   setHandler(exitRestrictionLiftedSignal, async () => {
     messagesThisRun += 1;
     const change = liftExitRestriction(state, ctx(SYSTEM));
+    if (change.events.length > 0) await record(change);
+  });
+
+  setHandler(operationLinkedSignal, async (operation) => {
+    messagesThisRun += 1;
+    const change = linkOperation(state, operation, ctx(SYSTEM));
     if (change.events.length > 0) await record(change);
   });
 

@@ -42,3 +42,6 @@ export const caseQuery = defineQuery<CaseView>('case');
 
 /** Sent by the exit restriction's timer workflow when the restriction ends. */
 export const exitRestrictionLiftedSignal = defineSignal('exit_restriction_lifted');
+
+/** Sent to an existing case when a rescue operation finds its person again. */
+export const operationLinkedSignal = defineSignal<[{ operationId: string; name: string }]>('operation_linked');

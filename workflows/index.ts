@@ -1,3 +1,4 @@
 // The worker's workflow bundle: every workflow of Homeward, one file per process.
 export { caseWorkflow } from './case.js';
 export { exitRestrictionWorkflow } from './exit-restriction.js';
+export { operationWorkflow } from './operation.js';

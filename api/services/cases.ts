@@ -7,11 +7,9 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
 import type { OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
-import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../../domain/search-attributes.js';
-import { caseRow, documentRows } from '../../activities/cases.js';
+import { allocateReferences, insertOpenedCases, startCaseWorkflow } from '../../activities/intake.js';
 import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
 import { caseWorkflowId } from '../../temporal/client.js';
-import type { caseWorkflow } from '../../workflows/case.js';
 import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
 import type { ActionType } from '../../domain/schemas.js';
 import { type Auth, inOfficeScope, officeScope } from '../middleware/auth.js';
@@ -140,31 +138,17 @@ export function createCaseService(deps: ApiDeps) {
 
     try {
       const response = await db.transaction(async (tx) => {
-        const seq = await tx.execute<{ n: string }>(sql`select nextval('case_reference_seq') as n`);
-        input.reference = `HW-${input.openedAt.slice(0, 4)}-${String(seq.rows[0]!.n).padStart(6, '0')}`;
-        state.reference = input.reference;
+        [input.reference] = await allocateReferences(tx, input.openedAt.slice(0, 4), 1);
+        state.reference = input.reference!;
         const view = caseView(state);
-        await tx.insert(cases).values(caseRow(view));
-        const docs = documentRows(caseId, body.person.documents, hasher);
-        if (docs.length > 0) await tx.insert(identityDocuments).values(docs);
+        await insertOpenedCases(tx, [{ input, state }], hasher, { onConflictDoNothing: false });
         if (idempotencyKey) {
           await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, response: view });
         }
         // Started inside the transaction: if Temporal refuses, nothing is committed; if the commit
         // then failed, the workflow's first step writes the same row itself.
         await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-          temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
-            workflowId: caseWorkflowId(caseId),
-            taskQueue: config.temporal.taskQueue,
-            args: [{ case: input }],
-            typedSearchAttributes: [
-              { key: stageKey, value: state.stage },
-              { key: statusKey, value: state.status },
-              { key: priorityKey, value: state.priority },
-              { key: onHoldKey, value: false },
-              { key: officeKey, value: office },
-            ],
-          }),
+          startCaseWorkflow(temporal, config.temporal.taskQueue, input, state, { tolerateExisting: false }),
         );
         return view;
       });

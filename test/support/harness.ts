@@ -59,7 +59,7 @@ export async function startHarness(opts: { worker?: boolean; config?: Record<str
   if (opts.worker !== false) {
     quietRuntime();
     nativeConnection = await NativeConnection.connect({ address: config.temporal.address! });
-    const worker = await createCaseWorker({ config, connection: nativeConnection, db, hasher });
+    const worker = await createCaseWorker({ config, connection: nativeConnection, db, hasher, temporal });
     const running = worker.run();
     stopWorker = async () => {
       worker.shutdown();

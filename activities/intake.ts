@@ -1,0 +1,64 @@
+// Opening a case: the read-model row, its identity documents and the start of its workflow. Shared
+// by POST /v1/cases and the operation activities, so a case opened either way is the same case.
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { sql } from 'drizzle-orm';
+import { type CaseInput, type CaseState, caseView, initialState } from '../domain/case.js';
+import { caseWorkflowId } from '../domain/ids.js';
+import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../domain/search-attributes.js';
+import type { Db } from '../db/client.js';
+import type { IdentityHasher } from '../db/identity.js';
+import { cases, identityDocuments } from '../db/schema/index.js';
+import type { caseWorkflow } from '../workflows/case.js';
+import { caseRow, documentRows } from './cases.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+export function formatReference(year: string, n: number | string): string {
+  return `HW-${year}-${String(n).padStart(6, '0')}`;
+}
+
+/** Allocates `count` references in one round trip. */
+export async function allocateReferences(tx: Tx | Db, year: string, count: number): Promise<string[]> {
+  if (count === 0) return [];
+  const res = await tx.execute<{ n: string }>(sql`select nextval('case_reference_seq') as n from generate_series(1, ${count})`);
+  return res.rows.map((r) => formatReference(year, r.n));
+}
+
+/** Writes the first row of each case (and its documents); rows that already exist are left alone. */
+export async function insertOpenedCases(tx: Tx, items: Array<{ input: CaseInput; state: CaseState }>, hasher: IdentityHasher, opts: { onConflictDoNothing: boolean }) {
+  if (items.length === 0) return;
+  const rows = items.map((i) => caseRow(caseView(i.state)));
+  const docs = items.flatMap((i) => documentRows(i.input.caseId, i.input.person.documents, hasher));
+  if (opts.onConflictDoNothing) {
+    await tx.insert(cases).values(rows).onConflictDoNothing();
+    if (docs.length > 0) await tx.insert(identityDocuments).values(docs).onConflictDoNothing();
+  } else {
+    await tx.insert(cases).values(rows);
+    if (docs.length > 0) await tx.insert(identityDocuments).values(docs);
+  }
+}
+
+export function newCaseState(input: CaseInput): CaseState {
+  return initialState(input);
+}
+
+/** Starts the case workflow; a start that already happened (a retry after a crash) is not an error. */
+export async function startCaseWorkflow(temporal: Client, taskQueue: string, input: CaseInput, state: CaseState, opts: { tolerateExisting: boolean }) {
+  try {
+    await temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+      workflowId: caseWorkflowId(input.caseId),
+      taskQueue,
+      args: [{ case: input }],
+      typedSearchAttributes: [
+        { key: stageKey, value: state.stage },
+        { key: statusKey, value: state.status },
+        { key: priorityKey, value: state.priority },
+        { key: onHoldKey, value: false },
+        { key: officeKey, value: state.office },
+      ],
+    });
+  } catch (err) {
+    if (!(opts.tolerateExisting && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}

@@ -1,0 +1,199 @@
+// Activities of a mass rescue operation: open the cases of one batch of persons, and close the
+// operation. They touch PostgreSQL (operation rows, the case read model) and Temporal (starting
+// case workflows, telling existing cases they were found in the raid).
+//
+// A batch may run twice (worker killed mid-batch, activity retried): every person's case id is
+// derived from (operation, index), the case row and documents are inserted "if absent", the
+// workflow start tolerates "already started", and outcomes are written last. A second run finds
+// and finishes what the first began; nobody gets two cases.
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { CaseInput, CaseState } from '../domain/case.js';
+import { caseWorkflowId } from '../domain/ids.js';
+import { type DeadlinePolicy } from '../domain/policy.js';
+import type { Actor, Location, Person, RiskFlag } from '../domain/schemas.js';
+import type { Db } from '../db/client.js';
+import type { IdentityHasher } from '../db/identity.js';
+import { cases, identityDocuments, operationPersons, operations } from '../db/schema/index.js';
+import { operationLinkedSignal } from '../workflows/definitions.js';
+import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
+
+export interface OperationDeps {
+  db: Db;
+  hasher: IdentityHasher;
+  temporal: Client;
+  caseTaskQueue: string;
+  immigrationAgencyId: string;
+  policy: DeadlinePolicy;
+}
+
+// Starts in flight at once: enough to hide the round trip, few enough not to swamp 2 cores.
+const START_CONCURRENCY = 16;
+
+/** A stable UUID for person `idx` of an operation (name-based, RFC 4122 layout). */
+export function operationCaseId(operationId: string, idx: number): string {
+  const h = createHash('sha256').update(`homeward-operation:${operationId}:${idx}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function heartbeat(detail?: unknown) {
+  try {
+    Context.current().heartbeat(detail);
+  } catch {
+    // called outside an activity (a direct call from a test): nothing to report to
+  }
+}
+
+export function createOperationActivities(deps: OperationDeps) {
+  const { db, hasher, temporal } = deps;
+
+  async function openOperationBatch(input: { operationId: string; batchSize: number }): Promise<{ processed: number; remaining: number }> {
+    const [op] = await db.select().from(operations).where(eq(operations.id, input.operationId)).limit(1);
+    if (!op) return { processed: 0, remaining: 0 };
+    const batch = await db
+      .select()
+      .from(operationPersons)
+      .where(and(eq(operationPersons.operationId, op.id), isNull(operationPersons.outcome)))
+      .orderBy(asc(operationPersons.idx))
+      .limit(input.batchSize);
+    if (batch.length === 0) return { processed: 0, remaining: 0 };
+
+    const outcomes = new Map<number, { outcome: 'opened' | 'linked' | 'merged' | 'failed'; caseId: string | null; error?: string }>();
+    const openedAt = new Date().toISOString();
+    const actor = op.createdBy as Actor;
+
+    // Who already has an open case, by identity document?
+    const originals = batch.filter((p) => p.duplicateOf === null);
+    const hashes = new Map<number, string[]>();
+    for (const p of originals) hashes.set(p.idx, (p.person as Person).documents.map((d) => hasher.documentHash(d)));
+    const allHashes = [...new Set([...hashes.values()].flat())];
+    const openByHash = new Map<string, string>();
+    if (allHashes.length > 0) {
+      const found = await db
+        .select({ caseId: identityDocuments.caseId, hash: identityDocuments.documentHash })
+        .from(identityDocuments)
+        .where(and(eq(identityDocuments.open, true), sql`${identityDocuments.documentHash} in ${allHashes}`));
+      for (const f of found) openByHash.set(f.hash, f.caseId);
+    }
+
+    const toOpen: Array<{ idx: number; input: CaseInput; state: CaseState }> = [];
+    const toLink: Array<{ idx: number; caseId: string }> = [];
+    for (const p of originals) {
+      const ownId = operationCaseId(op.id, p.idx);
+      // A case found under one of the documents that is not the one this batch opened before a crash.
+      const existing = (hashes.get(p.idx) ?? []).map((h) => openByHash.get(h)).find((id) => id !== undefined && id !== ownId);
+      if (existing) {
+        toLink.push({ idx: p.idx, caseId: existing });
+        continue;
+      }
+      const person = p.person as Person;
+      const input: CaseInput = {
+        caseId: ownId,
+        reference: '',
+        office: op.office,
+        consulateId: op.consulateId,
+        immigrationAgencyId: deps.immigrationAgencyId,
+        person,
+        location: (p.location as Location | null) ?? { country: op.country, ...(op.site ? { site: op.site } : {}), confirmed: true },
+        source: { type: 'rescue_operation', reference: op.name },
+        riskFlags: p.riskFlags as RiskFlag[],
+        openedBy: actor,
+        openedAt,
+        operationId: op.id,
+        policy: deps.policy,
+      };
+      toOpen.push({ idx: p.idx, input, state: newCaseState(input) });
+    }
+
+    // Rows first (one transaction for the batch), keeping the reference of a row a crashed run wrote.
+    if (toOpen.length > 0) {
+      await db.transaction(async (tx) => {
+        const ids = toOpen.map((o) => o.input.caseId);
+        const existingRows = await tx.select({ id: cases.id, reference: cases.reference }).from(cases).where(sql`${cases.id} in ${ids}`);
+        const known = new Map(existingRows.map((r) => [r.id, r.reference]));
+        const fresh = toOpen.filter((o) => !known.has(o.input.caseId));
+        const refs = await allocateReferences(tx, openedAt.slice(0, 4), fresh.length);
+        fresh.forEach((o, i) => (o.input.reference = refs[i]!));
+        for (const o of toOpen) {
+          if (known.has(o.input.caseId)) o.input.reference = known.get(o.input.caseId)!;
+          o.state.reference = o.input.reference;
+        }
+        await insertOpenedCases(tx, fresh, hasher, { onConflictDoNothing: true });
+      });
+    }
+
+    let done = 0;
+    await inPool(toOpen, START_CONCURRENCY, async (o) => {
+      try {
+        await startCaseWorkflow(temporal, deps.caseTaskQueue, o.input, o.state, { tolerateExisting: true });
+        outcomes.set(o.idx, { outcome: 'opened', caseId: o.input.caseId });
+      } catch (err) {
+        outcomes.set(o.idx, { outcome: 'failed', caseId: null, error: (err as Error).name });
+      }
+      if (++done % 25 === 0) heartbeat(done);
+    });
+    await inPool(toLink, START_CONCURRENCY, async (l) => {
+      try {
+        await temporal.workflow.getHandle(caseWorkflowId(l.caseId)).signal(operationLinkedSignal, { operationId: op.id, name: op.name });
+      } catch {
+        // The case closed meanwhile: the person is still linked to it in the operation's record.
+      }
+      outcomes.set(l.idx, { outcome: 'linked', caseId: l.caseId });
+    });
+    // A duplicate inside the request shares the case of its first occurrence.
+    const duplicates = batch.filter((p) => p.duplicateOf !== null);
+    if (duplicates.length > 0) {
+      const firstIdx = [...new Set(duplicates.map((d) => d.duplicateOf!))];
+      const earlier = await db
+        .select({ idx: operationPersons.idx, caseId: operationPersons.caseId })
+        .from(operationPersons)
+        .where(and(eq(operationPersons.operationId, op.id), sql`${operationPersons.idx} in ${firstIdx}`));
+      const caseOf = new Map(earlier.map((e) => [e.idx, e.caseId]));
+      for (const d of duplicates) {
+        const caseId = outcomes.get(d.duplicateOf!)?.caseId ?? caseOf.get(d.duplicateOf!) ?? null;
+        outcomes.set(d.idx, caseId ? { outcome: 'merged', caseId } : { outcome: 'failed', caseId: null, error: 'first occurrence failed' });
+      }
+    }
+
+    const idxs = [...outcomes.keys()];
+    await db.execute(sql`
+      update operation_persons as p
+      set outcome = v.outcome, case_id = v.case_id::uuid, error = v.error
+      from unnest(${sql.param(idxs)}::int[],
+                  ${sql.param(idxs.map((i) => outcomes.get(i)!.outcome))}::text[],
+                  ${sql.param(idxs.map((i) => outcomes.get(i)!.caseId))}::text[],
+                  ${sql.param(idxs.map((i) => outcomes.get(i)!.error ?? null))}::text[]) as v(idx, outcome, case_id, error)
+      where p.operation_id = ${op.id} and p.idx = v.idx`);
+
+    const [left] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(operationPersons)
+      .where(and(eq(operationPersons.operationId, op.id), isNull(operationPersons.outcome)));
+    return { processed: batch.length, remaining: left?.n ?? 0 };
+  }
+
+  async function completeOperation(input: { operationId: string }): Promise<void> {
+    await db
+      .update(operations)
+      .set({ status: 'completed', completedAt: new Date() })
+      .where(and(eq(operations.id, input.operationId), eq(operations.status, 'running')));
+  }
+
+  return { openOperationBatch, completeOperation };
+}

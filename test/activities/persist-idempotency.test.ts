@@ -1,0 +1,202 @@
+// The persist activity is the read model's only writer, and Temporal may run it more than once (a
+// retry after a timeout, a lost response) or late (an older step landing after a newer one). Run
+// on the real database, without Temporal: every write must be idempotent and only move forward.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCaseActivities } from '../../activities/cases.js';
+import type { PersistCaseInput } from '../../activities/cases.js';
+import {
+  type CaseInput,
+  type CaseState,
+  type Change,
+  type Ctx,
+  applyAction,
+  caseView,
+  completeTask,
+  decideApproval,
+  initialState,
+  openCase,
+  validateAction,
+  validateDecision,
+  validateTaskCompletion,
+} from '../../domain/case.js';
+import { personSchema } from '../../domain/schemas.js';
+import { type Harness, startHarness } from '../support/harness.js';
+
+let h: Harness;
+let persistCase: ReturnType<typeof createCaseActivities>['persistCase'];
+
+beforeAll(async () => {
+  h = await startHarness({ worker: false });
+  ({ persistCase } = createCaseActivities({ db: h.db, hasher: h.hasher }));
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const actor = { sub: 'cw-test', role: 'caseworker' as const };
+
+/** A case driven by the pure lifecycle, producing exactly what the workflow hands to persistCase. */
+function newCase() {
+  const caseId = randomUUID();
+  const openedAt = '2026-10-01T08:00:00.000Z';
+  const input: CaseInput = {
+    caseId,
+    reference: `HW-T-${caseId.slice(0, 8)}`,
+    office: `persist-${caseId.slice(0, 8)}`,
+    consulateId: 'consulate-persist',
+    immigrationAgencyId: 'immigration',
+    person: personSchema.parse({
+      fullName: 'Persist Tester',
+      nationality: 'PH',
+      documents: [{ type: 'passport', number: `P${caseId.slice(0, 8)}`, issuingCountry: 'PH' }],
+    }),
+    location: { country: 'MM', site: 'KK Park' },
+    source: { type: 'hotline' },
+    riskFlags: [],
+    openedBy: actor,
+    openedAt,
+  };
+  const state = initialState(input);
+  let clock = Date.parse(openedAt);
+  const ctx = (): Ctx => {
+    clock += 60_000;
+    return { now: new Date(clock).toISOString(), actor, newId: randomUUID };
+  };
+  // As the workflow's record(): every step but the first bumps the version once; the input is a
+  // snapshot (it is serialised into history), so later steps cannot change an earlier one.
+  const step = (change: Change, first = false): PersistCaseInput => {
+    if (!first) state.version += 1;
+    return structuredClone({
+      caseView: caseView(state),
+      documents: first ? state.person.documents : undefined,
+      events: change.events,
+      tasks: change.tasks.map((t) => ({ ...t, caseId, caseReference: state.reference, office: state.office })),
+      approvals: change.approvals.map((a) => ({ ...a, caseId, caseReference: state.reference, office: state.office })),
+    });
+  };
+  const doAction = (raw: Record<string, unknown>) => step(applyAction(state, validateAction(state, raw, new Date(clock).toISOString()), ctx()));
+  return { caseId, state, ctx, step, doAction, opened: () => step(openCase(state, ctx()), true) };
+}
+
+async function rows(sqlText: string, params: unknown[]) {
+  return (await h.db.$client.query(sqlText, params)).rows;
+}
+const caseRow = async (id: string) => (await rows('select version, stage, status, snapshot from cases where id = $1', [id]))[0];
+const taskRow = async (id: string) =>
+  (await rows('select status, claimed_by, escalation_level, rev, result from agency_tasks where id = $1', [id]))[0];
+
+async function expectTimeline(caseId: string, state: CaseState) {
+  const dupes = await rows('select seq from case_events where case_id = $1 group by seq having count(*) > 1', [caseId]);
+  expect(dupes).toEqual([]);
+  const seqs = (await rows('select seq from case_events where case_id = $1 order by seq', [caseId])).map((r) => r.seq as number);
+  expect(seqs).toEqual(Array.from({ length: state.seq }, (_, i) => i + 1));
+}
+
+describe('persistCase', () => {
+  it('when every step is persisted twice (and once more concurrently), then each timeline seq, task, approval and document is there exactly once', async () => {
+    const c = newCase();
+    const opened = c.opened();
+    const located = c.doAction({ type: 'confirm_location', location: { country: 'MM', site: 'KK Park' } });
+    const extracted = c.doAction({ type: 'record_extraction', extractedAt: '2026-10-20T03:00:00Z', handedOverTo: 'Tak' });
+    const closing = c.doAction({ type: 'request_closure', reason: 'duplicate' });
+    expect(extracted.tasks.map((t) => t.type).sort()).toEqual(['issue_travel_document', 'verify_nationality']);
+    expect(closing.approvals).toHaveLength(1);
+
+    for (const step of [opened, located, extracted, closing]) {
+      await persistCase(step);
+      await persistCase(step);
+    }
+    // A retry overlapping the attempt it retries.
+    await Promise.all([persistCase(extracted), persistCase(extracted), persistCase(closing)]);
+
+    await expectTimeline(c.caseId, c.state);
+    expect(await rows('select id from cases where id = $1', [c.caseId])).toHaveLength(1);
+    const tasks = await rows('select id, type, status from agency_tasks where case_id = $1 order by type', [c.caseId]);
+    expect(tasks.map((t) => [t.id, t.type, t.status])).toEqual(
+      [...extracted.tasks].sort((a, b) => a.type.localeCompare(b.type)).map((t) => [t.id, t.type, 'open']),
+    );
+    const approvals = await rows('select id, status from approvals where case_id = $1', [c.caseId]);
+    expect(approvals).toEqual([{ id: closing.approvals[0]!.id, status: 'pending' }]);
+    expect(await rows('select case_id from identity_documents where case_id = $1', [c.caseId])).toHaveLength(1);
+    expect(await caseRow(c.caseId)).toMatchObject({ version: 4, stage: 'consular_contact', status: 'open' });
+  });
+
+  it('when an older version is replayed after a newer one, then the case row keeps the newer version', async () => {
+    const c = newCase();
+    const opened = c.opened();
+    const located = c.doAction({ type: 'confirm_location', location: { country: 'MM' } });
+    const noted = c.doAction({ type: 'add_note', text: 'newest' });
+    await persistCase(opened);
+    await persistCase(located);
+    await persistCase(noted);
+    expect(await caseRow(c.caseId)).toMatchObject({ version: 3, stage: 'extraction' });
+
+    // Out of order: version 1 (stage locating) and version 2 land late.
+    await persistCase(opened);
+    await persistCase(located);
+    const row = await caseRow(c.caseId);
+    expect(row).toMatchObject({ version: 3, stage: 'extraction' });
+    expect((row!.snapshot as { version: number; stage: string }).version).toBe(3);
+    await expectTimeline(c.caseId, c.state);
+
+    // A step written for the first time after a newer one still adds its own timeline rows.
+    const d = newCase();
+    const dOpened = d.opened();
+    const dNote = d.doAction({ type: 'add_note', text: 'one' });
+    const dNote2 = d.doAction({ type: 'add_note', text: 'two' });
+    await persistCase(dOpened);
+    await persistCase(dNote2);
+    await persistCase(dNote);
+    expect(await caseRow(d.caseId)).toMatchObject({ version: 3 });
+    await expectTimeline(d.caseId, d.state);
+  });
+
+  it('when a task is re-persisted as open after an officer claimed it, then the claim stays; a completion still lands', async () => {
+    const c = newCase();
+    await persistCase(c.opened());
+    await persistCase(c.doAction({ type: 'confirm_location', location: { country: 'MM' } }));
+    const extracted = c.doAction({ type: 'record_extraction', extractedAt: '2026-10-20T03:00:00Z', handedOverTo: 'Tak' });
+    await persistCase(extracted);
+    const task = c.state.tasks.find((t) => t.type === 'verify_nationality')!;
+
+    // The claim is inbox state, written by the API directly.
+    await rows(`update agency_tasks set status = 'claimed', claimed_by = 'consul-x', claimed_at = now() where id = $1 and status = 'open'`, [task.id]);
+
+    // A retry of the step that created it (same rev) ...
+    await persistCase(extracted);
+    expect(await taskRow(task.id)).toMatchObject({ status: 'claimed', claimed_by: 'consul-x', rev: 1 });
+
+    // ... and a newer revision that still says "open" (an escalation, as the workflow's timers do).
+    task.escalationLevel = 1;
+    task.rev += 1;
+    const escalated = c.step({ events: [], tasks: [task], approvals: [] });
+    await persistCase(escalated);
+    await persistCase(escalated);
+    expect(await taskRow(task.id)).toMatchObject({ status: 'claimed', claimed_by: 'consul-x', escalation_level: 1, rev: 2 });
+
+    // The workflow's completion does replace the claim's status, and an older "open" cannot undo it.
+    const { task: t, result } = validateTaskCompletion(c.state, task.id, { verified: true });
+    const completed = c.step(completeTask(c.state, t, result, c.ctx()));
+    await persistCase(completed);
+    await persistCase(escalated);
+    await persistCase(extracted);
+    expect(await taskRow(task.id)).toMatchObject({ status: 'completed', rev: 3, result: { verified: true } });
+    await expectTimeline(c.caseId, c.state);
+  });
+
+  it('when a pending approval is replayed after its decision, then the decision stays', async () => {
+    const c = newCase();
+    await persistCase(c.opened());
+    const closing = c.doAction({ type: 'request_closure', reason: 'lost_contact' });
+    await persistCase(closing);
+    const approval = validateDecision(c.state, closing.approvals[0]!.id);
+    const decided = c.step(decideApproval(c.state, approval, 'rejected', 'keep looking', { ...c.ctx(), actor: { sub: 'sup-x', role: 'supervisor' } }));
+    await persistCase(decided);
+    await persistCase(closing);
+    await persistCase(decided);
+    const [row] = await rows('select status, decided_by, rev from approvals where id = $1', [approval.id]);
+    expect(row).toEqual({ status: 'rejected', decided_by: 'sup-x', rev: 2 });
+    await expectTimeline(c.caseId, c.state);
+  });
+});

@@ -1,0 +1,132 @@
+// Mass rescue intake through POST /v1/operations, on the real servers: duplicates inside the request
+// become one case, people with an open case are linked (their case records the operation), and an
+// invalid person refuses the whole request with nothing opened.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
+import * as drive from '../support/drive.js';
+
+let h: Harness;
+let p: drive.People;
+let consulateId: string;
+beforeAll(async () => {
+  h = await startHarness();
+  consulateId = await createConsulate(h);
+  p = await drive.people(h, consulateId);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
+export function raidPersons(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    person: personBody({ documents: [{ type: 'passport', number: `R${randomUUID().slice(0, 8)}${i}`, issuingCountry: 'PH' }] }),
+    riskFlags: i % 10 === 0 ? ['injured'] : [],
+  }));
+}
+
+async function countCases(operationId: string) {
+  const res = await h.db.$client.query('select count(*)::int as n, count(distinct id)::int as d from cases where operation_id = $1', [operationId]);
+  return res.rows[0] as { n: number; d: number };
+}
+
+describe('mass rescue operations', () => {
+  it('when a raid of 300 persons with duplicates inside it and against existing cases is registered, then every person has exactly one case', async () => {
+    // Two people who already have open cases.
+    const existing = [];
+    for (let i = 0; i < 2; i++) {
+      const doc = { type: 'passport', number: `EX${randomUUID().slice(0, 10)}`, issuingCountry: 'PH' };
+      const c = await drive.openCase(h.http, p.caseworker, consulateId, { person: personBody({ documents: [doc] }) });
+      existing.push({ id: c.id, doc });
+    }
+    const persons = raidPersons(300);
+    // Persons 10 and 11 repeat persons 3 and 4 (same passport, written differently).
+    persons[10] = { person: personBody({ documents: [{ ...persons[3]!.person.documents[0]!, number: persons[3]!.person.documents[0]!.number.toLowerCase() }] }), riskFlags: [] };
+    persons[11] = { person: personBody({ documents: persons[4]!.person.documents }), riskFlags: [] };
+    persons[20] = { person: personBody({ documents: [existing[0]!.doc] }), riskFlags: [] };
+    persons[21] = { person: personBody({ documents: [existing[1]!.doc] }), riskFlags: [] };
+
+    const res = await h.http
+      .post('/v1/operations')
+      .set(auth(p.caseworker))
+      .send({ name: 'Myawaddy handover 7', country: 'MM', site: 'Shwe Kokko', date: '2026-11-20', consulateId, persons });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body).toMatchObject({ status: 'running', total: 300 });
+    const opId = res.body.id as string;
+
+    const done = await drive.waitFor(
+      'the operation to complete',
+      async () => {
+        const r = await h.http.get(`/v1/operations/${opId}`).set(auth(p.caseworker));
+        return r.body.status === 'completed' ? r.body : undefined;
+      },
+      120_000,
+      500,
+    );
+    expect(done).toMatchObject({ total: 300, opened: 296, linkedExisting: 2, merged: 2, failed: 0, pending: 0 });
+    expect(await countCases(opId)).toEqual({ n: 296, d: 296 });
+
+    // Listed by operation, recorded as from a rescue operation, workflows running.
+    const listed = await h.http.get('/v1/cases').query({ operationId: opId, limit: 200 }).set(auth(p.caseworker));
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(200);
+    expect(listed.body.nextCursor).not.toBeNull();
+    const one = await h.http.get(`/v1/cases/${listed.body.items[0].id}`).set(auth(p.caseworker));
+    expect(one.body).toMatchObject({ operationId: opId, source: { type: 'rescue_operation' }, stage: 'extraction', version: 1 });
+
+    // The existing cases record the operation on their timelines, once.
+    for (const e of existing) {
+      const tl = await drive.waitFor('linked timeline entry', async () => {
+        const r = await h.http.get(`/v1/cases/${e.id}/timeline`).set(auth(p.caseworker));
+        const linked = (r.body.items as Array<{ type: string; data: { operationId: string } }>).filter((x) => x.type === 'linked_to_operation');
+        return linked.length > 0 ? linked : undefined;
+      });
+      expect(tl).toHaveLength(1);
+      expect(tl[0]!.data.operationId).toBe(opId);
+    }
+    // Nobody among the raid got a second open case for the same document.
+    const dup = await h.db.$client.query(
+      `select document_hash, count(*)::int as n from identity_documents d join cases c on c.id = d.case_id
+        where d.open and (c.operation_id = $1 or c.id = any($2::uuid[])) group by document_hash having count(*) > 1`,
+      [opId, existing.map((e) => e.id)],
+    );
+    expect(dup.rows).toEqual([]);
+  });
+
+  it('when one person of a raid is invalid, then the whole request is refused naming each bad person, and nothing is opened', async () => {
+    const persons = raidPersons(50) as Array<Record<string, unknown>>;
+    persons[17] = { person: { ...personBody(), nationality: 'Philippines' } };
+    persons[33] = { person: { fullName: '' } };
+    const before = await h.db.$client.query('select count(*)::int as n from operations');
+    const res = await h.http
+      .post('/v1/operations')
+      .set(auth(p.caseworker))
+      .send({ name: 'Bad list', country: 'MM', date: '2026-11-20', consulateId, persons });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    const paths = (res.body.error.details as Array<{ path: string }>).map((d) => d.path);
+    expect(paths).toContain('persons[17].person.nationality');
+    expect(paths).toContain('persons[33].person.fullName');
+    expect(paths).toContain('persons[33].person.nationality');
+    const after = await h.db.$client.query('select count(*)::int as n from operations');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('when a raid lists more than 10,000 persons, then it is refused', async () => {
+    const persons = Array.from({ length: 10_001 }, () => ({ person: { fullName: 'A', nationality: 'PH' } }));
+    const res = await h.http.post('/v1/operations').set(auth(p.caseworker)).send({ name: 'Too big', country: 'MM', date: '2026-11-20', consulateId, persons });
+    expect([400, 413]).toContain(res.status);
+    expect(['validation_failed', 'payload_too_large']).toContain(res.body.error.code);
+  });
+
+  it('when another office asks for an operation, then it does not exist for them', async () => {
+    const res = await h.http
+      .post('/v1/operations')
+      .set(auth(p.caseworker))
+      .send({ name: 'Small', country: 'MM', date: '2026-11-20', consulateId, persons: raidPersons(1) });
+    const other = await h.token('caseworker', { office: `other-${randomUUID().slice(0, 6)}` });
+    const r = await h.http.get(`/v1/operations/${res.body.id}`).set(auth(other));
+    expect(r.status).toBe(404);
+  });
+});
