@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import * as drive from '../support/drive.js';
+import { raidPersons } from '../support/raid.js';
 
 let h: Harness;
 let p: drive.People;
@@ -19,13 +20,6 @@ afterAll(async () => {
 });
 
 const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
-export function raidPersons(n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    person: personBody({ documents: [{ type: 'passport', number: `R${randomUUID().slice(0, 8)}${i}`, issuingCountry: 'PH' }] }),
-    riskFlags: i % 10 === 0 ? ['injured'] : [],
-  }));
-}
-
 async function countCases(operationId: string) {
   const res = await h.db.$client.query('select count(*)::int as n, count(distinct id)::int as d from cases where operation_id = $1', [operationId]);
   return res.rows[0] as { n: number; d: number };

@@ -15,18 +15,29 @@ declare module 'vitest' {
 }
 
 let server: TemporalServerHandle | undefined;
+let databaseUrl: string | undefined;
 
-export async function setup(project: TestProject) {
-  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/homeward_test';
-  const url = new URL(base);
-  const name = url.pathname.slice(1);
-  const admin = new URL(base);
+async function dropDatabase(url: string) {
+  const admin = new URL(url);
+  const name = admin.pathname.slice(1);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
-  await client.query(`drop database if exists "${name}" with (force)`);
-  await client.end();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function setup(project: TestProject) {
+  // A database of this run's own: runs side by side (developers, CI) never drop each other's data.
+  const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/homeward_test');
+  url.pathname = `/${url.pathname.slice(1)}_${process.pid}`;
+  const base = url.toString();
+  await dropDatabase(base);
   await migrateDatabase(base);
+  databaseUrl = base;
 
   const namespace = 'default';
   if (process.env.TEST_TEMPORAL_ADDRESS) {
@@ -50,4 +61,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await server?.stop();
+  if (databaseUrl && !process.env.KEEP_TEST_DATABASE) await dropDatabase(databaseUrl);
 }
