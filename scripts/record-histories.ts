@@ -63,6 +63,17 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'every-stage-local-persist',
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId, { riskFlags: ['abused'] });
+      await drive.toEmployment(h.http, p, c.id);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_placement', employer: 'Manila Garments', position: 'seamstress', startDate: '2026-12-01', abroad: false });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'reintegrated' });
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
     name: 'hold-and-resume',
     async run(h, p, consulateId) {
       const c = await drive.openCase(h.http, p.caseworker, consulateId);

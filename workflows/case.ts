@@ -9,6 +9,7 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -67,10 +68,15 @@ export const MAX_UPDATES_PER_RUN = 1_500;
 
 // The read model must eventually hold every step, whatever the outage: retry without a limit,
 // backing off to a minute so a PostgreSQL restart is absorbed without flooding it.
-const { persistCase } = proxyActivities<CaseActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const PERSIST_RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { persistCase: persistCaseActivity } = proxyActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
+// The same write as a local activity: it runs in the worker's workflow task, so a step costs one
+// marker in history instead of a scheduled/started/completed triple and a second workflow task.
+const { persistCase: persistCaseLocal } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
+
+function persistCase(input: Parameters<typeof persistCaseLocal>[0]): Promise<void> {
+  return patched('persist-as-local-activity') ? persistCaseLocal(input) : persistCaseActivity(input);
+}
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
   const state: CaseState = input.state ?? initialState(input.case);

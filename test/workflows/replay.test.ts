@@ -27,7 +27,7 @@ const fixtures: Fixture[] = readdirSync(DIR)
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case']),
     );
   });
 
@@ -42,6 +42,8 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(patchIds('every-stage-to-closed')).toEqual([]);
     // Recorded after it: follow-ups on schedule, behind the patch.
     expect(patchIds('follow-ups-on-schedule')).toEqual(['follow-ups-on-schedule']);
+    // Steps persisted by a local activity (one marker per step instead of an activity triple).
+    expect(patchIds('every-stage-local-persist')).toContain('persist-as-local-activity');
   });
 
   for (const fixture of fixtures) {
