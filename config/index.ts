@@ -30,6 +30,7 @@ const schema = z
     HOMEWARD_IMMIGRATION_AGENCY_ID: z.string().min(1).default('immigration'),
     HOMEWARD_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 1mb').default('1mb'),
     HOMEWARD_TIME_SCALE: z.coerce.number().positive('must be a positive factor').finite().default(1),
+    HOMEWARD_MAX_MESSAGES_PER_RUN: z.coerce.number().int().min(1).max(1_900).default(1_500),
     HOMEWARD_OPERATION_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 32mb').default('32mb'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     HOMEWARD_DATA_DIR: z.string().optional(),
@@ -86,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     operationBodyLimit: e.HOMEWARD_OPERATION_BODY_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     timeScale: e.HOMEWARD_TIME_SCALE,
+    maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
     dataDir: e.HOMEWARD_DATA_DIR,
     logLevel: e.LOG_LEVEL,
   };

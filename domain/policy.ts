@@ -25,7 +25,14 @@ export interface DeadlinePolicy {
   reminderAt: number;
   escalateAt: number;
   secondEscalationAt: number;
+  /**
+   * Updates and signals one workflow run takes before it continues as new, well under the server's
+   * 2,000-update limit per run (absent in cases started before it existed: the default applies).
+   */
+  maxMessagesPerRun?: number;
 }
+
+export const DEFAULT_MAX_MESSAGES_PER_RUN = 1_500;
 
 export const DEFAULT_POLICY: DeadlinePolicy = {
   version: 1,
@@ -47,11 +54,18 @@ export const DEFAULT_POLICY: DeadlinePolicy = {
   reminderAt: 0.5,
   escalateAt: 1,
   secondEscalationAt: 2,
+  maxMessagesPerRun: DEFAULT_MAX_MESSAGES_PER_RUN,
 };
 
-export function policyFor(timeScale = 1): DeadlinePolicy {
+export function policyFor(timeScale = 1, maxMessagesPerRun = DEFAULT_MAX_MESSAGES_PER_RUN): DeadlinePolicy {
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new Error('the time scale must be a positive number');
-  return { ...DEFAULT_POLICY, taskDueDays: { ...DEFAULT_POLICY.taskDueDays }, followUpDays: [...DEFAULT_POLICY.followUpDays], timeScale };
+  return {
+    ...DEFAULT_POLICY,
+    taskDueDays: { ...DEFAULT_POLICY.taskDueDays },
+    followUpDays: [...DEFAULT_POLICY.followUpDays],
+    timeScale,
+    maxMessagesPerRun,
+  };
 }
 
 /** A policy duration in milliseconds, after the case's time scale. */

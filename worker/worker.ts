@@ -29,7 +29,7 @@ const quietBundlerLogger = {
 };
 
 export interface WorkerDeps {
-  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale'> & { temporal: { namespace: string; taskQueue: string } };
+  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'> & { temporal: { namespace: string; taskQueue: string } };
   connection: NativeConnection;
   db: Db;
   hasher: IdentityHasher;
@@ -49,7 +49,7 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
       temporal: deps.temporal,
       caseTaskQueue: deps.config.temporal.taskQueue,
       immigrationAgencyId: deps.config.immigrationAgencyId,
-      policy: policyFor(deps.config.timeScale),
+      policy: policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun),
     }),
     dataConverter: dataConverter(deps.config),
   });

@@ -46,6 +46,7 @@ import { ACTION_TYPES, type Actor } from '../domain/schemas.js';
 import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../domain/search-attributes.js';
 import { SYSTEM } from '../domain/case.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
+import { DEFAULT_MAX_MESSAGES_PER_RUN } from '../domain/policy.js';
 import {
   actionUpdates,
   caseQuery,
@@ -63,8 +64,7 @@ export interface CaseWorkflowInput {
   state?: CaseState;
 }
 
-// Well before the server's 2,000-update limit per run, and independent of its size hint.
-export const MAX_UPDATES_PER_RUN = 1_500;
+
 
 // The read model must eventually hold every step, whatever the outage: retry without a limit,
 // backing off to a minute so a PostgreSQL restart is absorbed without flooding it.
@@ -170,7 +170,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
 
   if (!input.state) await record(openCase(state, ctx(input.case.openedBy)), true);
 
-  const rollOver = () => workflowInfo().continueAsNewSuggested || messagesThisRun >= MAX_UPDATES_PER_RUN;
+  // The server's size hint, or our own count of updates well before its 2,000-per-run limit.
+  const rollOver = () =>
+    workflowInfo().continueAsNewSuggested || messagesThisRun >= (state.policy.maxMessagesPerRun ?? DEFAULT_MAX_MESSAGES_PER_RUN);
 
   // The clock of the case: sleep until the next reminder, escalation, stage deadline or follow-up,
   // waking early whenever a step moves that point (new task, hold, resume, completion…).

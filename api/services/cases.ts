@@ -132,7 +132,7 @@ export function createCaseService(deps: ApiDeps) {
       riskFlags: body.riskFlags,
       openedBy: actorOf(auth),
       openedAt: new Date().toISOString(),
-      policy: policyFor(config.timeScale),
+      policy: policyFor(config.timeScale, config.maxMessagesPerRun),
     };
     const state = initialState(input);
 

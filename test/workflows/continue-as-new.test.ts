@@ -26,6 +26,26 @@ afterAll(async () => {
 });
 
 describe('continue-as-new', () => {
+  it('when a run has taken its policy\'s number of updates, then it continues as new before the server would suggest it', async () => {
+    // The global test server suggests continue-as-new only at 4,000 events; this case's policy says 10 updates.
+    const small = await startHarness({ config: { HOMEWARD_MAX_MESSAGES_PER_RUN: '10' } });
+    try {
+      const consulate = await createConsulate(small);
+      const people = await drive.people(small, consulate);
+      const c = await drive.openCase(small.http, people.caseworker, consulate);
+      const handle = small.temporal.workflow.getHandle(caseWorkflowId(c.id));
+      const firstRun = (await handle.describe()).runId;
+      for (let i = 0; i < 12; i++) await drive.act(small.http, people.caseworker, c.id, { type: 'add_note', text: `note ${i}` });
+      const info = await handle.describe();
+      expect(info.runId).not.toBe(firstRun);
+      expect(info.historyLength).toBeLessThan(60);
+      const view = (await small.http.get(`/v1/cases/${c.id}`).set('Authorization', `Bearer ${people.caseworker}`)).body;
+      expect(view.version).toBe(13);
+    } finally {
+      await small.stop();
+    }
+  });
+
   it('when a case with open tasks and running timers continues as new, then nothing is lost and the API answers the same', async () => {
     const c = await drive.openCase(h.http, p.caseworker, consulateId, { riskFlags: ['abused'] });
     await drive.toConsularContact(h.http, p, c.id);
