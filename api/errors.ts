@@ -98,12 +98,34 @@ export function errorBody(err: ApiError, requestId: string) {
   };
 }
 
+/**
+ * What of an error may be logged. drizzle's query errors carry the statement's parameters (a case
+ * snapshot: names, document numbers) in `params`, in `message` and in `stack`; log the statement
+ * and the driver's SQLSTATE only. Other errors pass unchanged.
+ */
+export function loggableError(err: unknown): unknown {
+  const e = err as { query?: unknown; params?: unknown; cause?: unknown } | null;
+  if (!e || typeof e !== 'object' || typeof e.query !== 'string' || !('params' in e)) return err;
+  const cause = (e.cause ?? {}) as { code?: string; constraint?: string; table?: string; column?: string; routine?: string };
+  return {
+    type: 'DrizzleQueryError',
+    message: `query failed${cause.code ? ` (SQLSTATE ${cause.code})` : ''}; parameters withheld`,
+    query: e.query,
+    code: cause.code,
+    constraint: cause.constraint,
+    table: cause.table,
+    column: cause.column,
+    routine: cause.routine,
+  };
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const apiError = toApiError(err);
     const requestId = String(res.locals.requestId ?? 'unknown');
-    if (apiError.code === 'internal') logger.error({ err, requestId, path: req.path }, 'unhandled error');
-    else if (apiError.code === 'unavailable') logger.warn({ requestId, path: req.path, reason: (err as Error)?.message }, 'dependency unavailable');
+    const safe = loggableError(err);
+    if (apiError.code === 'internal') logger.error({ err: safe, requestId, path: req.path }, 'unhandled error');
+    else if (apiError.code === 'unavailable') logger.warn({ requestId, path: req.path, reason: (safe as Error)?.message }, 'dependency unavailable');
     if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
     res.status(STATUS[apiError.code]).json(errorBody(apiError, requestId));
   };

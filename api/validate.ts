@@ -6,14 +6,37 @@ import { decodeCursor } from './schemas.js';
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError('validation_failed', 'the request is invalid', fieldIssues(result.error.issues, prefix));
+  if (!result.success) throw new ApiError('validation_failed', 'the request is invalid', fieldIssues(perField(result.error.issues), prefix));
   return result.data;
 }
 
-export function parseCursor(cursor: string | undefined, arity: number): unknown[] | undefined {
+// zod reports unknown keys of a strict object once, at the object's path; the contract lists one
+// `{ path, message }` per field, so each unknown key gets its own path (`person.nickname`).
+function perField(issues: ReadonlyArray<z.core.$ZodIssue>): Array<{ path: PropertyKey[]; message: string }> {
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown field' }))
+      : [{ path: [...issue.path], message: issue.message }],
+  );
+}
+
+// What each position of a keyset cursor holds; a decoded cursor whose values are not of these kinds
+// was not issued by us and must be a 400, not a database error (a 500).
+const CURSOR_KINDS = {
+  int: (v: unknown) => Number.isSafeInteger(v),
+  timestamp: (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  uuid: (v: unknown) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+};
+export type CursorKind = keyof typeof CURSOR_KINDS;
+
+/** Decodes a cursor of `arity` values, or of exactly these kinds of values (checked). */
+export function parseCursor(cursor: string | undefined, shape: number | CursorKind[]): unknown[] | undefined {
   if (cursor === undefined) return undefined;
+  const kinds = typeof shape === 'number' ? undefined : shape;
   try {
-    return decodeCursor(cursor, arity);
+    const values = decodeCursor(cursor, kinds ? kinds.length : (shape as number));
+    if (kinds && !kinds.every((kind, i) => CURSOR_KINDS[kind](values[i]))) throw new Error('bad cursor values');
+    return values;
   } catch {
     throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'cursor', message: 'not a cursor this API issued' }]);
   }

@@ -36,6 +36,8 @@ export function authenticate(config: AuthConfig): RequestHandler {
     try {
       const verified = await jwtVerify(match[1]!, key as Uint8Array, {
         algorithms,
+        // A token without an expiry would be valid forever.
+        requiredClaims: ['exp'],
         ...(config.issuer ? { issuer: config.issuer } : {}),
         ...(config.audience ? { audience: config.audience } : {}),
       });

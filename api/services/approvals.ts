@@ -41,7 +41,7 @@ export function createApprovalService(deps: ApiDeps) {
   }
 
   async function list(auth: Auth, q: { status?: string; limit: number; cursor?: string }) {
-    const after = parseCursor(q.cursor, 2);
+    const after = parseCursor(q.cursor, ['timestamp', 'uuid']);
     const rows = await db
       .select()
       .from(approvals)

@@ -73,7 +73,7 @@ export function createTaskService(deps: ApiDeps) {
 
   async function list(auth: Auth, q: ListTasksQuery) {
     const now = new Date();
-    const after = parseCursor(q.cursor, 2);
+    const after = parseCursor(q.cursor, ['timestamp', 'uuid']);
     const rows = await db
       .select()
       .from(agencyTasks)
