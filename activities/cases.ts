@@ -3,6 +3,7 @@
 // timeout, a worker crash, a lost response) never writes anything twice:
 //  - timeline events are keyed by (case, seq) and inserted with ON CONFLICT DO NOTHING;
 //  - the case row only moves forward (version), tasks and approvals only forward (rev).
+import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
 import { priorityRank } from '../domain/case.js';
@@ -63,10 +64,28 @@ export function documentRows(caseId: string, documents: IdentityDocument[], hash
 
 const excluded = (column: string) => sql.raw(`excluded."${column}"`);
 
+/**
+ * A database error quotes the query's parameters, i.e. the case: rethrow it with only its code, so
+ * neither worker logs nor Temporal's failure records carry personal data. It stays retryable.
+ */
+function sanitised(err: unknown): Error {
+  let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
+  while (e && !e.code && e.cause) e = e.cause as typeof e;
+  return ApplicationFailure.retryable(`read-model write failed (${e?.code ?? (err as Error)?.name ?? 'unknown'})`, 'ReadModelWriteFailed');
+}
+
 export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
   const { db, hasher } = deps;
 
   async function persistCase(input: PersistCaseInput): Promise<void> {
+    try {
+      await writeCase(input);
+    } catch (err) {
+      throw sanitised(err);
+    }
+  }
+
+  async function writeCase(input: PersistCaseInput): Promise<void> {
     const view = input.caseView;
     const row = caseRow(view);
     await db.transaction(async (tx) => {

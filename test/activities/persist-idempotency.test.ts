@@ -200,3 +200,56 @@ describe('persistCase', () => {
     await expectTimeline(c.caseId, c.state);
   });
 });
+
+describe('persist failures', () => {
+  it('when the database refuses a write, then the activity fails retryably with a message that quotes no personal data', async () => {
+    const c = newCase();
+    const first = c.opened();
+    const view = first.caseView;
+    const person = c.state.person;
+    // A task pointing at a case row that does not exist violates the foreign key inside the transaction.
+    const bad: PersistCaseInput = {
+      ...first,
+      tasks: [
+        {
+          ...({} as never),
+          id: randomUUID(),
+          type: 'verify_nationality',
+          agencyId: 'x',
+          audience: 'agency',
+          status: 'open',
+          priority: 'normal',
+          dueAt: view.createdAt,
+          escalationLevel: 0,
+          input: { fullName: person.fullName },
+          result: null,
+          reason: null,
+          completedBy: null,
+          createdAt: view.createdAt,
+          completedAt: null,
+          rev: 1,
+          ladderStartAt: view.createdAt,
+          remindedAt: null,
+          caseId: randomUUID(),
+          caseReference: view.reference,
+          office: view.office,
+        },
+      ],
+      approvals: [],
+    };
+    const err = await persistCase(bad).then(
+      () => undefined,
+      (e: unknown) => e as Error & { type?: string; nonRetryable?: boolean },
+    );
+    expect(err).toBeDefined();
+    expect(err!.type).toBe('ReadModelWriteFailed');
+    expect(err!.nonRetryable).toBe(false);
+    expect(err!.message).toMatch(/\(23503\)/);
+    const text = `${err!.message} ${err!.stack ?? ''} ${JSON.stringify(err)}`;
+    expect(text).not.toContain(person.fullName);
+    expect(text).not.toContain(person.documents[0]!.number);
+    // Nothing of the failed transaction remains.
+    const rows = await h.db.$client.query('select count(*)::int as n from cases where id = $1', [c.caseId]);
+    expect(rows.rows[0].n).toBe(0);
+  });
+});

@@ -68,7 +68,7 @@ describe('a worker crash during an operation', () => {
         const r = await h.http.get(`/v1/operations/${opId}`).set('Authorization', `Bearer ${p.caseworker}`);
         return r.body.status === 'completed' ? r.body : undefined;
       },
-      240_000,
+      300_000,
       500,
     );
     expect(done).toMatchObject({ total, opened: total, linkedExisting: 0, merged: 0, failed: 0, pending: 0 });
@@ -88,7 +88,7 @@ describe('a worker crash during an operation', () => {
           [opId],
         )
       ).rows[0].n as number;
-    await drive.waitFor('every case workflow to record its opening', async () => ((await openings()) >= total ? true : undefined), 120_000, 500);
+    await drive.waitFor('every case workflow to record its opening', async () => ((await openings()) >= total ? true : undefined), 300_000, 500);
     expect(await openings()).toBe(total);
-  }, 400_000);
+  }, 700_000);
 });

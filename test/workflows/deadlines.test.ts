@@ -125,8 +125,9 @@ describe('hold and resume', () => {
 });
 
 describe('employment follow-ups', () => {
-  // 180 days pass in about three seconds.
-  const w = world(3 / (180 * DAY_S));
+  // 180 days pass in about twelve seconds: follow-ups at 2 s, 6 s and 12 s, far enough apart to be
+  // seen one by one even on a loaded machine.
+  const w = world(12 / (180 * DAY_S));
 
   it('when a placement is recorded, then follow-ups arrive one by one on their days, and the last one asks for closure as reintegrated', async () => {
     const { h, p, consulateId } = w;
