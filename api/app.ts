@@ -10,12 +10,14 @@ import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
 import { platformRouter } from './routes/platform.js';
+import { statsRouter } from './routes/stats.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
 import { operationsRouter } from './routes/operations.js';
 import { createOperationService } from './services/operations.js';
 import { createApprovalService } from './services/approvals.js';
 import { createCaseService } from './services/cases.js';
+import { createStatsService } from './services/stats.js';
 import { createTaskService } from './services/tasks.js';
 
 export function createApp(deps: ApiDeps): Express {
@@ -66,6 +68,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(tasksRouter(createTaskService(deps)));
   app.use(approvalsRouter(createApprovalService(deps)));
   app.use(agenciesRouter(createAgencyService(deps)));
+  app.use(statsRouter(createStatsService(deps)));
   app.use(operationsRouter(createOperationService(deps)));
 
   app.use((_req, _res) => {

@@ -212,7 +212,6 @@ describe('persist failures', () => {
       ...first,
       tasks: [
         {
-          ...({} as never),
           id: randomUUID(),
           type: 'verify_nationality',
           agencyId: 'x',
