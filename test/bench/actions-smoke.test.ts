@@ -1,0 +1,57 @@
+// Keeps the `actions` benchmark from rotting: its main function runs end to end at concurrency 1
+// and 2 with a handful of requests on the test suite's servers (actions over real HTTP, bare
+// updates on trivial workflows), and its JSON result has the documented structure with finite
+// positive numbers.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it, inject } from 'vitest';
+import { type ActionsBenchResult, runActionsBench } from '../../bench/actions.js';
+
+const out = path.join(tmpdir(), `homeward-actions-smoke-${process.pid}.json`);
+afterAll(() => rmSync(out, { force: true }));
+
+const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+
+describe('the actions benchmark', () => {
+  it('when it runs at concurrency 1 and 2, then it reports p50/p99 and throughput of ours and the bare update, and their ratios', async () => {
+    const lines: string[] = [];
+    const result = await runActionsBench({
+      concurrency: [1, 2],
+      requests: 6,
+      rounds: 1,
+      cases: 2,
+      warmup: 1,
+      databaseUrl: inject('databaseUrl'),
+      temporalAddress: inject('temporalAddress'),
+      namespace: inject('temporalNamespace'),
+      out,
+      log: (l) => lines.push(l),
+    });
+    const written = JSON.parse(readFileSync(out, 'utf8')) as ActionsBenchResult;
+    expect(written).toEqual(JSON.parse(JSON.stringify(result)));
+
+    expect(written.benchmark).toBe('actions');
+    expect(Number.isNaN(Date.parse(written.date))).toBe(false);
+    expect(written.machine.cores).toBeGreaterThan(0);
+    expect(written.machine.node).toBe(process.version);
+    expect(written.settings).toMatchObject({ concurrency: [1, 2], requests: 6, rounds: 1, cases: 2, actions: ['add_note', 'set_priority'] });
+    expect(written.target).toEqual({ maxP99Ratio: 1.5, atConcurrency: 16 });
+
+    expect(written.levels.map((l) => l.concurrency)).toEqual([1, 2]);
+    for (const level of written.levels) {
+      expect(level.variants.map((v) => v.variant)).toEqual(['ours', 'bare', 'bare+activity']);
+      for (const v of level.variants) {
+        expect(v.errors).toBe(0);
+        expect(v.requests).toBeGreaterThanOrEqual(6);
+        expect(v.latencyMs.n).toBe(v.requests);
+        for (const n of [v.latencyMs.p50, v.latencyMs.p99, v.latencyMs.max, v.throughput]) expect(positive(n), String(n)).toBe(true);
+        expect(v.latencyMs.p99).toBeGreaterThanOrEqual(v.latencyMs.p50);
+      }
+      for (const n of Object.values(level.ratios)) expect(positive(n), String(n)).toBe(true);
+    }
+    // No level at the target's concurrency in a smoke run: no verdict.
+    expect(written.summary).toEqual({ p99RatioAtTarget: null, withinTarget: null });
+    expect(lines.join('\n')).toMatch(/p99 ours\/bare/);
+  });
+});
