@@ -23,14 +23,12 @@
 // alternating which goes first from round to round; latencies are pooled over the rounds for the
 // percentiles, throughput is the median of the rounds. Target: p99(ours) <= 1.5 × p99(bare) at
 // concurrency 16.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startBareWorker, type BareWorker } from './support/bare.js';
 import { inPool } from './support/pool.js';
-import { defaultResultsFile, finishMachineInfo, machineInfo, writeResults, type MachineInfo } from './support/results.js';
+import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
 import { benchServers } from './support/servers.js';
 import { type RuntimeWarnings, runtimeWarnings, startStack, type Stack } from './support/stack.js';
 import { type Distribution, distribution, median, percentile, round } from './support/stats.js';
@@ -284,11 +282,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       ),
     );
     log(`machine: ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}, PostgreSQL ${machine.postgres ?? '?'}; workflow tasks over 5 s: ${warnings.slowWorkflowTasks}, timed out: ${warnings.workflowTasksLost}`);
-    const out = opts.out === undefined ? defaultResultsFile('actions') : opts.out;
-    if (out) {
-      writeResults(out, result);
-      log(`wrote ${path.relative(process.cwd(), out)}`);
-    }
+    saveResults('actions', opts.out, result, log);
     return result;
   } finally {
     await Promise.allSettled(idle.map((h) => h.signal(finishSignal)));
@@ -298,11 +292,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
   }
 }
 
-function isMain(): boolean {
-  return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       concurrency: { type: 'string' },

@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { raidPersons } from '../test/support/raid.js';
 import { startBareWorker, type BareWorker } from './support/bare.js';
 import { inPool, sleep } from './support/pool.js';
-import { defaultResultsFile, finishMachineInfo, machineInfo, writeResults, type MachineInfo } from './support/results.js';
+import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
 import { benchServers } from './support/servers.js';
 import { type RuntimeWarnings, runtimeWarnings, startStack, type Stack } from './support/stack.js';
 import { median, round } from './support/stats.js';
@@ -252,14 +252,24 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
       const order = r % 2 === 0 ? 'bare-first' : 'ours-first';
       let ours: OursRound;
       let bareRound: BareRound;
+      const doBare = async () => {
+        const b = await runBare(bare!, tally, persons, START_CONCURRENCY, timeoutMs);
+        log(`    bare: ${b.startsPerSecond}/s in ${(b.totalMs / 1000).toFixed(1)} s`);
+        return b;
+      };
+      const doOurs = async () => {
+        const o = await runOurs(stack!, consulateId, caseworker, persons, pollMs, timeoutMs, log);
+        log(`    ours: ${o.casesPerSecond}/s in ${(o.totalMs / 1000).toFixed(1)} s`);
+        return o;
+      };
       if (order === 'bare-first') {
-        bareRound = await runBare(bare, tally, persons, START_CONCURRENCY, timeoutMs);
+        bareRound = await doBare();
         await sleep(1_000);
-        ours = await runOurs(stack, consulateId, caseworker, persons, pollMs, timeoutMs, log);
+        ours = await doOurs();
       } else {
-        ours = await runOurs(stack, consulateId, caseworker, persons, pollMs, timeoutMs, log);
+        ours = await doOurs();
         await sleep(1_000);
-        bareRound = await runBare(bare, tally, persons, START_CONCURRENCY, timeoutMs);
+        bareRound = await doBare();
       }
       const ratio = round(ours.casesPerSecond / bareRound.startsPerSecond, 3);
       results.push({ round: r + 1, order, ours, bare: bareRound, ratio });
@@ -319,11 +329,7 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
       ),
     );
     log(`machine: ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}, PostgreSQL ${machine.postgres ?? '?'}; ${START_CONCURRENCY} starts in flight (both)`);
-    const out = opts.out === undefined ? defaultResultsFile('intake') : opts.out;
-    if (out) {
-      writeResults(out, result);
-      log(`wrote ${path.relative(process.cwd(), out)}`);
-    }
+    saveResults('intake', opts.out, result, log);
     return result;
   } finally {
     await bare?.stop();
@@ -332,11 +338,7 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
   }
 }
 
-function isMain(): boolean {
-  return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       persons: { type: 'string' },

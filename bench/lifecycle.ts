@@ -24,8 +24,6 @@
 // There is no bare equivalent of a case; the baseline is what the bare SDK pays per update on a
 // trivial workflow (events and payload bytes per no-op update, and per update that awaits one
 // no-op activity, the skeleton of one of our steps), measured on the same server in the same run.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
@@ -35,7 +33,7 @@ import * as drive from '../test/support/drive.js';
 import { startBareWorker } from './support/bare.js';
 import { type HistoryCost, fetchAllRuns, historyCost } from './support/history.js';
 import { inPool } from './support/pool.js';
-import { defaultResultsFile, finishMachineInfo, machineInfo, writeResults, type MachineInfo } from './support/results.js';
+import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
 import { benchServers } from './support/servers.js';
 import { type RuntimeWarnings, runtimeWarnings, startStack, type Stack } from './support/stack.js';
 import { type Distribution, distribution, mean, round, spread } from './support/stats.js';
@@ -275,11 +273,7 @@ export async function runLifecycleBench(opts: LifecycleBenchOptions = {}): Promi
       ),
     );
     log(`machine: ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}, PostgreSQL ${machine.postgres ?? '?'}; workflow tasks over 5 s: ${warnings.slowWorkflowTasks}, timed out: ${warnings.workflowTasksLost}`);
-    const out = opts.out === undefined ? defaultResultsFile('lifecycle') : opts.out;
-    if (out) {
-      writeResults(out, result);
-      log(`wrote ${path.relative(process.cwd(), out)}`);
-    }
+    saveResults('lifecycle', opts.out, result, log);
     return result;
   } finally {
     await bare?.stop();
@@ -288,11 +282,7 @@ export async function runLifecycleBench(opts: LifecycleBenchOptions = {}): Promi
   }
 }
 
-function isMain(): boolean {
-  return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const { values } = parseArgs({
     options: {
       cases: { type: 'string' },

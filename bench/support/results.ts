@@ -64,3 +64,16 @@ export function writeResults(file: string, result: unknown): void {
   writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
   renameSync(tmp, file);
 }
+
+/** Writes a benchmark's result where asked (default bench/results/<name>.json; null or an empty path: nowhere). */
+export function saveResults(name: string, out: string | null | undefined, result: unknown, log: (msg: string) => void): void {
+  const file = out === undefined ? defaultResultsFile(name) : out;
+  if (!file) return;
+  writeResults(file, result);
+  log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+/** Whether the module at `metaUrl` is the script node was asked to run. */
+export function isMain(metaUrl: string): boolean {
+  return process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(metaUrl);
+}
