@@ -7,7 +7,7 @@
 // workflow start tolerates "already started", and outcomes are written last. A second run finds
 // and finishes what the first began; nobody gets two cases.
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { CaseInput, CaseState } from '../domain/case.js';
@@ -65,7 +65,9 @@ export function createOperationActivities(deps: OperationDeps) {
 
   async function openOperationBatch(input: { operationId: string; batchSize: number }): Promise<{ processed: number; remaining: number }> {
     const [op] = await db.select().from(operations).where(eq(operations.id, input.operationId)).limit(1);
-    if (!op) return { processed: 0, remaining: 0 };
+    // The API starts this workflow inside the transaction that writes the operation: until it
+    // commits, the row is not visible. Retrying (not "nothing left") keeps every person.
+    if (!op) throw ApplicationFailure.retryable('the operation is not committed yet', 'OperationNotVisible');
     const batch = await db
       .select()
       .from(operationPersons)
