@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { sql } from 'drizzle-orm';
 import { type CaseInput, type CaseState, caseView, initialState } from '../domain/case.js';
 import { caseWorkflowId } from '../domain/ids.js';
-import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../domain/search-attributes.js';
+import { caseSearchAttributes } from '../domain/search-attributes.js';
 import type { Db } from '../db/client.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { cases, identityDocuments } from '../db/schema/index.js';
@@ -50,13 +50,7 @@ export async function startCaseWorkflow(temporal: Client, taskQueue: string, inp
       workflowId: caseWorkflowId(input.caseId),
       taskQueue,
       args: [{ case: input }],
-      typedSearchAttributes: [
-        { key: stageKey, value: state.stage },
-        { key: statusKey, value: state.status },
-        { key: priorityKey, value: state.priority },
-        { key: onHoldKey, value: false },
-        { key: officeKey, value: state.office },
-      ],
+      typedSearchAttributes: caseSearchAttributes(state),
     });
   } catch (err) {
     if (!(opts.tolerateExisting && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

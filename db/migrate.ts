@@ -31,6 +31,21 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/** Drops a database (tests and benchmarks make their own and remove them). */
+export async function dropDatabase(url: string): Promise<void> {
+  const admin = new URL(url);
+  const name = decodeURIComponent(admin.pathname.slice(1));
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`refusing to drop a database named ${JSON.stringify(name)}`);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists "${name}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
 export async function migrateDatabase(url: string): Promise<void> {
   await ensureDatabase(url);
   const db = createDb(url, 1);

@@ -1,6 +1,6 @@
 // Custom search attributes of case workflows. They carry process facts only (stage, office,
 // priority), never personal data, because search attributes are stored unencrypted by the server.
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { type SearchAttributePair, defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const CUSTOM_SEARCH_ATTRIBUTES: Record<string, 'KEYWORD' | 'BOOL' | 'DATETIME' | 'INT'> = {
   HomewardStage: 'KEYWORD',
@@ -15,3 +15,14 @@ export const officeKey = defineSearchAttributeKey('HomewardOffice', SearchAttrib
 export const priorityKey = defineSearchAttributeKey('HomewardPriority', SearchAttributeType.KEYWORD);
 export const statusKey = defineSearchAttributeKey('HomewardStatus', SearchAttributeType.KEYWORD);
 export const onHoldKey = defineSearchAttributeKey('HomewardOnHold', SearchAttributeType.BOOL);
+
+/** What a case shows of itself to Temporal's visibility: set at start, upserted when it changes. */
+export function caseSearchAttributes(state: { stage: string; status: string; priority: string; onHold: boolean; office: string }): SearchAttributePair[] {
+  return [
+    { key: stageKey, value: state.stage },
+    { key: statusKey, value: state.status },
+    { key: priorityKey, value: state.priority },
+    { key: onHoldKey, value: state.onHold },
+    { key: officeKey, value: state.office },
+  ];
+}

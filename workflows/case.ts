@@ -16,7 +16,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { type SearchAttributePair, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CaseActivities } from '../activities/index.js';
 import {
   type CaseInput,
@@ -43,7 +43,7 @@ import {
 } from '../domain/case.js';
 import { DomainError } from '../domain/errors.js';
 import { ACTION_TYPES, type Actor } from '../domain/schemas.js';
-import { officeKey, onHoldKey, priorityKey, stageKey, statusKey } from '../domain/search-attributes.js';
+import { caseSearchAttributes } from '../domain/search-attributes.js';
 import { SYSTEM } from '../domain/case.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
 import { DEFAULT_MAX_MESSAGES_PER_RUN } from '../domain/policy.js';
@@ -80,7 +80,7 @@ function persistCase(input: Parameters<typeof persistCaseLocal>[0]): Promise<voi
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
   const state: CaseState = input.state ?? initialState(input.case);
-  let indexed = searchAttributesOf(state);
+  let indexed = caseSearchAttributes(state);
   let messagesThisRun = 0;
 
   const ctx = (actor: Actor): Ctx => ({ now: new Date().toISOString(), actor, newId: uuid4 });
@@ -89,7 +89,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   async function record(change: Change, first = false): Promise<void> {
     if (!first) state.version += 1;
     const view = caseView(state);
-    const next = searchAttributesOf(state);
+    const next = caseSearchAttributes(state);
     const changed = next.filter((pair, i) => pair.value !== indexed[i]!.value);
     if (changed.length > 0) {
       upsertSearchAttributes(changed);
@@ -226,15 +226,6 @@ async function ensureExitRestrictionTimer(state: CaseState): Promise<void> {
   }
 }
 
-function searchAttributesOf(state: CaseState): SearchAttributePair[] {
-  return [
-    { key: stageKey, value: state.stage },
-    { key: statusKey, value: state.status },
-    { key: priorityKey, value: state.priority },
-    { key: onHoldKey, value: state.onHold },
-    { key: officeKey, value: state.office },
-  ];
-}
 
 // Validators reject with the API's error code as the failure type, so the caller can map it 1:1.
 function rethrow<T>(fn: () => T): T {

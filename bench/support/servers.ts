@@ -2,8 +2,7 @@
 // own (in memory, on a free port) and uses a database of its own (homeward_bench_<name>, dropped and
 // migrated afresh), so it never disturbs a developer's data or another run. Given addresses (the
 // smoke tests pass the test suite's servers) are used as they are: nothing is dropped.
-import pg from 'pg';
-import { migrateDatabase } from '../../db/migrate.js';
+import { dropDatabase as dropBenchDatabase, migrateDatabase } from '../../db/migrate.js';
 import { ensureSearchAttributes, startTemporalDevServer } from '../../scripts/temporal-server.js';
 
 export interface ServerOptions {
@@ -32,18 +31,11 @@ export function dedicatedDatabaseUrl(name: string): string {
   return base.toString();
 }
 
+// Only databases named for a benchmark are ever dropped here.
 async function dropDatabase(url: string) {
-  const admin = new URL(url);
-  const name = decodeURIComponent(admin.pathname.slice(1));
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^homeward_bench_[A-Za-z0-9_]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a benchmark database`);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-  } finally {
-    await client.end();
-  }
+  await dropBenchDatabase(url);
 }
 
 async function temporalCliVersion(): Promise<string | null> {

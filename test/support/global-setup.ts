@@ -2,8 +2,7 @@
 // migrations applied, and a Temporal dev server (the CLI's real server, in memory) on a free port.
 // Tests receive the addresses through vitest's provide/inject.
 import type { TestProject } from 'vitest/node';
-import pg from 'pg';
-import { migrateDatabase } from '../../db/migrate.js';
+import { dropDatabase, migrateDatabase } from '../../db/migrate.js';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalServerHandle } from '../../scripts/temporal-server.js';
 
 declare module 'vitest' {
@@ -17,18 +16,6 @@ declare module 'vitest' {
 let server: TemporalServerHandle | undefined;
 let databaseUrl: string | undefined;
 
-async function dropDatabase(url: string) {
-  const admin = new URL(url);
-  const name = admin.pathname.slice(1);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    await client.query(`drop database if exists "${name}" with (force)`);
-  } finally {
-    await client.end();
-  }
-}
 
 export async function setup(project: TestProject) {
   // A database of this run's own: runs side by side (developers, CI) never drop each other's data.
