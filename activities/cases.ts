@@ -64,14 +64,27 @@ export function documentRows(caseId: string, documents: IdentityDocument[], hash
 
 const excluded = (column: string) => sql.raw(`excluded."${column}"`);
 
+// SQLSTATE classes that no retry can cure: a value PostgreSQL cannot hold (22), a broken constraint
+// or reference (23), a statement it cannot run (42). Everything else (connections, shutdowns,
+// serialisation conflicts, resources) passes with time, so it stays retryable.
+const PERMANENT_SQLSTATE_CLASSES = new Set(['22', '23', '42']);
+
 /**
  * A database error quotes the query's parameters, i.e. the case: rethrow it with only its code, so
- * neither worker logs nor Temporal's failure records carry personal data. It stays retryable.
+ * neither worker logs nor Temporal's failure records carry personal data. The code travels in the
+ * failure's details so the workflow can tell the caller what kind of refusal it was.
  */
-function sanitised(err: unknown): Error {
+export function sanitised(err: unknown): ApplicationFailure {
   let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
   while (e && !e.code && e.cause) e = e.cause as typeof e;
-  return ApplicationFailure.retryable(`read-model write failed (${e?.code ?? (err as Error)?.name ?? 'unknown'})`, 'ReadModelWriteFailed');
+  const code = e?.code ?? (err as Error)?.name ?? 'unknown';
+  const permanent = /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  return ApplicationFailure.create({
+    type: permanent ? 'ReadModelRefused' : 'ReadModelWriteFailed',
+    message: `read-model write failed (${code})`,
+    details: [code],
+    nonRetryable: permanent,
+  });
 }
 
 export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {

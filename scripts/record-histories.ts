@@ -13,6 +13,9 @@ import { caseWorkflowId, exitRestrictionWorkflowId } from '../domain/ids.js';
 import { ensureSearchAttributes, startTemporalDevServer } from './temporal-server.js';
 import { type Harness, createConsulate, startHarness } from '../test/support/harness.js';
 import * as drive from '../test/support/drive.js';
+import { chaosSession } from '../test/support/chaos.js';
+import { allRuns, replayFailures } from '../test/support/histories.js';
+import { NativeConnection, createCaseWorker } from '../worker/worker.js';
 
 // Binary protobuf (base64): historyToJSON trips over the two protobufjs copies under native ESM.
 const { History } = proto.temporal.api.history.v1;
@@ -24,7 +27,15 @@ interface Scenario {
   name: string;
   timeScale?: number;
   lowContinueAsNew?: boolean;
-  run(h: Harness, p: drive.People, consulateId: string): Promise<{ caseId: string; extraWorkflowIds?: string[]; allRuns?: boolean }>;
+  maxMessagesPerRun?: number;
+  /** The scenario starts the worker itself (to open cases while none polls). */
+  workerAway?: boolean;
+  run(
+    h: Harness,
+    p: drive.People,
+    consulateId: string,
+    withWorker: <T>(fn: () => Promise<T>) => Promise<T>,
+  ): Promise<{ caseId?: string; caseIds?: string[]; extraWorkflowIds?: string[]; stillOpen?: boolean }>;
 }
 
 const scenarios: Scenario[] = [
@@ -113,6 +124,29 @@ const scenarios: Scenario[] = [
       return { caseId: c.id, allRuns: true };
     },
   },
+  // Opened while no worker polls, then bursts of concurrent requests from everyone, a day in under
+  // two seconds so deadlines fire meanwhile, continue-as-new every 8 messages. The "legacy" one was
+  // recorded on the workflow code before steps were serialised (d2060fd), keeping only the cases
+  // that code could replay itself: today's code must replay them as they are.
+  ...['concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy'].map(
+    (name, i): Scenario => ({
+      name,
+      timeScale: 0.00002,
+      maxMessagesPerRun: 8,
+      // The legacy code could not replay an opening shared with updates at all: open with a worker there.
+      workerAway: name !== 'concurrent-steps-legacy',
+      async run(h, p, consulateId, withWorker) {
+        const rounds = Array.from({ length: 6 }, (_, k) => ({ seed: 1000 * i + k, burst: 2 + (k % 3), pauseMs: k % 2 === 0 ? 0 : 700 }));
+        const { caseIds } = await chaosSession(h, p, consulateId, {
+          openSeed: 42 + i,
+          rounds,
+          withWorker,
+          openCase: (extra) => drive.openCase(h.http, p.caseworker, consulateId, extra),
+        });
+        return { caseIds, stillOpen: true };
+      },
+    }),
+  ),
   {
     name: 'exit-restriction-outlives-case',
     // One year of restriction passes in about 3 seconds.
@@ -149,30 +183,54 @@ async function main() {
       }
       const server = s.lowContinueAsNew ? low : normal;
       const h = await startHarness({
-        config: { DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: server.address, HOMEWARD_TIME_SCALE: String(s.timeScale ?? 1) },
+        worker: !s.workerAway,
+        config: {
+          DATABASE_URL: databaseUrl,
+          TEMPORAL_ADDRESS: server.address,
+          HOMEWARD_TIME_SCALE: String(s.timeScale ?? 1),
+          ...(s.maxMessagesPerRun ? { HOMEWARD_MAX_MESSAGES_PER_RUN: String(s.maxMessagesPerRun) } : {}),
+        },
       });
+      const connection = await NativeConnection.connect({ address: server.address });
+      const withWorker = async <T>(fn: () => Promise<T>): Promise<T> => {
+        if (!s.workerAway) return fn();
+        const worker = await createCaseWorker({ config: h.config, connection, db: h.db, hasher: h.hasher, temporal: h.temporal });
+        const running = worker.run();
+        try {
+          return await fn();
+        } finally {
+          worker.shutdown();
+          await running;
+        }
+      };
       try {
         const consulateId = await createConsulate(h);
         const p = await drive.people(h, consulateId);
-        const out = await s.run(h, p, consulateId);
-        const caseWid = caseWorkflowId(out.caseId);
-        await h.temporal.workflow.getHandle(caseWid).result();
+        const out = await s.run(h, p, consulateId, withWorker);
+        const caseIds = out.caseIds ?? [out.caseId!];
+        if (!out.stillOpen) for (const id of caseIds) await h.temporal.workflow.getHandle(caseWorkflowId(id)).result();
         const histories: Array<{ workflowId: string; runId: string; events: number; historyBase64: string }> = [];
-        const ids = [caseWid, ...(out.extraWorkflowIds ?? [])];
-        for (const workflowId of ids) {
-          for await (const run of h.temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
-            const history = await h.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
+        for (const workflowId of [...caseIds.map(caseWorkflowId), ...(out.extraWorkflowIds ?? [])]) {
+          const runs = await allRuns(h.temporal, workflowId);
+          // A fixture must replay on the code that recorded it; anything else is not a fixture but a bug report.
+          const failures = await replayFailures(runs, h.config);
+          if (failures.length > 0) {
+            console.log(`skip ${workflowId}: it does not replay on the code that recorded it\n  ${failures.join('\n  ')}`);
+            continue;
+          }
+          for (const run of runs) {
             histories.push({
               workflowId,
               runId: run.runId,
-              events: history.events?.length ?? 0,
-              historyBase64: Buffer.from(History.encode(history).finish()).toString('base64'),
+              events: run.history.events?.length ?? 0,
+              historyBase64: Buffer.from(History.encode(run.history).finish()).toString('base64'),
             });
           }
         }
         writeFileSync(file, JSON.stringify({ scenario: s.name, recordedAt: new Date().toISOString(), histories }, null, 1));
         console.log(`recorded ${s.name}: ${histories.map((x) => x.events).join('+')} events`);
       } finally {
+        await connection.close();
         await h.stop();
       }
     }

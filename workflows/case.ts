@@ -1,28 +1,26 @@
 // The case workflow: one per rescued person, living from the first report to closure. Process state
 // lives here (stage, tasks, approvals); every accepted step is written to the read model by the
-// persist activity before the caller gets its answer, so the API can read its own writes.
+// persist activity before the caller gets its answer, so the API can read its own writes. Steps are
+// taken one at a time and committed only once persisted (workflows/case-steps.ts explains why).
 import {
-  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
+  log,
   patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CaseActivities } from '../activities/index.js';
 import {
   type CaseInput,
   type CaseState,
   type Change,
   type Ctx,
+  SYSTEM,
   applyAction,
   approvalView,
   caseView,
@@ -41,12 +39,11 @@ import {
   validateTaskCompletion,
   validateTaskRejection,
 } from '../domain/case.js';
-import { DomainError } from '../domain/errors.js';
 import { ACTION_TYPES, type Actor } from '../domain/schemas.js';
-import { caseSearchAttributes } from '../domain/search-attributes.js';
-import { SYSTEM } from '../domain/case.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
 import { DEFAULT_MAX_MESSAGES_PER_RUN } from '../domain/policy.js';
+import { createStepper, rethrow } from './case-steps.js';
+import { legacyCase, needsExitRestrictionTimer } from './case-legacy.js';
 import {
   actionUpdates,
   caseQuery,
@@ -64,58 +61,57 @@ export interface CaseWorkflowInput {
   state?: CaseState;
 }
 
-
-
-// The read model must eventually hold every step, whatever the outage: retry without a limit,
-// backing off to a minute so a PostgreSQL restart is absorbed without flooding it.
-const PERSIST_RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
-const { persistCase: persistCaseActivity } = proxyActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
-// The same write as a local activity: it runs in the worker's workflow task, so a step costs one
-// marker in history instead of a scheduled/started/completed triple and a second workflow task.
-const { persistCase: persistCaseLocal } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
-
-function persistCase(input: Parameters<typeof persistCaseLocal>[0]): Promise<void> {
-  return patched('persist-as-local-activity') ? persistCaseLocal(input) : persistCaseActivity(input);
-}
+// Behaviour changes for running cases go behind patch ids; a case recorded before a change keeps
+// replaying the old path. Procedure: CONTRIBUTING.md ("Changing workflow code").
+const PATCH = {
+  /** Steps persisted by a local activity instead of a regular one. */
+  localPersist: 'persist-as-local-activity',
+  /** Follow-ups created on their day instead of all at placement. */
+  followUpsOnSchedule: 'follow-ups-on-schedule',
+  /** Steps taken one at a time, on a copy, committed once persisted (issue #7). */
+  serialisedSteps: 'serialised-steps',
+} as const;
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
-  const state: CaseState = input.state ?? initialState(input.case);
-  let indexed = caseSearchAttributes(state);
+  const steps = createStepper(input.state ?? initialState(input.case), { localActivity: () => patched(PATCH.localPersist) });
   let messagesThisRun = 0;
-
   const ctx = (actor: Actor): Ctx => ({ now: new Date().toISOString(), actor, newId: uuid4 });
+  const now = () => new Date().toISOString();
+  const legacy = legacyCase({ steps, ctx, features });
 
-  // Every accepted step bumps the version once and is persisted before its caller is answered.
-  async function record(change: Change, first = false): Promise<void> {
-    if (!first) state.version += 1;
-    const view = caseView(state);
-    const next = caseSearchAttributes(state);
-    const changed = next.filter((pair, i) => pair.value !== indexed[i]!.value);
-    if (changed.length > 0) {
-      upsertSearchAttributes(changed);
-      indexed = next;
-    }
-    await persistCase({
-      caseView: view,
-      documents: first ? state.person.documents : undefined,
-      events: change.events,
-      tasks: change.tasks.map((t) => ({ ...t, caseId: state.id, caseReference: state.reference, office: state.office })),
-      approvals: change.approvals.map((a) => ({ ...a, caseId: state.id, caseReference: state.reference, office: state.office })),
-    });
+  // Asked at each step, so a case that started on older code takes its next steps the new way.
+  // Handlers are plain functions that hand back either path's promise: wrapping the legacy path in
+  // one more async function would add promise hops and reorder its commands on replay.
+  const serialised = () => patched(PATCH.serialisedSteps);
+
+  /** A new-path step whose change is built on the draft; `answer` reads the committed state. */
+  const take = <T>(apply: (draft: CaseState) => Change, answer: (committed: CaseState) => T) =>
+    steps.step((draft) => ({ change: apply(draft), result: answer }));
+
+  // The opening step comes first, before any update that arrived with the start is let in.
+  let opened: Promise<void> | undefined;
+  if (!input.state && serialised()) {
+    opened = steps.step((draft) => ({ change: openCase(draft, ctx(input.case.openedBy)), result: () => undefined }), { first: true });
   }
 
   for (const type of ACTION_TYPES) {
     setHandler(
       actionUpdates[type],
-      async ({ action, actor }) => {
+      (args) => {
         messagesThisRun += 1;
-        const parsed = validateAction(state, { ...(action as object), type }, new Date().toISOString());
-        await record(applyAction(state, parsed, { ...ctx(actor), features: features(type) }));
-        return caseView(state);
+        if (!serialised()) return legacy.action(type, args);
+        if (steps.alreadyApplied()) return Promise.resolve(caseView(steps.state));
+        const { action, actor, expectedVersion } = args;
+        // Checked again under the step lock: another step may have moved the case since the validator ran.
+        return take(
+          (s) => applyAction(s, rethrow(() => validateAction(s, { ...(action as object), type }, now(), expectedVersion)), { ...ctx(actor), features: features(type) }),
+          caseView,
+        );
       },
       {
         validator: ({ action, expectedVersion }) => {
-          rethrow(() => validateAction(state, { ...(action as object), type }, new Date().toISOString(), expectedVersion));
+          if (steps.alreadyApplied()) return;
+          rethrow(() => validateAction(steps.state, { ...(action as object), type }, now(), expectedVersion));
         },
       },
     );
@@ -123,96 +119,115 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
 
   setHandler(
     completeTaskUpdate,
-    async ({ taskId, result, actor }) => {
+    (args) => {
       messagesThisRun += 1;
-      const { task, result: parsed } = validateTaskCompletion(state, taskId, result);
-      await record(completeTask(state, task, parsed, ctx(actor)));
-      return taskView(state, task);
+      if (!serialised()) return legacy.completeTask(args);
+      const { taskId, result, actor } = args;
+      return take(
+        (s) => {
+          const { task, result: parsed } = rethrow(() => validateTaskCompletion(s, taskId, result));
+          return completeTask(s, task, parsed, ctx(actor));
+        },
+        (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
+      );
     },
-    { validator: ({ taskId, result }) => void rethrow(() => validateTaskCompletion(state, taskId, result)) },
+    { validator: ({ taskId, result }) => void rethrow(() => validateTaskCompletion(steps.state, taskId, result)) },
   );
 
   setHandler(
     rejectTaskUpdate,
-    async ({ taskId, reason, actor }) => {
+    (args) => {
       messagesThisRun += 1;
-      const task = validateTaskRejection(state, taskId);
-      await record(rejectTask(state, task, reason, ctx(actor)));
-      return taskView(state, task);
+      if (!serialised()) return legacy.rejectTask(args);
+      const { taskId, reason, actor } = args;
+      return take(
+        (s) => rejectTask(s, rethrow(() => validateTaskRejection(s, taskId)), reason, ctx(actor)),
+        (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
+      );
     },
-    { validator: ({ taskId }) => void rethrow(() => validateTaskRejection(state, taskId)) },
+    { validator: ({ taskId }) => void rethrow(() => validateTaskRejection(steps.state, taskId)) },
   );
 
   setHandler(
     decideApprovalUpdate,
-    async ({ approvalId, decision, comment, actor }) => {
+    (args) => {
       messagesThisRun += 1;
-      const approval = validateDecision(state, approvalId);
-      await record(decideApproval(state, approval, decision, comment ?? null, ctx(actor)));
-      return approvalView(state, approval);
+      if (!serialised()) return legacy.decideApproval(args);
+      const { approvalId, decision, comment, actor } = args;
+      return take(
+        (s) => decideApproval(s, rethrow(() => validateDecision(s, approvalId)), decision, comment ?? null, ctx(actor)),
+        (s) => approvalView(s, s.approvals.find((a) => a.id === approvalId)!),
+      );
     },
-    { validator: ({ approvalId }) => void rethrow(() => validateDecision(state, approvalId)) },
+    { validator: ({ approvalId }) => void rethrow(() => validateDecision(steps.state, approvalId)) },
   );
 
-  setHandler(exitRestrictionLiftedSignal, async () => {
+  // Signals have no caller to tell: a step the read model refuses for good is dropped, not retried for ever.
+  const signalled = (apply: (draft: CaseState) => Change) =>
+    take(apply, () => undefined).catch((err: unknown) => {
+      log.warn('a signalled step was refused and not applied', { error: String(err) });
+    });
+  setHandler(exitRestrictionLiftedSignal, () => {
     messagesThisRun += 1;
-    const change = liftExitRestriction(state, ctx(SYSTEM));
-    if (change.events.length > 0) await record(change);
+    if (!serialised()) return legacy.exitRestrictionLifted();
+    return signalled((s) => liftExitRestriction(s, ctx(SYSTEM)));
+  });
+  setHandler(operationLinkedSignal, (operation) => {
+    messagesThisRun += 1;
+    if (!serialised()) return legacy.operationLinked(operation);
+    return signalled((s) => linkOperation(s, operation, ctx(SYSTEM)));
   });
 
-  setHandler(operationLinkedSignal, async (operation) => {
-    messagesThisRun += 1;
-    const change = linkOperation(state, operation, ctx(SYSTEM));
-    if (change.events.length > 0) await record(change);
-  });
+  setHandler(caseQuery, () => caseView(steps.state));
 
-  setHandler(caseQuery, () => caseView(state));
-
-  if (!input.state) await record(openCase(state, ctx(input.case.openedBy)), true);
+  if (!input.state) {
+    if (opened) await opened;
+    else await legacy.record(openCase(steps.state, ctx(input.case.openedBy)), true);
+  }
 
   // The server's size hint, or our own count of updates well before its 2,000-per-run limit.
   const rollOver = () =>
-    workflowInfo().continueAsNewSuggested || messagesThisRun >= (state.policy.maxMessagesPerRun ?? DEFAULT_MAX_MESSAGES_PER_RUN);
+    workflowInfo().continueAsNewSuggested || messagesThisRun >= (steps.state.policy.maxMessagesPerRun ?? DEFAULT_MAX_MESSAGES_PER_RUN);
+  const closed = () => steps.state.status === 'closed';
 
   // The clock of the case: sleep until the next reminder, escalation, stage deadline or follow-up,
   // waking early whenever a step moves that point (new task, hold, resume, completion…).
-  while (state.status !== 'closed') {
-    await ensureExitRestrictionTimer(state);
-    const wake = nextWakeAt(state);
-    const woke = await condition(
-      () => state.status === 'closed' || nextWakeAt(state) !== wake || rollOver() || needsExitRestrictionTimer(state),
-      wake === null ? undefined : Math.max(1, wake - Date.now()),
-    );
+  while (!closed()) {
+    const serial = serialised();
+    await (serial ? steps.exclusive(() => startExitRestrictionTimer(steps.state)) : legacy.ensureExitRestrictionTimer(steps.state));
+    const wake = nextWakeAt(steps.state);
+    const due = () => closed() || nextWakeAt(steps.state) !== wake || rollOver() || needsExitRestrictionTimer(steps.state);
+    // New path: re-arm only once every handler has answered, so an update's completion always comes
+    // before the timer it moved, however many promise hops either takes (Temporal's own advice).
+    const woke = await condition(serial ? () => due() && allHandlersFinished() : due, wake === null ? undefined : Math.max(1, wake - Date.now()));
     if (!woke) {
-      const change = fireDue(state, ctx(SYSTEM));
-      if (change.events.length > 0) await record(change);
+      if (serial) {
+        // A refused write of our own making is a defect: fail the task (retried, visible), never the case.
+        await take((s) => fireDue(s, ctx(SYSTEM)), () => undefined).catch(asTaskFailure);
+      } else {
+        const change = fireDue(steps.state, ctx(SYSTEM));
+        if (change.events.length > 0) await legacy.record(change);
+      }
     }
-    if ((state.status as CaseState['status']) !== 'closed' && rollOver()) {
+    if (!closed() && rollOver()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof caseWorkflow>({ case: input.case, state });
+      await continueAsNew<typeof caseWorkflow>({ case: input.case, state: steps.state });
     }
   }
-  await ensureExitRestrictionTimer(state);
+  await (serialised() ? steps.exclusive(() => startExitRestrictionTimer(steps.state)) : legacy.ensureExitRestrictionTimer(steps.state));
   await condition(allHandlersFinished);
-  return { status: state.status, reason: state.closure?.reason ?? null };
+  return { status: steps.state.status, reason: steps.state.closure?.reason ?? null };
 }
 
-// Behaviour changes for running cases go behind patch ids; a case recorded before a change keeps
-// replaying the old path. Procedure: CONTRIBUTING.md ("Changing workflow code").
 function features(type: string): Ctx['features'] {
   if (type !== 'record_placement') return undefined;
-  // Follow-ups used to be created all at once at placement; now each arrives on its day.
-  return { followUpsOnSchedule: patched('follow-ups-on-schedule') };
-}
-
-function needsExitRestrictionTimer(state: CaseState): boolean {
-  const r = state.exitRestriction;
-  return r !== null && r.status === 'active' && r.liftAt !== null && !state.exitRestrictionTimer;
+  return { followUpsOnSchedule: patched(PATCH.followUpsOnSchedule) };
 }
 
 // The restriction may outlast the case by years, so its timer is a workflow of its own, abandoned
 // (kept running) when the case closes; it tells the case, or the read model once the case is gone.
-async function ensureExitRestrictionTimer(state: CaseState): Promise<void> {
+// The flag is set on the committed state under the step lock, so no step's copy can undo it.
+async function startExitRestrictionTimer(state: CaseState): Promise<void> {
   if (!needsExitRestrictionTimer(state)) return;
   state.exitRestrictionTimer = true;
   try {
@@ -226,16 +241,6 @@ async function ensureExitRestrictionTimer(state: CaseState): Promise<void> {
   }
 }
 
-
-// Validators reject with the API's error code as the failure type, so the caller can map it 1:1.
-function rethrow<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof DomainError) {
-      throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details ?? null], nonRetryable: true });
-    }
-    throw err;
-  }
+function asTaskFailure(err: unknown): never {
+  throw err instanceof Error ? new Error(`a scheduled step could not be recorded: ${err.message}`) : err;
 }
-

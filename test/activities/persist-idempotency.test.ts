@@ -202,7 +202,7 @@ describe('persistCase', () => {
 });
 
 describe('persist failures', () => {
-  it('when the database refuses a write, then the activity fails retryably with a message that quotes no personal data', async () => {
+  it('when the database refuses a write for good, then the activity fails non-retryably with a message that quotes no personal data', async () => {
     const c = newCase();
     const first = c.opened();
     const view = first.caseView;
@@ -241,8 +241,9 @@ describe('persist failures', () => {
       (e: unknown) => e as Error & { type?: string; nonRetryable?: boolean },
     );
     expect(err).toBeDefined();
-    expect(err!.type).toBe('ReadModelWriteFailed');
-    expect(err!.nonRetryable).toBe(false);
+    // A broken reference never heals by retrying: the workflow is told at once and applies nothing.
+    expect(err!.type).toBe('ReadModelRefused');
+    expect(err!.nonRetryable).toBe(true);
     expect(err!.message).toMatch(/\(23503\)/);
     const text = `${err!.message} ${err!.stack ?? ''} ${JSON.stringify(err)}`;
     expect(text).not.toContain(person.fullName);

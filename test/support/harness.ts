@@ -16,7 +16,7 @@ import { mintToken } from '../../scripts/token.js';
 
 let runtimeInstalled = false;
 // Worker chatter (state changes, polling) would bury test output; warnings still show.
-function quietRuntime() {
+export function quietRuntime() {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {

@@ -12,6 +12,7 @@ import { dataConverter } from '../../temporal/client.js';
 import { workflowBundle } from '../../worker/worker.js';
 
 const { History } = proto.temporal.api.history.v1;
+const { EventType } = proto.temporal.api.enums.v1;
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'histories');
 
 interface Fixture {
@@ -24,26 +25,47 @@ const fixtures: Fixture[] = readdirSync(DIR)
   .sort()
   .map((f) => JSON.parse(readFileSync(path.join(DIR, f), 'utf8')) as Fixture);
 
+const patchIds = (scenario: string) =>
+  fixtures
+    .find((f) => f.scenario === scenario)!
+    .histories.flatMap((h) => History.decode(Buffer.from(h.historyBase64, 'base64')).events ?? [])
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .flatMap((e) => e.markerRecordedEventAttributes!.details!['patch-data']!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()).id as string));
+
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy']),
     );
   });
 
   it('when the follow-up change is replayed both ways, then the old history has no patch marker and the new one has it', () => {
-    const patchIds = (scenario: string) =>
-      fixtures
-        .find((f) => f.scenario === scenario)!
-        .histories.flatMap((h) => History.decode(Buffer.from(h.historyBase64, 'base64')).events ?? [])
-        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
-        .flatMap((e) => e.markerRecordedEventAttributes!.details!['patch-data']!.payloads!.map((p) => JSON.parse(Buffer.from(p.data!).toString()).id));
     // Recorded before the change: follow-ups created at placement, no marker; replays the old path.
     expect(patchIds('every-stage-to-closed')).toEqual([]);
     // Recorded after it: follow-ups on schedule, behind the patch.
     expect(patchIds('follow-ups-on-schedule')).toEqual(['follow-ups-on-schedule']);
     // Steps persisted by a local activity (one marker per step instead of an activity triple).
     expect(patchIds('every-stage-local-persist')).toContain('persist-as-local-activity');
+  });
+
+  it('when the concurrent fixtures are read, then they hold workflow tasks with several updates each, before and after serialisation', () => {
+    const tasksWithSeveralUpdates = (scenario: string) => {
+      let count = 0;
+      for (const h of fixtures.find((f) => f.scenario === scenario)!.histories) {
+        let accepted = 0;
+        for (const e of History.decode(Buffer.from(h.historyBase64, 'base64')).events ?? []) {
+          if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED) accepted++;
+          if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+            if (accepted > 1) count++;
+            accepted = 0;
+          }
+        }
+      }
+      return count;
+    };
+    for (const scenario of ['concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy']) expect(tasksWithSeveralUpdates(scenario), scenario).toBeGreaterThan(3);
+    expect(patchIds('concurrent-steps')).toContain('serialised-steps');
+    expect(patchIds('concurrent-steps-legacy')).not.toContain('serialised-steps');
   });
 
   for (const fixture of fixtures) {

@@ -1,0 +1,158 @@
+// How the case workflow takes a step: one at a time, on a copy of the state, committed only once the
+// read model holds it. Why one at a time: the SDK resumes local activities in the order they
+// finished on a first run but in the order they were scheduled on replay, so two steps persisting
+// at once (an action right after opening, two people acting together, a timer firing during an
+// action) recorded a history that a restarted worker could not replay (issue #7). Why on a copy: a
+// step whose write is refused for good must leave the case exactly as it was, not half-changed.
+import { Mutex } from 'async-mutex';
+import { ActivityFailure, ApplicationFailure, condition, currentUpdateInfo, log, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { CaseActivities } from '../activities/index.js';
+import type { PersistCaseInput } from '../activities/cases.js';
+import { type CaseState, type Change, caseView, trimState } from '../domain/case.js';
+import { DomainError } from '../domain/errors.js';
+import { caseSearchAttributes } from '../domain/search-attributes.js';
+
+// The read model must eventually hold every step, whatever the outage: retry without a limit,
+// backing off to a minute so a PostgreSQL restart is absorbed without flooding it. Writes the
+// database refuses for good (a value it cannot store, a missing reference) fail non-retryably.
+const PERSIST_RETRY = { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
+const { persistCase: persistCaseActivity } = proxyActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
+// The same write as a local activity: it runs in the worker's workflow task, so a step costs one
+// marker in history instead of a scheduled/started/completed triple and a second workflow task.
+const { persistCase: persistCaseLocal } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
+
+/** What a step hands to the read model: the case as it now is, and what this step added or touched. */
+export function persistInput(state: CaseState, change: Change, first: boolean): PersistCaseInput {
+  return {
+    caseView: caseView(state),
+    documents: first ? state.person.documents : undefined,
+    events: change.events,
+    tasks: change.tasks.map((t) => ({ ...t, caseId: state.id, caseReference: state.reference, office: state.office })),
+    approvals: change.approvals.map((a) => ({ ...a, caseId: state.id, caseReference: state.reference, office: state.office })),
+  };
+}
+
+/** Validators and handlers reject with the API's error code as the failure type, so the caller can map it 1:1. */
+export function rethrow<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof DomainError) {
+      throw ApplicationFailure.create({ type: err.code, message: err.message, details: [err.details ?? null], nonRetryable: true });
+    }
+    throw err;
+  }
+}
+
+/** Update ids that came from an Idempotency-Key: remembered across continue-as-new so a retry never applies twice. */
+export const IDEMPOTENT_UPDATE_PREFIX = 'idem-';
+const REMEMBERED_UPDATE_IDS = 200;
+
+export interface CaseStepper {
+  /** The case as last committed. */
+  readonly state: CaseState;
+  /**
+   * Runs `make` on a copy of the committed state under the step lock; if it changed anything, the
+   * copy gets the next version, is persisted and becomes the state. Returns what `make` returned.
+   */
+  step<T>(make: (draft: CaseState) => { change: Change; result: (committed: CaseState) => T }, opts?: { first?: boolean }): Promise<T>;
+  /** Work that must not interleave with a step (starting the exit restriction's timer). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** Whether this update (by its idempotency-derived id) was applied in this or an earlier run. */
+  alreadyApplied(): boolean;
+  /** Persists the way steps were persisted before the serialisation patch; new steps wait for it. */
+  persistLegacy(input: PersistCaseInput): Promise<void>;
+}
+
+export function createStepper(initial: CaseState, opts: { localActivity: () => boolean }): CaseStepper {
+  let state = initial;
+  let indexed: SearchAttributePair[] = caseSearchAttributes(state);
+  let legacyInFlight = 0;
+  const lock = new Mutex();
+
+  const persist = (input: PersistCaseInput, local: boolean) => (local ? persistCaseLocal(input) : persistCaseActivity(input));
+
+  function index(next: CaseState): void {
+    const pairs = caseSearchAttributes(next);
+    const changed = pairs.filter((pair, i) => pair.value !== indexed[i]!.value);
+    if (changed.length > 0) {
+      upsertSearchAttributes(changed);
+      indexed = pairs;
+    }
+  }
+
+  function remember(draft: CaseState): void {
+    const id = currentUpdateInfo()?.id;
+    if (!id?.startsWith(IDEMPOTENT_UPDATE_PREFIX)) return;
+    draft.appliedUpdateIds = [...(draft.appliedUpdateIds ?? []), id].slice(-REMEMBERED_UPDATE_IDS);
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+
+    step(make, { first = false } = {}) {
+      return lock.runExclusive(async () => {
+        await condition(() => legacyInFlight === 0);
+        // JSON is the state's own format (it travels through continue-as-new that way), so the copy is exact.
+        const draft = JSON.parse(JSON.stringify(state)) as CaseState;
+        const { change, result } = make(draft);
+        if (change.events.length === 0 && !first) return result(state);
+        if (!first) draft.version += 1;
+        remember(draft);
+        trimState(draft);
+        try {
+          await persist(persistInput(draft, change, first), opts.localActivity());
+        } catch (err) {
+          throw refused(err);
+        }
+        state = draft;
+        index(state);
+        return result(state);
+      });
+    },
+
+    exclusive(fn) {
+      return lock.runExclusive(fn);
+    },
+
+    alreadyApplied() {
+      const id = currentUpdateInfo()?.id;
+      return id !== undefined && (state.appliedUpdateIds ?? []).includes(id);
+    },
+
+    persistLegacy(input) {
+      // In the order the legacy step issued its commands: search attributes, then the patch check, then
+      // the write; and handing back the write's own promise, so awaiting it takes as many hops as it did.
+      index(state);
+      const written = persist(input, opts.localActivity());
+      legacyInFlight += 1;
+      const done = () => {
+        legacyInFlight -= 1;
+      };
+      void written.then(done, done);
+      return written;
+    },
+  };
+}
+
+/**
+ * The read model refused the step for good: the state was not changed, and the caller learns why.
+ * SQLSTATE class 22 is a value PostgreSQL cannot hold (the input's fault); anything else is ours.
+ */
+function refused(err: unknown): unknown {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.nonRetryable) return err;
+  const sqlState = String(err.cause.details?.[0] ?? '');
+  log.warn('a step was refused by the read model and not applied', { sqlState });
+  if (sqlState.startsWith('22')) {
+    return ApplicationFailure.create({
+      type: 'validation_failed',
+      message: 'a value in this step cannot be stored; nothing was changed',
+      details: [[{ path: '(root)', message: `refused by the database (SQLSTATE ${sqlState})` }]],
+      nonRetryable: true,
+    });
+  }
+  return ApplicationFailure.create({ type: 'internal', message: 'the case could not record this step; nothing was changed', nonRetryable: true });
+}
