@@ -6,6 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { ApiDeps } from './deps.js';
 import { ApiError, errorBody, errorHandler } from './errors.js';
 import { authOf, authenticate } from './middleware/auth.js';
+import { createIdempotencyStore } from './idempotency.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
@@ -25,6 +26,8 @@ export function createApp(deps: ApiDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  // Every write route honours Idempotency-Key through this one store (api/http.ts).
+  app.locals.idempotency = createIdempotencyStore(deps.db);
 
   app.use((req, res, next) => {
     const incoming = req.get('X-Request-Id');

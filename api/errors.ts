@@ -37,10 +37,21 @@ export class ApiError extends DomainError {
 
 export const notFound = (what = 'resource') => new ApiError('not_found', `no such ${what}`);
 export const forbidden = (message = 'your role does not allow this') => new ApiError('forbidden', message);
-export const unavailable = (what: string) => new ApiError('unavailable', `${what} is unavailable; nothing was changed, retry later`, undefined, 5);
+/**
+ * A dependency did not answer. Said without claiming that nothing changed, which only the caller of
+ * a specific step can know (services/case-update.ts says so where it is certain).
+ */
+export const unavailable = (what: string, keyed = false) =>
+  new ApiError(
+    'unavailable',
+    keyed ? `${what} is unavailable; retry later with the same Idempotency-Key` : `${what} is unavailable; retry later`,
+    keyed ? { retry: 'same_idempotency_key' } : undefined,
+    5,
+  );
 
-// gRPC codes meaning "the server could not be reached or did not answer in time".
-const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */, 8 /* RESOURCE_EXHAUSTED */]);
+// gRPC codes meaning "the server could not be reached, did not answer in time, or cannot act now"
+// (FAILED_PRECONDITION: a workflow task in failed state, which a retry later gets past).
+const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */, 8 /* RESOURCE_EXHAUSTED */, 9 /* FAILED_PRECONDITION */]);
 // Node socket errors and PostgreSQL's "cannot connect now"/"shutting down"/"too many connections".
 const PG_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08004']);
 
@@ -61,7 +72,7 @@ function isTemporalDown(err: unknown): boolean {
 }
 
 /** Translates anything thrown into the error contract's code, message and details. */
-export function toApiError(err: unknown): ApiError {
+export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DomainError) return new ApiError(err.code, err.message, err.details);
   if (err instanceof ZodError) return new ApiError('validation_failed', 'the request is invalid', fieldIssues(err.issues));
@@ -73,9 +84,9 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError('internal', 'the case could not take this step');
   }
   if (err instanceof WorkflowNotFoundError) return new ApiError('not_found', 'no such case');
-  if (err instanceof TemporalFailure && err.cause) return toApiError(err.cause);
-  if (isTemporalDown(err)) return unavailable('Temporal');
-  if (isPgDown(err)) return unavailable('PostgreSQL');
+  if (err instanceof TemporalFailure && err.cause) return toApiError(err.cause, opts);
+  if (isTemporalDown(err)) return unavailable('Temporal', opts.keyed);
+  if (isPgDown(err)) return unavailable('PostgreSQL', opts.keyed);
   const body = err as { type?: string; status?: number } | null;
   if (body?.type === 'entity.too.large') return new ApiError('payload_too_large', 'the request body is too large');
   if (body?.type === 'entity.parse.failed') {
@@ -121,7 +132,7 @@ export function loggableError(err: unknown): unknown {
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const apiError = toApiError(err);
+    const apiError = toApiError(err, { keyed: req.get('Idempotency-Key') !== undefined });
     const requestId = String(res.locals.requestId ?? 'unknown');
     const safe = loggableError(err);
     if (apiError.code === 'internal') logger.error({ err: safe, requestId, path: req.path }, 'unhandled error');

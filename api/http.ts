@@ -4,6 +4,8 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { type Auth, type Role, authOf } from './middleware/auth.js';
 import { ApiError } from './errors.js';
+import { type IdempotencyMode, type IdempotencyStore, idempotencyKeyOf, requestFingerprint, updateIdFor } from './idempotency.js';
+import { idempotencyKeyHeader } from './schemas.js';
 import { parse } from './validate.js';
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
@@ -17,6 +19,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   query?: Q;
   body?: B;
   headers?: Record<string, { schema: z.ZodType; description: string }>;
+  /**
+   * How a repeated Idempotency-Key is honoured (api/idempotency.ts): `join` passes the handler an
+   * update id, `replay` stores the answer, `custom` hands the key to a handler that keeps its own record.
+   */
+  idempotency?: IdempotencyMode | 'custom';
   success: { status: number; description: string };
   handler: (ctx: {
     auth: Auth;
@@ -25,14 +32,21 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
     body: z.infer<B>;
     req: Request;
     res: Response;
+    /** The checked Idempotency-Key (custom mode). */
+    idempotencyKey?: string;
+    /** The case update id derived from the Idempotency-Key (join mode). */
+    updateId?: string;
   }) => Promise<unknown>;
 }
+
+const KEY_HEADER = { schema: idempotencyKeyHeader, description: 'a repeat with the same key and request gets the first answer and applies nothing twice' };
 
 // Loosely typed on purpose: the registry only needs the schemas, not their inferred types.
 export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
 export const registry: AnyRoute[] = [];
 
 export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(router: Router, spec: RouteSpec<P, Q, B>): void {
+  if (spec.idempotency) spec.headers = { 'Idempotency-Key': KEY_HEADER, ...spec.headers };
   registry.push(spec as unknown as AnyRoute);
   router[spec.method](spec.path, async (req, res) => {
     const auth = spec.roles ? authOf(res) : (undefined as unknown as Auth);
@@ -48,13 +62,25 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
       }
       body = parse(spec.body, req.body);
     }
-    const result = await spec.handler({ auth, params, query, body, req, res } as never);
-    if (res.headersSent) return;
-    if (result instanceof Reply) {
-      res.status(result.status).json(result.body);
-      return;
+    const key = spec.idempotency ? idempotencyKeyOf(req) : undefined;
+    const store = req.app.locals.idempotency as IdempotencyStore;
+    if (key && spec.idempotency === 'replay') {
+      const first = await store.begin(auth.sub, key, requestFingerprint(req));
+      if (first) {
+        res.status(first.status).json(first.body);
+        return;
+      }
     }
-    res.status(spec.success.status).json(result);
+    if (key && spec.idempotency === 'join') {
+      // Only the fingerprint is kept: a different request under the same key must not join this update.
+      await store.begin(auth.sub, key, requestFingerprint(req));
+    }
+    const updateId = key && spec.idempotency === 'join' ? updateIdFor(auth.sub, key) : undefined;
+    const result = await spec.handler({ auth, params, query, body, req, res, idempotencyKey: key, updateId } as never);
+    if (res.headersSent) return;
+    const reply = result instanceof Reply ? result : new Reply(spec.success.status, result);
+    if (key && spec.idempotency === 'replay') await store.remember(auth.sub, key, reply.status, reply.body);
+    res.status(reply.status).json(reply.body);
   });
 }
 

@@ -33,6 +33,7 @@ const schema = z
     HOMEWARD_MAX_MESSAGES_PER_RUN: z.coerce.number().int().min(1).max(1_900).default(1_500),
     HOMEWARD_OPERATION_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 32mb').default('32mb'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+    HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
     HOMEWARD_DATA_DIR: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
@@ -86,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     bodyLimit: e.HOMEWARD_BODY_LIMIT,
     operationBodyLimit: e.HOMEWARD_OPERATION_BODY_LIMIT,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    /** How long the API waits for Temporal to answer a call before a 503. */
+    temporalCallTimeoutMs: e.HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS,
     timeScale: e.HOMEWARD_TIME_SCALE,
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
     dataDir: e.HOMEWARD_DATA_DIR,

@@ -2,3 +2,9 @@
 export const caseWorkflowId = (caseId: string) => `case-${caseId}`;
 export const exitRestrictionWorkflowId = (caseId: string) => `exit-restriction-${caseId}`;
 export const operationWorkflowId = (operationId: string) => `operation-${operationId}`;
+
+/**
+ * The Temporal update id of a write that carried an Idempotency-Key: derived from the caller and the
+ * key (never the key itself, which the caller chose), so a retry joins the first attempt.
+ */
+export const IDEMPOTENT_UPDATE_PREFIX = 'idem-';

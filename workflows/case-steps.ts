@@ -11,6 +11,7 @@ import type { CaseActivities } from '../activities/index.js';
 import type { PersistCaseInput } from '../activities/cases.js';
 import { type CaseState, type Change, caseView, trimState } from '../domain/case.js';
 import { DomainError } from '../domain/errors.js';
+import { IDEMPOTENT_UPDATE_PREFIX } from '../domain/ids.js';
 import { caseSearchAttributes } from '../domain/search-attributes.js';
 
 // The read model must eventually hold every step, whatever the outage: retry without a limit,
@@ -45,8 +46,8 @@ export function rethrow<T>(fn: () => T): T {
   }
 }
 
-/** Update ids that came from an Idempotency-Key: remembered across continue-as-new so a retry never applies twice. */
-export const IDEMPOTENT_UPDATE_PREFIX = 'idem-';
+// Update ids that came from an Idempotency-Key are remembered across continue-as-new (the server
+// deduplicates within one run only), so a retry never applies twice.
 const REMEMBERED_UPDATE_IDS = 200;
 
 export interface CaseStepper {
@@ -140,16 +141,17 @@ export function createStepper(initial: CaseState, opts: { localActivity: () => b
 
 /**
  * The read model refused the step for good: the state was not changed, and the caller learns why.
- * SQLSTATE class 22 is a value PostgreSQL cannot hold (the input's fault); anything else is ours.
+ * A value PostgreSQL cannot hold (SQLSTATE class 22) or a reference to nothing (23503, e.g. an
+ * unknown agency) is the request's fault; anything else is ours.
  */
 function refused(err: unknown): unknown {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.nonRetryable) return err;
   const sqlState = String(err.cause.details?.[0] ?? '');
   log.warn('a step was refused by the read model and not applied', { sqlState });
-  if (sqlState.startsWith('22')) {
+  if (sqlState.startsWith('22') || sqlState === '23503') {
     return ApplicationFailure.create({
       type: 'validation_failed',
-      message: 'a value in this step cannot be stored; nothing was changed',
+      message: sqlState === '23503' ? 'this step refers to something that does not exist; nothing was changed' : 'a value in this step cannot be stored; nothing was changed',
       details: [[{ path: '(root)', message: `refused by the database (SQLSTATE ${sqlState})` }]],
       nonRetryable: true,
     });

@@ -25,8 +25,9 @@ export function approvalsRouter(approvals: ReturnType<typeof createApprovalServi
     roles: ['supervisor'],
     params: idParams,
     body: approvalDecisionSchema,
+    idempotency: 'join',
     success: { status: 200, description: 'the decided approval' },
-    handler: ({ auth, params, body }) => approvals.decide(auth, params.id, body.decision, body.comment),
+    handler: ({ auth, params, body, updateId }) => approvals.decide(auth, params.id, body.decision, body.comment, updateId),
   });
   return router;
 }

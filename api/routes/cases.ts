@@ -2,7 +2,8 @@
 import { Router } from 'express';
 import { actionSchema, openCaseSchema } from '../../domain/schemas.js';
 import { Reply, route } from '../http.js';
-import { idParams, idempotencyKeyHeader, ifMatchHeader, listCasesQuery, timelineQuery } from '../schemas.js';
+import { idParams, ifMatchHeader, listCasesQuery, timelineQuery } from '../schemas.js';
+import { requestFingerprint } from '../idempotency.js';
 import type { CaseService } from '../services/cases.js';
 import { parse } from '../validate.js';
 
@@ -18,12 +19,11 @@ export function casesRouter(cases: CaseService): Router {
     summary: 'Open a case for one person',
     roles: CASE_ROLES,
     body: openCaseSchema,
-    headers: { 'Idempotency-Key': { schema: idempotencyKeyHeader, description: 'repeat with the same key and body returns the first response' } },
+    // The answer is stored in the case's own transaction (services/cases.ts).
+    idempotency: 'custom',
     success: { status: 201, description: 'the new case' },
-    handler: async ({ auth, body, req, res }) => {
-      const rawKey = req.get('Idempotency-Key');
-      const key = rawKey === undefined ? undefined : parse(idempotencyKeyHeader, rawKey, 'Idempotency-Key');
-      const out = await cases.openCase(auth, body, req.body, key);
+    handler: async ({ auth, body, req, res, idempotencyKey }) => {
+      const out = await cases.openCase(auth, body, requestFingerprint(req), idempotencyKey);
       res.setHeader('ETag', `"${(out.body as { version: number }).version}"`);
       return new Reply(out.status, out.body);
     },
@@ -75,11 +75,12 @@ export function casesRouter(cases: CaseService): Router {
     params: idParams,
     body: actionSchema,
     headers: { 'If-Match': { schema: ifMatchHeader, description: 'the case version the caller saw; 412 if it moved on' } },
+    idempotency: 'join',
     success: { status: 200, description: 'the updated case' },
-    handler: async ({ auth, params, body, req, res }) => {
+    handler: async ({ auth, params, body, req, res, updateId }) => {
       const rawIfMatch = req.get('If-Match');
       const expected = rawIfMatch === undefined ? undefined : parse(ifMatchHeader, rawIfMatch, 'If-Match');
-      const view = await cases.act(auth, params.id, body as never, expected);
+      const view = await cases.act(auth, params.id, body as never, expected, updateId);
       res.setHeader('ETag', `"${view.version}"`);
       return view;
     },

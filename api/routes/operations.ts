@@ -14,8 +14,9 @@ export function operationsRouter(operations: ReturnType<typeof createOperationSe
     summary: 'Register a mass rescue operation (up to 10,000 persons)',
     roles: ['caseworker', 'supervisor'],
     body: operationCreateSchema,
+    idempotency: 'replay',
     success: { status: 202, description: '{ id, status: "running", total }' },
-    handler: ({ auth, body }) => operations.create(auth, body),
+    handler: ({ auth, body, idempotencyKey }) => operations.create(auth, body, idempotencyKey),
   });
   route(router, {
     method: 'get',

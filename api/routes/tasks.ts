@@ -36,6 +36,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     summary: 'Claim a task (409 if someone else holds it)',
     roles: TASK_ROLES,
     params: idParams,
+    idempotency: 'replay',
     success: { status: 200, description: 'the task' },
     handler: ({ auth, params }) => tasks.claim(auth, params.id),
   });
@@ -46,6 +47,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     summary: 'Give a claimed task back',
     roles: TASK_ROLES,
     params: idParams,
+    idempotency: 'replay',
     success: { status: 200, description: 'the task' },
     handler: ({ auth, params }) => tasks.unclaim(auth, params.id),
   });
@@ -57,8 +59,9 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     params: idParams,
     body: completeTaskBodySchema,
+    idempotency: 'join',
     success: { status: 200, description: 'the completed task' },
-    handler: ({ auth, params, body }) => tasks.complete(auth, params.id, body.result),
+    handler: ({ auth, params, body, updateId }) => tasks.complete(auth, params.id, body.result, updateId),
   });
   route(router, {
     method: 'post',
@@ -68,8 +71,9 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     params: idParams,
     body: rejectTaskBodySchema,
+    idempotency: 'join',
     success: { status: 200, description: 'the rejected task' },
-    handler: ({ auth, params, body }) => tasks.reject(auth, params.id, body.reason),
+    handler: ({ auth, params, body, updateId }) => tasks.reject(auth, params.id, body.reason, updateId),
   });
   return router;
 }

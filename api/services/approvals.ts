@@ -1,14 +1,14 @@
 // Supervisor approvals: listed from the read model, decided through the case workflow.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { approvals } from '../../db/schema/index.js';
-import { caseWorkflowId } from '../../temporal/client.js';
 import { decideApprovalUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { type Auth, officeScope } from '../middleware/auth.js';
 import { encodeCursor } from '../schemas.js';
 import { parseCursor } from '../validate.js';
-import { TEMPORAL_CALL_TIMEOUT_MS, actorOf } from './cases.js';
+import { actorOf } from './cases.js';
+import { updateCase } from './case-update.js';
 
 type ApprovalRow = typeof approvals.$inferSelect;
 
@@ -62,17 +62,13 @@ export function createApprovalService(deps: ApiDeps) {
     };
   }
 
-  async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string) {
+  async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string, updateId?: string) {
     const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
     if (!row) throw notFound('approval');
     if (row.status !== 'pending') throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
-    await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-      temporal.workflow
-        .getHandle(caseWorkflowId(row.caseId))
-        .executeUpdate(decideApprovalUpdate, { args: [{ approvalId: id, decision, comment, actor: actorOf(auth) }] }),
-    );
-    const [after] = await db.select().from(approvals).where(eq(approvals.id, id)).limit(1);
-    return approvalOut(after!);
+    // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.
+    const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth) }, updateId);
+    return { ...done, overdue: false };
   }
 
   return { list, decide };

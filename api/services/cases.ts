@@ -1,7 +1,7 @@
 // Cases: open (with idempotency and duplicate detection), read, list, act, timeline. The process
 // state lives in the case workflow; this service checks scope against the read model, then talks
 // to the workflow. It throws; the routes never pick status codes.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
@@ -9,6 +9,8 @@ import type { OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
 import { allocateReferences, insertOpenedCases, startCaseWorkflow } from '../../activities/intake.js';
 import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
+import { createIdempotencyStore, keyedUuid } from '../idempotency.js';
+import { updateCase, withTemporalDeadline } from './case-update.js';
 import { caseWorkflowId } from '../../temporal/client.js';
 import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
 import type { ActionType } from '../../domain/schemas.js';
@@ -19,8 +21,6 @@ import { parseCursor } from '../validate.js';
 import type { ApiDeps } from '../deps.js';
 
 const UNIQUE_VIOLATION = '23505';
-// A Temporal call that has not answered by then means the server or the workers are not there.
-export const TEMPORAL_CALL_TIMEOUT_MS = 15_000;
 
 export function actorOf(auth: Auth) {
   return { sub: auth.sub, role: auth.role };
@@ -31,20 +31,6 @@ function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undef
     if (typeof e.code === 'string') return e as { code: string; constraint?: string };
   }
   return undefined;
-}
-
-function requestHash(body: unknown): string {
-  return createHash('sha256').update(stableJson(body)).digest('hex');
-}
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function caseSummary(row: typeof cases.$inferSelect, now: Date) {
@@ -81,6 +67,7 @@ const SORTS = {
 
 export function createCaseService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
+  const idempotency = createIdempotencyStore(db);
 
   async function findScopedRow(auth: Auth, id: string) {
     const scope = officeScope(auth);
@@ -90,7 +77,12 @@ export function createCaseService(deps: ApiDeps) {
     return row;
   }
 
-  async function openCase(auth: Auth, body: OpenCaseBody, rawBody: unknown, idempotencyKey?: string) {
+  /**
+   * Opens a case. With an Idempotency-Key the answer is stored in the same transaction as the case,
+   * and the case id is derived from the key: a retry whose first attempt lost its answer (or its
+   * commit, after the workflow had started) finds that same case instead of opening another.
+   */
+  async function openCase(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
     const scope = officeScope(auth);
     const office = body.office ?? (scope ?? undefined);
     if (!office) {
@@ -98,7 +90,7 @@ export function createCaseService(deps: ApiDeps) {
     }
     if (!inOfficeScope(auth, office)) throw new ApiError('forbidden', `you cannot open cases for office ${office}`);
 
-    const hash = requestHash(rawBody);
+    const hash = fingerprint;
     if (idempotencyKey) {
       const replay = await findReplay(auth.sub, idempotencyKey, hash);
       if (replay) return replay;
@@ -119,7 +111,7 @@ export function createCaseService(deps: ApiDeps) {
       throw err;
     }
 
-    const caseId = randomUUID();
+    const caseId = idempotencyKey ? keyedUuid('case', auth.sub, idempotencyKey) : randomUUID();
     const input: CaseInput = {
       caseId,
       reference: '',
@@ -147,7 +139,7 @@ export function createCaseService(deps: ApiDeps) {
         }
         // Started inside the transaction: if Temporal refuses, nothing is committed; if the commit
         // then failed, the workflow's first step writes the same row itself.
-        await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
+        await withTemporalDeadline(deps, () =>
           startCaseWorkflow(temporal, config.temporal.taskQueue, input, state, { tolerateExisting: false }),
         );
         return view;
@@ -162,6 +154,9 @@ export function createCaseService(deps: ApiDeps) {
         const replay = await findReplay(auth.sub, idempotencyKey, hash);
         if (replay) return replay;
       }
+      // An earlier attempt with this key opened the case but never stored its answer: answer with it now.
+      const earlier = err instanceof WorkflowExecutionAlreadyStartedError || (e?.code === UNIQUE_VIOLATION && e.constraint === 'cases_pkey');
+      if (earlier && idempotencyKey) return answerWithEarlierCase(auth, caseId, idempotencyKey, hash);
       if (e?.code === UNIQUE_VIOLATION && e.constraint === 'identity_documents_open_unique') {
         await rejectDuplicates(body.person.documents);
       }
@@ -170,17 +165,15 @@ export function createCaseService(deps: ApiDeps) {
     }
   }
 
+  async function answerWithEarlierCase(auth: Auth, caseId: string, key: string, hash: string) {
+    // Its first step may not have reached the read model yet: ask the workflow itself.
+    const view = await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery));
+    await db.insert(idempotencyKeys).values({ subject: auth.sub, key, requestHash: hash, statusCode: 201, response: view }).onConflictDoNothing();
+    return { status: 201, body: view as unknown };
+  }
+
   async function findReplay(subject: string, key: string, hash: string) {
-    const [prior] = await db
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.subject, subject), eq(idempotencyKeys.key, key)))
-      .limit(1);
-    if (!prior) return undefined;
-    if (prior.requestHash !== hash) {
-      throw new ApiError('idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
-    }
-    return { status: prior.statusCode, body: prior.response };
+    return idempotency.find(subject, key, hash);
   }
 
   async function rejectDuplicates(documents: OpenCaseBody['person']['documents']) {
@@ -215,7 +208,7 @@ export function createCaseService(deps: ApiDeps) {
     return { stage: view.stage, allowed: view.allowedActions };
   }
 
-  async function act(auth: Auth, id: string, action: { type: ActionType } & Record<string, unknown>, expectedVersion?: number) {
+  async function act(auth: Auth, id: string, action: { type: ActionType } & Record<string, unknown>, expectedVersion?: number, updateId?: string) {
     const row = await findScopedRow(auth, id);
     if (row.status === 'closed') {
       if (expectedVersion !== undefined && expectedVersion !== row.version) {
@@ -223,10 +216,7 @@ export function createCaseService(deps: ApiDeps) {
       }
       throw new ApiError('invalid_transition', `${action.type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
     }
-    const handle = temporal.workflow.getHandle(caseWorkflowId(id));
-    return temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-      handle.executeUpdate(actionUpdates[action.type], { args: [{ action, actor: actorOf(auth), expectedVersion }] }),
-    );
+    return updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId);
   }
 
   async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {

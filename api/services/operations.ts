@@ -2,6 +2,7 @@
 // person is invalid), then an operation workflow opens the cases in batches. Progress is read from
 // the persons' outcomes, so it is exact whatever retries happened underneath.
 import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, eq, sql } from 'drizzle-orm';
 import { operationWorkflowId } from '../../domain/ids.js';
 import type { OperationCreate } from '../../domain/schemas.js';
@@ -10,14 +11,25 @@ import type { operationWorkflow } from '../../workflows/operation.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import { type Auth, inOfficeScope, officeScope } from '../middleware/auth.js';
-import { TEMPORAL_CALL_TIMEOUT_MS, actorOf } from './cases.js';
+import { actorOf } from './cases.js';
+import { withTemporalDeadline } from './case-update.js';
+import { keyedUuid } from '../idempotency.js';
 
 const INSERT_CHUNK = 1_000;
+const UNIQUE_VIOLATION = '23505';
+
+function pgCodeOf(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+}
 
 export function createOperationService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
 
-  async function create(auth: Auth, body: OperationCreate) {
+  /** With an Idempotency-Key, the operation's id comes from it: a retry after a lost answer finds the same operation. */
+  async function create(auth: Auth, body: OperationCreate, idempotencyKey?: string) {
     const scope = officeScope(auth);
     const office = body.office ?? scope ?? undefined;
     if (!office) throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'office', message: 'required when your token covers every office' }]);
@@ -40,32 +52,54 @@ export function createOperationService(deps: ApiDeps) {
       return { idx, person: p.person, riskFlags: p.riskFlags, location: p.location ?? null, duplicateOf };
     });
 
-    const id = randomUUID();
-    await db.transaction(async (tx) => {
-      await tx.insert(operations).values({
-        id,
-        name: body.name,
-        country: body.country,
-        site: body.site ?? null,
-        date: body.date,
-        consulateId: body.consulateId,
-        office,
-        status: 'running',
-        total: body.persons.length,
-        createdBy: actorOf(auth),
+    const id = idempotencyKey ? keyedUuid('operation', auth.sub, idempotencyKey) : randomUUID();
+    const earlier = async () => {
+      const [row] = idempotencyKey ? await db.select().from(operations).where(eq(operations.id, id)).limit(1) : [];
+      return row ? { id, status: row.status, total: row.total } : undefined;
+    };
+    const register = async () => {
+      await db.transaction(async (tx) => {
+        await tx.insert(operations).values({
+          id,
+          name: body.name,
+          country: body.country,
+          site: body.site ?? null,
+          date: body.date,
+          consulateId: body.consulateId,
+          office,
+          status: 'running',
+          total: body.persons.length,
+          createdBy: actorOf(auth),
+        });
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          await tx.insert(operationPersons).values(rows.slice(i, i + INSERT_CHUNK).map((r) => ({ operationId: id, ...r })));
+        }
+        // Inside the transaction: a refused start leaves no operation behind. A start that already
+        // happened (an earlier attempt with this key whose commit was lost) is waiting for exactly
+        // these rows: commit them.
+        try {
+          await withTemporalDeadline(deps, () =>
+            temporal.workflow.start<typeof operationWorkflow>('operationWorkflow', {
+              workflowId: operationWorkflowId(id),
+              taskQueue: config.temporal.taskQueue,
+              args: [{ operationId: id }],
+            }),
+          );
+        } catch (err) {
+          if (!(idempotencyKey && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
       });
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await tx.insert(operationPersons).values(rows.slice(i, i + INSERT_CHUNK).map((r) => ({ operationId: id, ...r })));
-      }
-      // Inside the transaction: a refused start leaves no operation behind.
-      await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-        temporal.workflow.start<typeof operationWorkflow>('operationWorkflow', {
-          workflowId: operationWorkflowId(id),
-          taskQueue: config.temporal.taskQueue,
-          args: [{ operationId: id }],
-        }),
-      );
-    });
+    };
+    const found = await earlier();
+    if (found) return found;
+    try {
+      await register();
+    } catch (err) {
+      // A concurrent attempt with the same key got there first.
+      const won = pgCodeOf(err) === UNIQUE_VIOLATION ? await earlier() : undefined;
+      if (won) return won;
+      throw err;
+    }
     return { id, status: 'running' as const, total: body.persons.length };
   }
 

@@ -4,14 +4,15 @@
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
 import { agencyTasks } from '../../db/schema/index.js';
 import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
-import { caseWorkflowId } from '../../temporal/client.js';
+import type { TaskView } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Auth } from '../middleware/auth.js';
 import { type ListTasksQuery, encodeCursor } from '../schemas.js';
 import { parse, parseCursor } from '../validate.js';
-import { TEMPORAL_CALL_TIMEOUT_MS, actorOf } from './cases.js';
+import { actorOf } from './cases.js';
+import { updateCase } from './case-update.js';
 
 type TaskRow = typeof agencyTasks.$inferSelect;
 
@@ -144,7 +145,7 @@ export function createTaskService(deps: ApiDeps) {
     return taskOut(row);
   }
 
-  async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>) {
+  async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>, updateId?: string) {
     const task = await find(auth, id);
     assertWorkable(auth, task);
     if (task.type === 'follow_up') {
@@ -152,24 +153,35 @@ export function createTaskService(deps: ApiDeps) {
     }
     // Checked here too so a bad result is a 400 with field paths before anything reaches Temporal.
     parse(taskResultSchemas[task.type as TaskType], rawResult, 'result');
-    await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-      temporal.workflow
-        .getHandle(caseWorkflowId(task.caseId))
-        .executeUpdate(completeTaskUpdate, { args: [{ taskId: id, result: rawResult, actor: actorOf(auth) }] }),
-    );
-    return taskOut(await reload(id));
+    const done = await updateCase(deps, task.caseId, completeTaskUpdate, { taskId: id, result: rawResult, actor: actorOf(auth) }, updateId);
+    return answered(task, done);
   }
 
-  async function reject(auth: Auth, id: string, reason: string) {
+  async function reject(auth: Auth, id: string, reason: string, updateId?: string) {
     const task = await find(auth, id);
     assertWorkable(auth, task);
     if (task.audience !== 'agency') throw new ApiError('conflict', 'only agency tasks can be rejected');
-    await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_TIMEOUT_MS, () =>
-      temporal.workflow
-        .getHandle(caseWorkflowId(task.caseId))
-        .executeUpdate(rejectTaskUpdate, { args: [{ taskId: id, reason, actor: actorOf(auth) }] }),
-    );
-    return taskOut(await reload(id));
+    const done = await updateCase(deps, task.caseId, rejectTaskUpdate, { taskId: id, reason, actor: actorOf(auth) }, updateId);
+    return answered(task, done);
+  }
+
+  /**
+   * The task as the workflow answered (it has written the read model already): built from that
+   * answer, not read back, so a read failing after the step cannot pass for a step not taken.
+   */
+  function answered(before: TaskRow, done: TaskView) {
+    return {
+      ...taskOut(before),
+      status: done.status,
+      priority: done.priority,
+      dueAt: done.dueAt,
+      overdue: false,
+      escalationLevel: done.escalationLevel,
+      input: done.input,
+      result: done.result,
+      reason: done.reason,
+      completedAt: done.completedAt,
+    };
   }
 
   return { list, get, claim, unclaim, complete, reject };

@@ -1,4 +1,6 @@
-// Replays of POST requests carrying an Idempotency-Key: per caller, the request's hash and the answer.
+// Writes that carried an Idempotency-Key: per caller, the request's fingerprint and, for writes whose
+// answer is replayed from here, that answer. Writes that are case updates keep no answer: the key
+// becomes the update's id and Temporal hands back the first attempt's outcome.
 import { integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const idempotencyKeys = pgTable(
@@ -7,8 +9,9 @@ export const idempotencyKeys = pgTable(
     subject: text('subject').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
-    statusCode: integer('status_code').notNull(),
-    response: jsonb('response').notNull(),
+    /** Null while the first attempt runs, and for case updates. */
+    statusCode: integer('status_code'),
+    response: jsonb('response'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.subject, t.key] })],
