@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
 import { priorityRank } from '../domain/case.js';
+import { READ_MODEL_REFUSED } from '../domain/errors.js';
 import type { IdentityDocument } from '../domain/schemas.js';
 import type { Db } from '../db/client.js';
 import type { IdentityHasher } from '../db/identity.js';
@@ -80,7 +81,7 @@ export function sanitised(err: unknown): ApplicationFailure {
   const code = e?.code ?? (err as Error)?.name ?? 'unknown';
   const permanent = /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
   return ApplicationFailure.create({
-    type: permanent ? 'ReadModelRefused' : 'ReadModelWriteFailed',
+    type: permanent ? READ_MODEL_REFUSED : 'ReadModelWriteFailed',
     message: `read-model write failed (${code})`,
     details: [code],
     nonRetryable: permanent,

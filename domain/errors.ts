@@ -46,3 +46,6 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
   }
   return out === '' ? '(root)' : out;
 }
+
+/** The failure type of a read-model write PostgreSQL refuses for good (a retry cannot succeed). */
+export const READ_MODEL_REFUSED = 'ReadModelRefused';

@@ -10,7 +10,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { CaseActivities } from '../activities/index.js';
 import type { PersistCaseInput } from '../activities/cases.js';
 import { type CaseState, type Change, caseView, trimState } from '../domain/case.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, READ_MODEL_REFUSED } from '../domain/errors.js';
 import { IDEMPOTENT_UPDATE_PREFIX } from '../domain/ids.js';
 import { caseSearchAttributes } from '../domain/search-attributes.js';
 
@@ -145,8 +145,10 @@ export function createStepper(initial: CaseState, opts: { localActivity: () => b
  * unknown agency) is the request's fault; anything else is ours.
  */
 function refused(err: unknown): unknown {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || !err.cause.nonRetryable) return err;
-  const sqlState = String(err.cause.details?.[0] ?? '');
+  // A local activity's failure may reach the workflow bare or wrapped in an ActivityFailure.
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  if (!(failure instanceof ApplicationFailure) || failure.type !== READ_MODEL_REFUSED) return err;
+  const sqlState = String(failure.details?.[0] ?? '');
   log.warn('a step was refused by the read model and not applied', { sqlState });
   if (sqlState.startsWith('22') || sqlState === '23503') {
     return ApplicationFailure.create({

@@ -123,6 +123,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       messagesThisRun += 1;
       if (!serialised()) return legacy.completeTask(args);
       const { taskId, result, actor } = args;
+      const earlier = steps.alreadyApplied() ? steps.state.tasks.find((t) => t.id === taskId) : undefined;
+      if (earlier) return Promise.resolve(taskView(steps.state, earlier));
       return take(
         (s) => {
           const { task, result: parsed } = rethrow(() => validateTaskCompletion(s, taskId, result));
@@ -131,7 +133,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
     },
-    { validator: ({ taskId, result }) => void rethrow(() => validateTaskCompletion(steps.state, taskId, result)) },
+    { validator: ({ taskId, result }) => void (steps.alreadyApplied() || rethrow(() => validateTaskCompletion(steps.state, taskId, result))) },
   );
 
   setHandler(
@@ -140,12 +142,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       messagesThisRun += 1;
       if (!serialised()) return legacy.rejectTask(args);
       const { taskId, reason, actor } = args;
+      const earlier = steps.alreadyApplied() ? steps.state.tasks.find((t) => t.id === taskId) : undefined;
+      if (earlier) return Promise.resolve(taskView(steps.state, earlier));
       return take(
         (s) => rejectTask(s, rethrow(() => validateTaskRejection(s, taskId)), reason, ctx(actor)),
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
     },
-    { validator: ({ taskId }) => void rethrow(() => validateTaskRejection(steps.state, taskId)) },
+    { validator: ({ taskId }) => void (steps.alreadyApplied() || rethrow(() => validateTaskRejection(steps.state, taskId))) },
   );
 
   setHandler(
@@ -154,12 +158,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       messagesThisRun += 1;
       if (!serialised()) return legacy.decideApproval(args);
       const { approvalId, decision, comment, actor } = args;
+      const earlier = steps.alreadyApplied() ? steps.state.approvals.find((a) => a.id === approvalId) : undefined;
+      if (earlier) return Promise.resolve(approvalView(steps.state, earlier));
       return take(
         (s) => decideApproval(s, rethrow(() => validateDecision(s, approvalId)), decision, comment ?? null, ctx(actor)),
         (s) => approvalView(s, s.approvals.find((a) => a.id === approvalId)!),
       );
     },
-    { validator: ({ approvalId }) => void rethrow(() => validateDecision(steps.state, approvalId)) },
+    { validator: ({ approvalId }) => void (steps.alreadyApplied() || rethrow(() => validateDecision(steps.state, approvalId))) },
   );
 
   // Signals have no caller to tell: a step the read model refuses for good is dropped, not retried for ever.

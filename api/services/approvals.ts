@@ -33,7 +33,7 @@ function approvalOut(row: ApprovalRow, now = new Date()) {
 }
 
 export function createApprovalService(deps: ApiDeps) {
-  const { db, temporal } = deps;
+  const { db } = deps;
 
   function scoped(auth: Auth) {
     const scope = officeScope(auth);
@@ -65,7 +65,8 @@ export function createApprovalService(deps: ApiDeps) {
   async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string, updateId?: string) {
     const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
     if (!row) throw notFound('approval');
-    if (row.status !== 'pending') throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
+    // Keyed: a decided approval may be this request's earlier attempt; the case gives back its outcome.
+    if (row.status !== 'pending' && updateId === undefined) throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
     // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.
     const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth) }, updateId);
     return { ...done, overdue: false };

@@ -100,18 +100,22 @@ export function createCaseService(deps: ApiDeps) {
     if (!consulate || consulate.kind !== 'consulate') {
       throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'consulateId', message: 'no consulate with this id' }]);
     }
+    const caseId = idempotencyKey ? keyedUuid('case', auth.sub, idempotencyKey) : randomUUID();
     try {
       await rejectDuplicates(body.person.documents);
     } catch (err) {
-      // The case holding the document may be the one a concurrent request with this key just opened.
+      // The case holding the document may be the one a concurrent request with this key just opened,
+      // or one an earlier attempt started whose answer was never committed (its first step wrote it).
       if (idempotencyKey) {
         const replay = await findReplay(auth.sub, idempotencyKey, hash);
         if (replay) return replay;
+        if (err instanceof ApiError && (err.details as { caseId?: string } | undefined)?.caseId === caseId) {
+          return answerWithEarlierCase(auth, caseId, idempotencyKey, hash);
+        }
       }
       throw err;
     }
 
-    const caseId = idempotencyKey ? keyedUuid('case', auth.sub, idempotencyKey) : randomUUID();
     const input: CaseInput = {
       caseId,
       reference: '',

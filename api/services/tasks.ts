@@ -2,7 +2,7 @@
 // decides between two officers); completions and rejections go through the case workflow, which
 // owns what a result means for the case.
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
-import { agencyTasks } from '../../db/schema/index.js';
+import { agencies, agencyTasks } from '../../db/schema/index.js';
 import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
 import type { TaskView } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
@@ -59,7 +59,7 @@ export function taskOut(row: TaskRow, now = new Date()) {
 }
 
 export function createTaskService(deps: ApiDeps) {
-  const { db, temporal } = deps;
+  const { db } = deps;
 
   async function find(auth: Auth, id: string): Promise<TaskRow> {
     const [row] = await db.select().from(agencyTasks).where(and(eq(agencyTasks.id, id), visibleTo(auth))).limit(1);
@@ -103,12 +103,16 @@ export function createTaskService(deps: ApiDeps) {
     return taskOut(await find(auth, id));
   }
 
-  function assertWorkable(auth: Auth, task: TaskRow) {
+  /**
+   * With `keyed`, a task already done is left for the case to judge: it may be this very request's
+   * earlier attempt, whose outcome the case gives back instead of a conflict.
+   */
+  function assertWorkable(auth: Auth, task: TaskRow, keyed = false) {
     if (!mayWork(auth, task)) throw new ApiError('forbidden', 'this task is for another role');
     if (task.status === 'claimed' && task.claimedBy !== auth.sub) {
       throw new ApiError('conflict', 'another person holds this task', { claimedBy: task.claimedBy });
     }
-    if (task.status !== 'open' && task.status !== 'claimed') throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
+    if (task.status !== 'open' && task.status !== 'claimed' && !keyed) throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
   }
 
   async function claim(auth: Auth, id: string) {
@@ -147,19 +151,28 @@ export function createTaskService(deps: ApiDeps) {
 
   async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>, updateId?: string) {
     const task = await find(auth, id);
-    assertWorkable(auth, task);
+    assertWorkable(auth, task, updateId !== undefined);
     if (task.type === 'follow_up') {
       throw new ApiError('conflict', 'follow-ups are recorded with the record_follow_up case action');
     }
     // Checked here too so a bad result is a 400 with field paths before anything reaches Temporal.
     parse(taskResultSchemas[task.type as TaskType], rawResult, 'result');
+    if (typeof rawResult.consulateId === 'string') await assertConsulate(rawResult.consulateId);
     const done = await updateCase(deps, task.caseId, completeTaskUpdate, { taskId: id, result: rawResult, actor: actorOf(auth) }, updateId);
     return answered(task, done);
   }
 
+  /** A review may send the work to another consulate: only to one that exists, never to another kind of agency. */
+  async function assertConsulate(id: string) {
+    const [agency] = await db.select({ kind: agencies.kind }).from(agencies).where(eq(agencies.id, id)).limit(1);
+    if (agency?.kind !== 'consulate') {
+      throw new ApiError('validation_failed', 'the request is invalid', [{ path: 'result.consulateId', message: 'no consulate with this id' }]);
+    }
+  }
+
   async function reject(auth: Auth, id: string, reason: string, updateId?: string) {
     const task = await find(auth, id);
-    assertWorkable(auth, task);
+    assertWorkable(auth, task, updateId !== undefined);
     if (task.audience !== 'agency') throw new ApiError('conflict', 'only agency tasks can be rejected');
     const done = await updateCase(deps, task.caseId, rejectTaskUpdate, { taskId: id, reason, actor: actorOf(auth) }, updateId);
     return answered(task, done);
