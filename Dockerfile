@@ -3,6 +3,9 @@
 FROM node:20-bookworm-slim
 
 WORKDIR /app
+# Production unless told otherwise: the process then refuses to start with the development secrets
+# published in this repository (config/index.ts).
+ENV NODE_ENV=production
 
 # Dependencies first, so source edits reuse the cached install layer.
 COPY package.json package-lock.json ./

@@ -1,6 +1,6 @@
 // The API process: listens, and on SIGINT/SIGTERM stops taking connections, lets in-flight
 // requests finish, then closes PostgreSQL and Temporal connections.
-import { loadConfig } from '../config/index.js';
+import { exitOnStartFailure, loadConfig } from '../config/index.js';
 import { createDb } from '../db/client.js';
 import { createIdentityHasher } from '../db/identity.js';
 import { migrateDatabase } from '../db/migrate.js';
@@ -32,8 +32,5 @@ export async function runApi(): Promise<void> {
 }
 
 if (process.argv[1]?.endsWith('server.ts')) {
-  runApi().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runApi().catch(exitOnStartFailure);
 }

@@ -1,12 +1,15 @@
 // All configuration, from the environment, parsed once by one zod schema. A bad value stops the
-// process at start with a message naming the variable, instead of failing later mid-request.
+// process at start with a one-line message naming the variable, instead of failing later mid-request.
 import { z } from 'zod';
 
-// A fixed development key so a local `npm start` keeps reading its own history across restarts.
-// Production must set HOMEWARD_PAYLOAD_KEYS; NODE_ENV=production refuses to start without it.
-const DEV_PAYLOAD_KEY = 'dev:aG9tZXdhcmQtZGV2LWtleS1ub3QtZm9yLXByb2QtMzI=';
-const DEV_JWT_SECRET = 'homeward-development-secret-change-me';
-const DEV_HASH_KEY = 'homeward-development-identity-hash-key';
+// Development values, published in this repository so that `npm start` and the tests need no setup
+// (and a local `npm start` keeps reading its own history across restarts). Anyone can read them, so
+// NODE_ENV=production refuses to start with any of them (see productionIssues).
+export const DEV_PAYLOAD_KEY = 'dev:aG9tZXdhcmQtZGV2LWtleS1ub3QtZm9yLXByb2QtMzI=';
+export const DEV_JWT_SECRET = 'homeward-development-secret-change-me';
+export const DEV_HASH_KEY = 'homeward-development-identity-hash-key';
+/** Shorter secrets are refused in production: 32 random characters carry at least 190 bits. */
+export const MIN_PRODUCTION_SECRET_CHARS = 32;
 
 const schema = z
   .object({
@@ -39,10 +42,67 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
-    if (!env.HOMEWARD_PAYLOAD_KEYS) ctx.addIssue({ code: 'custom', path: ['HOMEWARD_PAYLOAD_KEYS'], message: 'required in production' });
-    if (!env.HOMEWARD_IDENTITY_HASH_KEY) ctx.addIssue({ code: 'custom', path: ['HOMEWARD_IDENTITY_HASH_KEY'], message: 'required in production' });
-    if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'AUTH_JWKS_URL or AUTH_JWT_SECRET is required in production' });
+    for (const [path, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [path], message });
   });
+
+/**
+ * What production refuses (issue #8): a value published in this repository, a secret short enough
+ * to guess, tokens accepted from any issuer for any audience, or keys fetched over plain HTTP.
+ */
+function productionIssues(env: {
+  AUTH_JWT_SECRET?: string;
+  AUTH_JWKS_URL?: string;
+  AUTH_ISSUER?: string;
+  AUTH_AUDIENCE?: string;
+  HOMEWARD_PAYLOAD_KEYS?: string;
+  HOMEWARD_IDENTITY_HASH_KEY?: string;
+}): Array<[string, string]> {
+  const issues: Array<[string, string]> = [];
+  const fresh = '(`npm run secrets` writes fresh values)';
+  const secret = (name: string, value: string | undefined, published: string) => {
+    if (value === undefined) return;
+    if (value === published) issues.push([name, `the development value published in the repository ${fresh}`]);
+    else if (value.length < MIN_PRODUCTION_SECRET_CHARS) issues.push([name, `too short (${value.length} characters; production needs at least ${MIN_PRODUCTION_SECRET_CHARS})`]);
+  };
+
+  if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) issues.push(['AUTH_JWKS_URL', `required in production (or AUTH_JWT_SECRET)`]);
+  secret('AUTH_JWT_SECRET', env.AUTH_JWT_SECRET, DEV_JWT_SECRET);
+  if (env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith('https://')) issues.push(['AUTH_JWKS_URL', 'must be an https:// URL in production (keys fetched over plain HTTP can be swapped)']);
+  if (!env.AUTH_ISSUER) issues.push(['AUTH_ISSUER', 'required in production (tokens of any issuer would be accepted)']);
+  if (!env.AUTH_AUDIENCE) issues.push(['AUTH_AUDIENCE', 'required in production (tokens meant for another service would be accepted)']);
+
+  if (!env.HOMEWARD_PAYLOAD_KEYS) issues.push(['HOMEWARD_PAYLOAD_KEYS', `required in production ${fresh}`]);
+  else {
+    const devKey = DEV_PAYLOAD_KEY.split(':')[1]!;
+    for (const pair of env.HOMEWARD_PAYLOAD_KEYS.split(',')) {
+      const [id, b64] = pair.split(':') as [string, string];
+      if (Buffer.from(b64, 'base64').equals(Buffer.from(devKey, 'base64'))) {
+        issues.push(['HOMEWARD_PAYLOAD_KEYS', `key "${id}" is the development key published in the repository ${fresh}`]);
+      }
+    }
+  }
+  if (!env.HOMEWARD_IDENTITY_HASH_KEY) issues.push(['HOMEWARD_IDENTITY_HASH_KEY', `required in production ${fresh}`]);
+  secret('HOMEWARD_IDENTITY_HASH_KEY', env.HOMEWARD_IDENTITY_HASH_KEY, DEV_HASH_KEY);
+  return issues;
+}
+
+/** A configuration the process must not start with; its message is one line naming each setting. */
+export class ConfigError extends Error {
+  constructor(readonly issues: Array<{ setting: string; message: string }>) {
+    super(`Invalid configuration: ${issues.map((i) => `${i.setting}: ${i.message}`).join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * For process entries: a configuration error ends the process with its one line and exit code 78
+ * (EX_CONFIG), without a stack trace; any other start failure with its stack and exit code 1.
+ */
+export function exitOnStartFailure(err: unknown): never {
+  const config = err instanceof ConfigError;
+  console.error(config ? err.message : err);
+  process.exit(config ? 78 : 1);
+}
 
 export interface PayloadKey {
   id: string;
@@ -53,20 +113,17 @@ export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ setting: i.path.join('.'), message: i.message })));
   const e = parsed.data;
   const keys: PayloadKey[] = (e.HOMEWARD_PAYLOAD_KEYS ?? DEV_PAYLOAD_KEY).split(',').map((pair) => {
     const [id, b64] = pair.split(':') as [string, string];
     const key = Buffer.from(b64, 'base64');
-    if (key.length !== 32) throw new Error(`Invalid configuration:\n  HOMEWARD_PAYLOAD_KEYS: key "${id}" must be 32 bytes (AES-256), got ${key.length}`);
+    if (key.length !== 32) throw new ConfigError([{ setting: 'HOMEWARD_PAYLOAD_KEYS', message: `key "${id}" must be 32 bytes (AES-256), got ${key.length}` }]);
     return { id, key };
   });
   const activeKeyId = e.HOMEWARD_PAYLOAD_KEY_ID ?? keys[keys.length - 1]!.id;
   if (!keys.some((k) => k.id === activeKeyId)) {
-    throw new Error(`Invalid configuration:\n  HOMEWARD_PAYLOAD_KEY_ID: "${activeKeyId}" is not one of HOMEWARD_PAYLOAD_KEYS`);
+    throw new ConfigError([{ setting: 'HOMEWARD_PAYLOAD_KEY_ID', message: `"${activeKeyId}" is not one of HOMEWARD_PAYLOAD_KEYS` }]);
   }
   return {
     env: e.NODE_ENV,

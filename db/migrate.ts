@@ -60,8 +60,12 @@ export async function migrateDatabase(url: string): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { loadConfig } = await import('../config/index.js');
-  const config = loadConfig();
-  await migrateDatabase(config.databaseUrl);
-  console.log(`migrated ${new URL(config.databaseUrl).pathname.slice(1)}`);
+  const { exitOnStartFailure, loadConfig } = await import('../config/index.js');
+  try {
+    const config = loadConfig();
+    await migrateDatabase(config.databaseUrl);
+    console.log(`migrated ${new URL(config.databaseUrl).pathname.slice(1)}`);
+  } catch (err) {
+    exitOnStartFailure(err);
+  }
 }

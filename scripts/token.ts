@@ -7,13 +7,17 @@ export async function mintToken(
   secret: string,
   claims: { sub: string; role: string; office?: string; agency?: string },
   ttlSeconds = 8 * 3600,
+  /** AUTH_ISSUER and AUTH_AUDIENCE, when the API checks them (always in production). */
+  scope: { issuer?: string; audience?: string } = {},
 ): Promise<string> {
-  return new SignJWT({ role: claims.role, ...(claims.office ? { office: claims.office } : {}), ...(claims.agency ? { agency: claims.agency } : {}) })
+  const jwt = new SignJWT({ role: claims.role, ...(claims.office ? { office: claims.office } : {}), ...(claims.agency ? { agency: claims.agency } : {}) })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(claims.sub)
     .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+  if (scope.issuer) jwt.setIssuer(scope.issuer);
+  if (scope.audience) jwt.setAudience(scope.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
@@ -44,6 +48,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     config.auth.jwtSecret,
     { sub: values.sub ?? `${role}-dev`, role, office: values.office, agency: values.agency },
     Math.round(Number(values.hours) * 3600),
+    { issuer: config.auth.issuer, audience: config.auth.audience },
   );
   process.stdout.write(`${token}\n`);
 }

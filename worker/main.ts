@@ -2,7 +2,7 @@
 // activities until SIGINT/SIGTERM, then drains in-flight work before exiting.
 import { Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { Connection } from '@temporalio/client';
-import { loadConfig } from '../config/index.js';
+import { exitOnStartFailure, loadConfig } from '../config/index.js';
 import { createTemporalClient } from '../temporal/client.js';
 import { createDb } from '../db/client.js';
 import { createIdentityHasher } from '../db/identity.js';
@@ -30,8 +30,5 @@ export async function runWorker(): Promise<void> {
 }
 
 if (process.argv[1]?.endsWith('main.ts')) {
-  runWorker().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runWorker().catch(exitOnStartFailure);
 }

@@ -71,7 +71,10 @@ export async function startHarness(opts: { worker?: boolean; config?: Record<str
   const office = `office-${randomUUID().slice(0, 8)}`;
   const secret = config.auth.jwtSecret!;
   const token = (role: string, claims: { office?: string; agency?: string; sub?: string } = {}) =>
-    mintToken(secret, { sub: claims.sub ?? `${role}-${randomUUID().slice(0, 6)}`, role, office: claims.office, agency: claims.agency });
+    mintToken(secret, { sub: claims.sub ?? `${role}-${randomUUID().slice(0, 6)}`, role, office: claims.office, agency: claims.agency }, undefined, {
+      issuer: config.auth.issuer,
+      audience: config.auth.audience,
+    });
 
   return {
     config,
