@@ -2,10 +2,10 @@
 // listens, so tests and server.ts build the very same app.
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { ApiDeps } from './deps.js';
-import { ApiError, errorBody, errorHandler } from './errors.js';
-import { authOf, authenticate } from './middleware/auth.js';
+import { ApiError, errorHandler } from './errors.js';
+import { identify, requireAuth } from './middleware/auth.js';
+import { anonymousRateLimit, noStore, securityHeaders, subjectRateLimit } from './middleware/hardening.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
@@ -24,7 +24,8 @@ import { createTaskService } from './services/tasks.js';
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Whose address X-Forwarded-For may name: the per-IP limit below counts clients, not the proxy.
+  app.set('trust proxy', /^\d+$/.test(deps.config.hardening.trustProxy) ? Number(deps.config.hardening.trustProxy) : deps.config.hardening.trustProxy);
   app.set('query parser', 'simple');
   // Every write route honours Idempotency-Key through this one store (api/http.ts).
   app.locals.idempotency = createIdempotencyStore(deps.db);
@@ -44,28 +45,22 @@ export function createApp(deps: ApiDeps): Express {
     next();
   });
 
+  // Hardening (api/middleware/hardening.ts), before anything answers and before any body is read:
+  // security headers; who is calling (a verified token, or nobody yet); a per-IP limit for nobodies.
+  app.use(securityHeaders());
+  app.use(identify(deps.config.auth));
+  app.use(anonymousRateLimit(deps.config.hardening.anonymousRateLimitPerMinute));
+  app.use('/v1', noStore);
+
   app.use(platformRouter(deps));
 
+  // Authenticated and within the caller's budget before a body is read: an unauthenticated 32 MB
+  // POST is refused without reading it. Only /v1 takes bodies.
+  app.use('/v1', requireAuth, subjectRateLimit(deps.config.rateLimitPerMinute));
   const jsonTypes = ['application/json', 'application/*+json'];
   // A raid of 10,000 persons is several megabytes; every other body stays under the general limit.
   app.use('/v1/operations', express.json({ limit: deps.config.operationBodyLimit, type: jsonTypes }));
-  app.use(express.json({ limit: deps.config.bodyLimit, type: jsonTypes }));
-  app.use('/v1', authenticate(deps.config.auth));
-  app.use(
-    '/v1',
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.config.rateLimitPerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator: (_req, res) => authOf(res).sub,
-      handler: (_req, res) => {
-        const retry = Math.ceil(60);
-        res.setHeader('Retry-After', String(retry));
-        res.status(429).json(errorBody(new ApiError('rate_limited', 'too many requests; slow down'), String(res.locals.requestId)));
-      },
-    }),
-  );
+  app.use('/v1', express.json({ limit: deps.config.bodyLimit, type: jsonTypes }));
 
   app.use(casesRouter(createCaseService(deps)));
   app.use(tasksRouter(createTaskService(deps)));

@@ -29,6 +29,13 @@ export async function runApi(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // Set before the first connection is accepted (no I/O has run since listen): a client must send its
+  // headers within headersTimeout and its whole request (a raid's body too) within requestTimeout,
+  // and an idle keep-alive socket is closed after keepAliveTimeout, so slow clients cannot hold
+  // sockets open for ever.
+  server.headersTimeout = config.hardening.headersTimeoutMs;
+  server.requestTimeout = config.hardening.requestTimeoutMs;
+  server.keepAliveTimeout = config.hardening.keepAliveTimeoutMs;
 }
 
 if (process.argv[1]?.endsWith('server.ts')) {

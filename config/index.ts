@@ -39,8 +39,18 @@ const schema = z
     HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
     HOMEWARD_DATA_DIR: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    // Hardening (issue #8): what an unauthenticated client may cost us.
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    HOMEWARD_TRUST_PROXY: z.string().min(1).default('loopback'),
+    HOMEWARD_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(20_000),
+    HOMEWARD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+    HOMEWARD_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(5_000),
+    HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE: z.coerce.number().int().min(1).max(1_000).default(3),
   })
   .superRefine((env, ctx) => {
+    if (env.HOMEWARD_HEADERS_TIMEOUT_MS > env.HOMEWARD_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HOMEWARD_HEADERS_TIMEOUT_MS'], message: 'must not exceed HOMEWARD_REQUEST_TIMEOUT_MS' });
+    }
     if (env.NODE_ENV !== 'production') return;
     for (const [path, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [path], message });
   });
@@ -150,5 +160,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
     dataDir: e.HOMEWARD_DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    hardening: {
+      anonymousRateLimitPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      trustProxy: e.HOMEWARD_TRUST_PROXY,
+      headersTimeoutMs: e.HOMEWARD_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HOMEWARD_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HOMEWARD_KEEP_ALIVE_TIMEOUT_MS,
+      maxRunningOperationsPerOffice: e.HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE,
+    },
   };
 }

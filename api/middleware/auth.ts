@@ -23,13 +23,13 @@ export interface AuthConfig {
   audience?: string;
 }
 
-export function authenticate(config: AuthConfig): RequestHandler {
+/** Verifies a bearer token: the caller's claims, or an ApiError('unauthenticated'). */
+function bearerVerifier(config: AuthConfig): (header: string | undefined) => Promise<Auth> {
   const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
     ? createRemoteJWKSet(new URL(config.jwksUrl))
     : new TextEncoder().encode(config.jwtSecret ?? '');
   const algorithms = config.jwksUrl ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'];
-  return async (req, res, next) => {
-    const header = req.headers.authorization;
+  return async (header) => {
     const match = header?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/);
     if (!match) throw new ApiError('unauthenticated', 'a bearer token is required');
     let payload: unknown;
@@ -47,10 +47,32 @@ export function authenticate(config: AuthConfig): RequestHandler {
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new ApiError('unauthenticated', 'the token lacks the claims sub, role and office or agency');
-    res.locals.auth = claims.data;
+    return claims.data;
+  };
+}
+
+/**
+ * Finds out who is calling, before any body is read and before anything answers: a verified token
+ * sets the caller's claims; a missing or bad one is remembered, not refused yet, so the per-IP limit
+ * can count the caller as anonymous (api/middleware/hardening.ts) and requireAuth refuses it.
+ */
+export function identify(config: AuthConfig): RequestHandler {
+  const verify = bearerVerifier(config);
+  return async (req, res, next) => {
+    try {
+      res.locals.auth = await verify(req.headers.authorization);
+    } catch (err) {
+      res.locals.authError = err;
+    }
     next();
   };
 }
+
+/** Refuses (401) a request that identify() could not attach a verified caller to. */
+export const requireAuth: RequestHandler = (_req, res, next) => {
+  if (!res.locals.auth) throw (res.locals.authError as ApiError | undefined) ?? new ApiError('unauthenticated', 'a bearer token is required');
+  next();
+};
 
 export function authOf(res: { locals: Record<string, unknown> }): Auth {
   return res.locals.auth as Auth;

@@ -17,6 +17,8 @@ import { keyedUuid } from '../idempotency.js';
 
 const INSERT_CHUNK = 1_000;
 const UNIQUE_VIOLATION = '23505';
+// First key of the advisory lock that serialises operation starts per office (second: the office).
+const RUNNING_LIMIT_LOCK = 48_001;
 
 function pgCodeOf(err: unknown): string | undefined {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
@@ -27,6 +29,29 @@ function pgCodeOf(err: unknown): string | undefined {
 
 export function createOperationService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
+
+  /**
+   * An office runs at most HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE raids at once (issue #8): each
+   * can start 10,000 workflows, and one account must not be able to flood the cluster. Checked under
+   * a per-office lock, so two requests at once cannot both take the last place. The answer is a 429:
+   * nothing is wrong with the request, and the same request succeeds once a running raid completes.
+   */
+  async function refuseBeyondRunningLimit(tx: Parameters<Parameters<typeof db.transaction>[0]>[0], office: string) {
+    const limit = config.hardening.maxRunningOperationsPerOffice;
+    await tx.execute(sql`select pg_advisory_xact_lock(${RUNNING_LIMIT_LOCK}, hashtext(${office}))`);
+    const running = await tx
+      .select({ id: operations.id })
+      .from(operations)
+      .where(and(eq(operations.office, office), eq(operations.status, 'running')))
+      .limit(limit);
+    if (running.length < limit) return;
+    throw new ApiError(
+      'rate_limited',
+      `office ${office} already has ${running.length} operations running, the most it may run at once; retry when one has completed`,
+      { reason: 'running_operations_limit', office, limit, running: running.map((r) => r.id) },
+      60,
+    );
+  }
 
   /** With an Idempotency-Key, the operation's id comes from it: a retry after a lost answer finds the same operation. */
   async function create(auth: Auth, body: OperationCreate, idempotencyKey?: string) {
@@ -59,6 +84,7 @@ export function createOperationService(deps: ApiDeps) {
     };
     const register = async () => {
       await db.transaction(async (tx) => {
+        await refuseBeyondRunningLimit(tx, office);
         await tx.insert(operations).values({
           id,
           name: body.name,

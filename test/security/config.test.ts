@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -157,9 +157,9 @@ describe('the API and worker processes in production', () => {
     expect(stderr.trim()).toMatch(/^Invalid configuration: AUTH_JWT_SECRET: [^\n]+$/);
   });
 
-  it('when the API starts with a good production configuration, then it serves tokens of its issuer and audience only', async () => {
+  it('when the API starts with a good production configuration, then it serves tokens of its issuer and audience only, with the configured server timeouts', async () => {
     const port = await freePort();
-    const env = goodProduction({ PORT: String(port) });
+    const env = goodProduction({ PORT: String(port), HOMEWARD_KEEP_ALIVE_TIMEOUT_MS: '1000', HOMEWARD_HEADERS_TIMEOUT_MS: '1000', HOMEWARD_REQUEST_TIMEOUT_MS: '2000' });
     const api = run('api/server.ts', env);
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 60_000;
@@ -178,6 +178,29 @@ describe('the API and worker processes in production', () => {
       expect((await get(await mintToken(env.AUTH_JWT_SECRET!, claims, 600, { issuer: env.AUTH_ISSUER, audience: 'another-service' }))).status).toBe(401);
       expect((await get(await mintToken(DEV_JWT_SECRET, claims, 600, { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE }))).status).toBe(401);
 
+      // Timeouts, seen from a client: an idle keep-alive socket is closed after ~1 s (Node's default
+      // is 5 s), and a client that never finishes its headers gets 408 and a closed socket (Node's
+      // default would wait 60 s; the server checks every 30 s, hence the long wait).
+      const idleClosedAfter = await new Promise<number>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`));
+        let answeredAt = 0;
+        socket.on('data', () => (answeredAt ||= Date.now()));
+        socket.on('close', () => resolve(Date.now() - answeredAt));
+        socket.on('error', reject);
+      });
+      expect(idleClosedAfter).toBeGreaterThan(500);
+      expect(idleClosedAfter).toBeLessThan(4_000);
+
+      const slow = await new Promise<{ reply: string; ms: number }>((resolve, reject) => {
+        const started = Date.now();
+        let reply = '';
+        const socket = connect(port, '127.0.0.1', () => socket.write(`POST /v1/operations HTTP/1.1\r\nHost: x\r\n`));
+        socket.on('data', (c: Buffer) => (reply += c.toString()));
+        socket.on('close', () => resolve({ reply, ms: Date.now() - started }));
+        socket.on('error', reject);
+      });
+      expect(slow.reply).toMatch(/^HTTP\/1\.1 408/);
+      expect(slow.ms).toBeLessThan(45_000);
     } finally {
       api.child.kill('SIGTERM');
       const { code } = await api.exited;

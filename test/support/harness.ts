@@ -42,6 +42,7 @@ export function testConfig(overrides: Record<string, string> = {}) {
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
     ...overrides,
   });
 }
