@@ -6,6 +6,7 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
 import { identify, requireAuth } from './middleware/auth.js';
 import { anonymousRateLimit, noStore, securityHeaders, subjectRateLimit } from './middleware/hardening.js';
+import { codecRouter } from './routes/codec.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
@@ -50,12 +51,13 @@ export function createApp(deps: ApiDeps): Express {
   app.use(securityHeaders());
   app.use(identify(deps.config.auth));
   app.use(anonymousRateLimit(deps.config.hardening.anonymousRateLimitPerMinute));
-  app.use('/v1', noStore);
+  app.use(['/v1', '/codec'], noStore);
 
   app.use(platformRouter(deps));
+  app.use('/codec', codecRouter(deps));
 
   // Authenticated and within the caller's budget before a body is read: an unauthenticated 32 MB
-  // POST is refused without reading it. Only /v1 takes bodies.
+  // POST is refused without reading it. Only /v1 takes bodies (the codec reads its own).
   app.use('/v1', requireAuth, subjectRateLimit(deps.config.rateLimitPerMinute));
   const jsonTypes = ['application/json', 'application/*+json'];
   // A raid of 10,000 persons is several megabytes; every other body stays under the general limit.

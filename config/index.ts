@@ -46,6 +46,12 @@ const schema = z
     HOMEWARD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
     HOMEWARD_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(5_000),
     HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE: z.coerce.number().int().min(1).max(1_000).default(3),
+    // The Temporal UI's remote codec (POST /codec/decode, /codec/encode).
+    HOMEWARD_CODEC_CORS_ORIGIN: z
+      .url()
+      .refine((u) => originOf(u) === u.replace(/\/$/, ''), 'expected an origin such as https://temporal-ui.example.org (scheme, host and port, no path)')
+      .optional(),
+    HOMEWARD_CODEC_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 4mb').default('4mb'),
   })
   .superRefine((env, ctx) => {
     if (env.HOMEWARD_HEADERS_TIMEOUT_MS > env.HOMEWARD_REQUEST_TIMEOUT_MS) {
@@ -66,6 +72,7 @@ function productionIssues(env: {
   AUTH_AUDIENCE?: string;
   HOMEWARD_PAYLOAD_KEYS?: string;
   HOMEWARD_IDENTITY_HASH_KEY?: string;
+  HOMEWARD_CODEC_CORS_ORIGIN?: string;
 }): Array<[string, string]> {
   const issues: Array<[string, string]> = [];
   const fresh = '(`npm run secrets` writes fresh values)';
@@ -93,7 +100,19 @@ function productionIssues(env: {
   }
   if (!env.HOMEWARD_IDENTITY_HASH_KEY) issues.push(['HOMEWARD_IDENTITY_HASH_KEY', `required in production ${fresh}`]);
   secret('HOMEWARD_IDENTITY_HASH_KEY', env.HOMEWARD_IDENTITY_HASH_KEY, DEV_HASH_KEY);
+
+  if (env.HOMEWARD_CODEC_CORS_ORIGIN && !env.HOMEWARD_CODEC_CORS_ORIGIN.startsWith('https://')) {
+    issues.push(['HOMEWARD_CODEC_CORS_ORIGIN', 'must be an https:// origin in production (the Temporal UI sends bearer tokens only over HTTPS)']);
+  }
   return issues;
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A configuration the process must not start with; its message is one line naming each setting. */
@@ -168,5 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       keepAliveTimeoutMs: e.HOMEWARD_KEEP_ALIVE_TIMEOUT_MS,
       maxRunningOperationsPerOffice: e.HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE,
     },
+    codec: { corsOrigin: e.HOMEWARD_CODEC_CORS_ORIGIN?.replace(/\/$/, ''), bodyLimit: e.HOMEWARD_CODEC_BODY_LIMIT },
   };
 }

@@ -45,6 +45,7 @@ const BAD: Array<[string, Record<string, string | undefined>, string]> = [
   ['no JWT audience', { AUTH_AUDIENCE: undefined }, 'AUTH_AUDIENCE'],
   ['a JWKS URL over plain HTTP', { AUTH_JWKS_URL: 'http://idp.example.org/.well-known/jwks.json', AUTH_JWT_SECRET: undefined }, 'AUTH_JWKS_URL'],
   ['neither a JWT secret nor a JWKS URL', { AUTH_JWT_SECRET: undefined }, 'AUTH_JWKS_URL'],
+  ['a codec CORS origin over plain HTTP', { HOMEWARD_CODEC_CORS_ORIGIN: 'http://temporal-ui.example.org' }, 'HOMEWARD_CODEC_CORS_ORIGIN'],
 ];
 
 function refusal(env: Record<string, string>): ConfigError {
@@ -68,12 +69,13 @@ describe('loadConfig in production', () => {
   });
 
   it('when every production setting is good, then the configuration loads with those values', () => {
-    const env = goodProduction();
+    const env = goodProduction({ HOMEWARD_CODEC_CORS_ORIGIN: 'https://temporal-ui.example.org' });
     const config = loadConfig(env);
     expect(config.env).toBe('production');
     expect(config.auth).toMatchObject({ jwtSecret: env.AUTH_JWT_SECRET, issuer: 'homeward', audience: 'homeward-api' });
     expect(config.identityHashKey).toBe(env.HOMEWARD_IDENTITY_HASH_KEY);
     expect(config.payloadKeys).toHaveLength(1);
+    expect(config.codec.corsOrigin).toBe('https://temporal-ui.example.org');
   });
 
   it('when production uses a JWKS URL over HTTPS without a shared secret, then it loads', () => {
@@ -134,12 +136,13 @@ describe('the API and worker processes in production', () => {
       AUTH_AUDIENCE: undefined,
       HOMEWARD_PAYLOAD_KEYS: DEV_PAYLOAD_KEY,
       HOMEWARD_IDENTITY_HASH_KEY: 'short-hash-key',
+      HOMEWARD_CODEC_CORS_ORIGIN: 'http://temporal-ui.example.org',
     });
     const { code, stderr } = await run('api/server.ts', env).exited;
     expect(code).toBe(78);
     const lines = stderr.trim().split('\n');
     expect(lines, stderr).toHaveLength(1);
-    for (const setting of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'HOMEWARD_PAYLOAD_KEYS', 'HOMEWARD_IDENTITY_HASH_KEY']) {
+    for (const setting of ['AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'HOMEWARD_PAYLOAD_KEYS', 'HOMEWARD_IDENTITY_HASH_KEY', 'HOMEWARD_CODEC_CORS_ORIGIN']) {
       expect(lines[0]).toMatch(new RegExp(`\\b${setting}: `));
     }
     expect(lines[0]).not.toContain(DEV_JWT_SECRET);
