@@ -49,9 +49,9 @@ export function createApp(deps: ApiDeps): Express {
   // Hardening (api/middleware/hardening.ts), before anything answers and before any body is read:
   // security headers; who is calling (a verified token, or nobody yet); a per-IP limit for nobodies.
   app.use(securityHeaders());
+  app.use(['/v1', '/codec'], noStore);
   app.use(identify(deps.config.auth));
   app.use(anonymousRateLimit(deps.config.hardening.anonymousRateLimitPerMinute));
-  app.use(['/v1', '/codec'], noStore);
 
   app.use(platformRouter(deps));
   app.use('/codec', codecRouter(deps));

@@ -92,6 +92,8 @@ export async function startStack(opts: StackOptions) {
     LOG_LEVEL: 'silent',
     // The benchmark is one caller making thousands of requests a minute.
     RATE_LIMIT_PER_MINUTE: '100000000',
+    // Rounds follow each other faster than the operation rows are marked completed.
+    HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE: '1000',
     ...opts.env,
   });
   quietTemporalRuntime();

@@ -116,6 +116,7 @@ describe('per-IP limit for callers without a valid token', () => {
 
     const limited = await app.get('/v1/agencies').set(from('203.0.113.7'));
     const error = expectError(limited, 429, 'rate_limited');
+    expect(limited.headers['cache-control']).toBe('no-store');
     expect(error.message).toMatch(/token/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await app.get('/healthz').set(from('203.0.113.7'))).status).toBe(429);
