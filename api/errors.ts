@@ -92,6 +92,10 @@ export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiErr
   if (body?.type === 'entity.parse.failed') {
     return new ApiError('validation_failed', 'the request body is not valid JSON', [{ path: '(root)', message: 'malformed JSON' }]);
   }
+  // The router's own param decoding (the edge refuses bad escapes first; this is the fallback).
+  if (err instanceof URIError) {
+    return new ApiError('validation_failed', 'the request URL is invalid', [{ path: '(path)', message: 'malformed percent-encoding' }]);
+  }
   if (body?.type === 'charset.unsupported' || body?.type === 'encoding.unsupported') {
     return new ApiError('validation_failed', 'unsupported body encoding', [{ path: '(root)', message: 'use UTF-8 JSON' }]);
   }
