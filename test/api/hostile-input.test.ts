@@ -221,11 +221,16 @@ describe('text a case cannot store, in the URL', () => {
 });
 
 describe('tampered cursors', () => {
-  it('when a priority cursor holds a rank beyond smallint ([99999, uuid]), then 400 names cursor', async () => {
+  it('when a priority cursor holds a rank beyond smallint ([99999, uuid]), then 400 names cursor; one the API issued still pages on', async () => {
     for (const rank of [99_999, 32_768, -32_769, 1.5, 1e308]) {
       expectValidation(await h.http.get(`/v1/cases?sort=priority&cursor=${b64url([rank, randomUUID()])}`).set(bearer(caseworker)), ['cursor']);
       expectValidation(await h.http.get(`/v1/cases?sort=-priority&cursor=${b64url([rank, randomUUID()])}`).set(bearer(caseworker)), ['cursor']);
     }
+    await newCase();
+    await newCase();
+    const first = await h.http.get('/v1/cases?sort=-priority&limit=1').set(bearer(caseworker));
+    expect(first.body.nextCursor, JSON.stringify(first.body)).toEqual(expect.any(String));
+    expect((await h.http.get(`/v1/cases?sort=-priority&limit=1&cursor=${first.body.nextCursor}`).set(bearer(caseworker))).status).toBe(200);
   });
 
   it('when a timeline cursor holds a seq beyond integer ([2147483648]), then 400 names cursor and the case still acts', async () => {
@@ -234,6 +239,9 @@ describe('tampered cursors', () => {
       expectValidation(await h.http.get(`/v1/cases/${id}/timeline?cursor=${b64url([seq])}`).set(bearer(caseworker)), ['cursor']);
     }
     await expectStillActs(id);
+    const page = await h.http.get(`/v1/cases/${id}/timeline?limit=1`).set(bearer(caseworker));
+    expect(page.body.nextCursor, JSON.stringify(page.body)).toEqual(expect.any(String));
+    expect((await h.http.get(`/v1/cases/${id}/timeline?limit=1&cursor=${page.body.nextCursor}`).set(bearer(caseworker))).status).toBe(200);
   });
 
   it('when a date cursor holds a date PostgreSQL cannot (year -271821, +275760) or not as issued, then 400 names cursor on every list', async () => {
@@ -245,19 +253,6 @@ describe('tampered cursors', () => {
       expectValidation(await h.http.get(`/v1/cases?cursor=${cursor}`).set(bearer(caseworker)), ['cursor']);
       expectValidation(await h.http.get(`/v1/cases?sort=stageEnteredAt&cursor=${cursor}`).set(bearer(caseworker)), ['cursor']);
     }
-  });
-
-  it('when cursors the API issued are passed back (priority sort, timeline), then they page on', async () => {
-    const id = await newCase();
-    await newCase();
-    const first = await h.http.get('/v1/cases?sort=-priority&limit=1').set(bearer(caseworker));
-    expect(first.status).toBe(200);
-    expect(first.body.nextCursor).toEqual(expect.any(String));
-    expect((await h.http.get(`/v1/cases?sort=-priority&limit=1&cursor=${first.body.nextCursor}`).set(bearer(caseworker))).status).toBe(200);
-    await act(h, caseworker, id, { type: 'add_note', text: 'one more' });
-    const page = await h.http.get(`/v1/cases/${id}/timeline?limit=1`).set(bearer(caseworker));
-    expect(page.body.nextCursor).toEqual(expect.any(String));
-    expect((await h.http.get(`/v1/cases/${id}/timeline?limit=1&cursor=${page.body.nextCursor}`).set(bearer(caseworker))).status).toBe(200);
   });
 });
 
