@@ -102,6 +102,12 @@ export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiErr
   if (body?.type === 'charset.unsupported' || body?.type === 'encoding.unsupported') {
     return new ApiError('validation_failed', 'unsupported body encoding', [{ path: '(root)', message: 'use UTF-8 JSON' }]);
   }
+  // Any other client error of the body reader (http-errors marks those `expose`): a body that does not
+  // inflate under its Content-Encoding, a Content-Length that does not match. The caller's fault, not ours.
+  const clientError = err as { status?: unknown; expose?: unknown } | null;
+  if (typeof clientError?.status === 'number' && clientError.status >= 400 && clientError.status < 500 && clientError.expose === true) {
+    return new ApiError('validation_failed', 'the request body could not be read', [{ path: '(root)', message: 'check Content-Encoding and Content-Length' }]);
+  }
   return new ApiError('internal', 'an internal error occurred');
 }
 
