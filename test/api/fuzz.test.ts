@@ -432,7 +432,9 @@ async function send(all: Endpoint[], req: FuzzRequest): Promise<Sent> {
   const body = res.body as { id?: string; status?: string } | undefined;
   if (res.status === 201 && ep.name === 'open case' && body?.id) createdCases.add(body.id);
   if (res.status === 202 && ep.name === 'register operation' && body?.id) createdOperations.add(body.id);
-  return { status: res.status, body: res.body, what: `${ep.method.toUpperCase()} ${url.slice(0, 300)} body ${JSON.stringify(sentBody.slice(0, 300))} (${ep.name})` };
+  const how = spoil.kind === 'token' ? `, token ${spoil.name}` : spoil.kind === 'header' ? `, header ${spoil.name}: ${JSON.stringify(spoil.value.slice(0, 100))}` : '';
+  const keyed = req.idempotencyKey ? `, Idempotency-Key ${req.idempotencyKey}` : '';
+  return { status: res.status, body: res.body, what: `${ep.method.toUpperCase()} ${url.slice(0, 300)} body ${JSON.stringify(sentBody.slice(0, 300))} (${ep.name}${how}${keyed})` };
 }
 
 describe('fuzzing every endpoint with hostile input', () => {

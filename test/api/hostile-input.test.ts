@@ -182,6 +182,15 @@ describe('text a case cannot store, in a body', () => {
     await expectStillActs(id2);
   });
 
+  it('when the body does not inflate under its Content-Encoding (deflate, gzip, br), then 400, not 500, and the case still acts', async () => {
+    const id = await newCase();
+    for (const encoding of ['deflate', 'gzip', 'br']) {
+      const res = await h.http.post(`/v1/cases/${id}/actions`).set(bearer(caseworker)).set('Content-Encoding', encoding).type('json').send('{"type":"add_note","text":"x"}');
+      expectValidation(res, ['(root)']);
+    }
+    await expectStillActs(id);
+  });
+
   it('when a validly signed token carries a NUL in its sub, then 401 and the case still acts', async () => {
     const id = await newCase();
     const poisoned = await h.token('caseworker', { office: h.office, sub: 'cw\u0000ana' });
