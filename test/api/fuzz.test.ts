@@ -20,6 +20,7 @@ import { CONSULAR_RESULTS } from '../support/drive.js';
 import { allRuns, workflowTaskFailures } from '../support/histories.js';
 import { CONFIRM, EXTRACTED, bearer, openBody, uniqueDocNumber } from './support.js';
 
+// 2,000 keep the file well under a minute on a small CI machine; FUZZ_REQUESTS=10000 for the full run.
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2_000);
 const SEED = process.env.FUZZ_SEED === undefined ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED);
 // Requests in flight at once: a busy client, and enough to interleave steps on the same case.
@@ -159,15 +160,18 @@ const hostileString = fc.oneof(
 /** A JSON number no JSON.stringify writes: sent as raw body text. */
 const RAW_NUMBERS = ['1e400', '-1e400', '123456789012345678901234567890', '-0', '0.0000000000000000000000001', '1E+2'];
 type Hostile = { json: unknown } | { raw: string };
+const OVER_BODY_LIMIT = 'x'.repeat(1_100_000);
 const hostileValue: fc.Arbitrary<Hostile> = fc.oneof(
-  { weight: 10, arbitrary: hostileString.map((json) => ({ json })) },
-  { weight: 2, arbitrary: fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 2, 99_999, 1e308, -1e308, Number.MIN_VALUE, 0, -1, 1.5).map((json) => ({ json })) },
-  { weight: 1, arbitrary: fc.constantFrom(...RAW_NUMBERS).map((raw) => ({ raw })) },
-  { weight: 2, arbitrary: fc.constantFrom(true, false, null, [], {}).map((json) => ({ json })) },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((json) => ({ json })) },
-  { weight: 1, arbitrary: hostileString.map((s) => ({ json: [s] })) },
-  { weight: 1, arbitrary: hostileString.map((s) => ({ json: { [s]: s } })) },
-  { weight: 1, arbitrary: fc.integer({ min: 33, max: 5_000 }).map((n) => ({ raw: `${'['.repeat(n)}${']'.repeat(n)}` })) },
+  { weight: 20, arbitrary: hostileString.map((json) => ({ json })) },
+  { weight: 4, arbitrary: fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 2, 99_999, 1e308, -1e308, Number.MIN_VALUE, 0, -1, 1.5).map((json) => ({ json })) },
+  { weight: 2, arbitrary: fc.constantFrom(...RAW_NUMBERS).map((raw) => ({ raw })) },
+  { weight: 4, arbitrary: fc.constantFrom(true, false, null, [], {}).map((json) => ({ json })) },
+  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((json) => ({ json })) },
+  { weight: 2, arbitrary: hostileString.map((s) => ({ json: [s] })) },
+  { weight: 2, arbitrary: hostileString.map((s) => ({ json: { [s]: s } })) },
+  { weight: 2, arbitrary: fc.integer({ min: 33, max: 5_000 }).map((n) => ({ raw: `${'['.repeat(n)}${']'.repeat(n)}` })) },
+  // Over the body limit (413).
+  { weight: 1, arbitrary: fc.constant({ json: OVER_BODY_LIMIT }) },
 );
 
 const BAD_ESCAPES = ['%', '%%', '%zz', '%0', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF', '%00', '%F4%90%80%80', '%u0041'];
@@ -365,8 +369,9 @@ function requestArb(count: number): fc.Arbitrary<FuzzRequest> {
       }),
     },
   );
-  // A small pool of keys, so some repeat with another body (422) or join an earlier step.
-  const key = fc.option(fc.constantFrom(...Array.from({ length: 20 }, (_, i) => `fuzz-key-${SEED}-${i}`)), { freq: 3 });
+  // Mostly fresh keys; some from a small pool, so they repeat with another request (422) or join an earlier step.
+  const pool = fc.constantFrom(...Array.from({ length: 20 }, (_, i) => `fuzz-key-${SEED}-${i}`));
+  const key = fc.option(fc.oneof({ weight: 4, arbitrary: fc.uuid() }, { weight: 1, arbitrary: pool }), { freq: 3 });
   return fc.record({ endpoint, spoil, idempotencyKey: key }).map((r) => (r.idempotencyKey === null ? { endpoint: r.endpoint, spoil: r.spoil } : { ...r, idempotencyKey: r.idempotencyKey }));
 }
 
