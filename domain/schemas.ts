@@ -282,6 +282,15 @@ export type TaskResult<T extends TaskType> = z.infer<(typeof taskResultSchemas)[
 export const completeTaskBodySchema = z.strictObject({ result: z.record(z.string(), z.unknown()) });
 export const rejectTaskBodySchema = z.strictObject({ reason: text(2_000) });
 
+// ---- What the case workflow's update validators check of a message besides the action, task or
+// approval it names: its free text and who sends it must be storable, whoever the sender (the API
+// checks the same first). The actor's sub is not length-checked here: it is the identity provider's.
+const messageActorSchema = z.object({ sub: storable(z.string().min(1)), role: actorSchema.shape.role });
+export const actionMessageSchema = z.object({ actor: messageActorSchema });
+export const taskCompletionMessageSchema = z.object({ actor: messageActorSchema });
+export const taskRejectionMessageSchema = z.object({ reason: text(2_000), actor: messageActorSchema });
+export const approvalDecisionMessageSchema = z.object({ comment: text(2_000).optional(), actor: messageActorSchema });
+
 // ---- Approvals ----
 export const approvalDecisionSchema = z.strictObject({
   decision: z.enum(['approved', 'rejected']),
