@@ -6,9 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerMalformedRequests } from '../../api/errors.js';
 import { caseWorkflowId } from '../../domain/ids.js';
+import { actionUpdates, decideApprovalUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
 import { allRuns, workflowTaskFailures } from '../support/histories.js';
 import {
@@ -292,6 +295,44 @@ describe('text a case cannot store, in a header', () => {
       const res = await rawRequest(server, request(id, caseworker, header));
       expectRawValidation(res, '(headers)', /./);
     }
+    await expectStillActs(id);
+  });
+});
+
+describe('past the API: the case workflow itself', () => {
+  /** The update's refusal by its validator (a validation_failed naming these paths), or the test fails; no hanging on an accepted one. */
+  async function refused(update: Promise<unknown>, paths: string[]) {
+    const err = await Promise.race([
+      update.then(() => new Error('the update was accepted')),
+      new Promise<Error>((resolve) => setTimeout(() => resolve(new Error('the update neither answered nor was refused in 15 s')), 15_000)),
+    ]).catch((e: unknown) => e);
+    expect(err, String(err)).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause.type).toBe('validation_failed');
+    expect((cause.details?.[0] as Array<{ path: string }>).map((d) => d.path).sort()).toEqual([...paths].sort());
+  }
+
+  it('when a NUL or lone surrogate reaches the workflow directly (action, task rejection, approval comment, sender), then its validator refuses it, nothing is recorded and the case still acts', async () => {
+    const id = await caseInConsularContact(h, caseworker, consulateId);
+    expect((await act(h, caseworker, id, { type: 'request_closure', reason: 'duplicate' })).status).toBe(200);
+    const [task] = await tasksOf(h, consul, id, { type: 'verify_nationality' });
+    const approvals = await h.http.get('/v1/approvals').query({ status: 'pending', limit: 200 }).set(bearer(supervisor));
+    const approval = (approvals.body.items as Array<{ id: string; caseId: string }>).find((a) => a.caseId === id)!;
+    const before = await countEvents(h, id);
+    const handle = h.temporal.workflow.getHandle(caseWorkflowId(id));
+    const actor = { sub: 'cw-direct', role: 'caseworker' as const };
+
+    await refused(handle.executeUpdate(actionUpdates.hold, { args: [{ action: { type: 'hold', reason: 'x\u0000y' }, actor }] }), ['reason']);
+    await refused(handle.executeUpdate(actionUpdates.add_note, { args: [{ action: { type: 'add_note', text: 'fine' }, actor: { sub: 'cw\u0000', role: 'caseworker' } }] }), ['actor.sub']);
+    await refused(handle.executeUpdate(rejectTaskUpdate, { args: [{ taskId: task!.id, reason: 'no record\u0000', actor: { sub: 'consul', role: 'agency_officer' } }] }), ['reason']);
+    await refused(
+      handle.executeUpdate(decideApprovalUpdate, { args: [{ approvalId: approval.id, decision: 'rejected', comment: 'no \ud800', actor: { sub: 'sup', role: 'supervisor' } }] }),
+      ['comment'],
+    );
+    expect(await countEvents(h, id)).toBe(before);
+    const [still] = await tasksOf(h, consul, id, { type: 'verify_nationality' });
+    expect(still!.status).toBe('open');
     await expectStillActs(id);
   });
 });
