@@ -79,32 +79,46 @@ export function headerIssues(rawHeaders: string[]): FieldIssue[] {
 /**
  * Every string in a parsed JSON value, keys included, and its depth. Iterative on purpose: a body
  * nested a hundred thousand levels deep must not overflow the stack of the code meant to refuse it.
+ * A node keeps only its parent and key; a path is spelled out only for a value that is refused, so a
+ * raid of 10,000 persons is walked without building a path per field.
  */
 export function jsonIssues(root: unknown, prefix = ''): FieldIssue[] {
+  interface Node {
+    value: unknown;
+    key: PropertyKey | undefined;
+    parent: Node | undefined;
+    depth: number;
+  }
+  const pathOf = (node: Node, last?: PropertyKey): string => {
+    const parts: PropertyKey[] = last === undefined ? [] : [last];
+    for (let n: Node | undefined = node; n && n.key !== undefined; n = n.parent) parts.push(n.key);
+    return formatPath(parts.reverse(), prefix);
+  };
   const issues: FieldIssue[] = [];
-  const stack: Array<{ value: unknown; path: PropertyKey[]; depth: number }> = [{ value: root, path: [], depth: 0 }];
+  const stack: Node[] = [{ value: root, key: undefined, parent: undefined, depth: 0 }];
   while (stack.length > 0 && issues.length < MAX_ISSUES) {
-    const { value, path, depth } = stack.pop()!;
+    const node = stack.pop()!;
+    const { value, depth } = node;
     if (typeof value === 'string') {
       const problem = unstorable(value);
-      if (problem) issues.push({ path: formatPath(path, prefix), message: problem });
+      if (problem) issues.push({ path: pathOf(node), message: problem });
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_JSON_DEPTH) {
-      issues.push({ path: formatPath(path, prefix), message: `nested more than ${MAX_JSON_DEPTH} levels deep` });
+      issues.push({ path: pathOf(node), message: `nested more than ${MAX_JSON_DEPTH} levels deep` });
       continue;
     }
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i], depth: depth + 1 });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], key: i, parent: node, depth: depth + 1 });
       continue;
     }
     const keys = Object.keys(value);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
       const keyProblem = unstorable(key);
-      if (keyProblem) issues.push({ path: formatPath([...path, keyOf(key)], prefix), message: `the field name ${keyProblem}` });
-      else stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
+      if (keyProblem) issues.push({ path: pathOf(node, keyOf(key)), message: `the field name ${keyProblem}` });
+      else stack.push({ value: (value as Record<string, unknown>)[key], key, parent: node, depth: depth + 1 });
     }
   }
   return issues.slice(0, MAX_ISSUES);
