@@ -6,6 +6,7 @@ import { rateLimit } from 'express-rate-limit';
 import type { ApiDeps } from './deps.js';
 import { ApiError, errorBody, errorHandler } from './errors.js';
 import { authOf, authenticate } from './middleware/auth.js';
+import { storableBody, storableUrlAndHeaders } from './middleware/storable-input.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
@@ -43,6 +44,8 @@ export function createApp(deps: ApiDeps): Express {
     });
     next();
   });
+  // Hostile input never gets further than this (api/middleware/storable-input.ts).
+  app.use(storableUrlAndHeaders());
 
   app.use(platformRouter(deps));
 
@@ -50,6 +53,7 @@ export function createApp(deps: ApiDeps): Express {
   // A raid of 10,000 persons is several megabytes; every other body stays under the general limit.
   app.use('/v1/operations', express.json({ limit: deps.config.operationBodyLimit, type: jsonTypes }));
   app.use(express.json({ limit: deps.config.bodyLimit, type: jsonTypes }));
+  app.use(storableBody());
   app.use('/v1', authenticate(deps.config.auth));
   app.use(
     '/v1',
