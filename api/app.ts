@@ -6,6 +6,7 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, errorHandler } from './errors.js';
 import { identify, requireAuth } from './middleware/auth.js';
 import { anonymousRateLimit, noStore, securityHeaders, subjectRateLimit } from './middleware/hardening.js';
+import { storableBody, storableUrlAndHeaders } from './middleware/storable-input.js';
 import { codecRouter } from './routes/codec.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { agenciesRouter } from './routes/agencies.js';
@@ -45,6 +46,8 @@ export function createApp(deps: ApiDeps): Express {
     });
     next();
   });
+  // Hostile input never gets further than this (api/middleware/storable-input.ts).
+  app.use(storableUrlAndHeaders());
 
   // Hardening (api/middleware/hardening.ts), before anything answers and before any body is read:
   // security headers; who is calling (a verified token, or nobody yet); a per-IP limit for nobodies.
@@ -63,6 +66,7 @@ export function createApp(deps: ApiDeps): Express {
   // A raid of 10,000 persons is several megabytes; every other body stays under the general limit.
   app.use('/v1/operations', express.json({ limit: deps.config.operationBodyLimit, type: jsonTypes }));
   app.use('/v1', express.json({ limit: deps.config.bodyLimit, type: jsonTypes }));
+  app.use(storableBody());
 
   app.use(casesRouter(createCaseService(deps)));
   app.use(tasksRouter(createTaskService(deps)));

@@ -1,5 +1,8 @@
 // The one HTTP error contract of API.md. Services throw (ApiError, DomainError, zod, Temporal or
 // pg errors); this module alone decides the status and the body. A 500 never carries internals.
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
@@ -92,8 +95,18 @@ export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiErr
   if (body?.type === 'entity.parse.failed') {
     return new ApiError('validation_failed', 'the request body is not valid JSON', [{ path: '(root)', message: 'malformed JSON' }]);
   }
+  // The router's own param decoding (the edge refuses bad escapes first; this is the fallback).
+  if (err instanceof URIError) {
+    return new ApiError('validation_failed', 'the request URL is invalid', [{ path: '(path)', message: 'malformed percent-encoding' }]);
+  }
   if (body?.type === 'charset.unsupported' || body?.type === 'encoding.unsupported') {
     return new ApiError('validation_failed', 'unsupported body encoding', [{ path: '(root)', message: 'use UTF-8 JSON' }]);
+  }
+  // Any other client error of the body reader (http-errors marks those `expose`): a body that does not
+  // inflate under its Content-Encoding, a Content-Length that does not match. The caller's fault, not ours.
+  const clientError = err as { status?: unknown; expose?: unknown } | null;
+  if (typeof clientError?.status === 'number' && clientError.status >= 400 && clientError.status < 500 && clientError.expose === true) {
+    return new ApiError('validation_failed', 'the request body could not be read', [{ path: '(root)', message: 'check Content-Encoding and Content-Length' }]);
   }
   return new ApiError('internal', 'an internal error occurred');
 }
@@ -140,4 +153,31 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
     res.status(STATUS[apiError.code]).json(errorBody(apiError, requestId));
   };
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (a NUL or another control character
+ * in a header, a malformed request line) get the error contract too, instead of Node's bare
+ * `400 Bad Request` without a body. Oversized headers and timeouts keep Node's own statuses.
+ */
+export function answerMalformedRequests(server: Server): void {
+  server.on('clientError', (err: Error & { code?: string; reason?: string }, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    if (err.code === 'HPE_HEADER_OVERFLOW' || err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      socket.end(`HTTP/1.1 ${err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '408 Request Timeout'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    const where = /HEADER/.test(err.code ?? '') ? '(headers)' : '(request)';
+    // llhttp's reason is a fixed phrase ("Invalid header value char"), nothing of the request itself.
+    const reason = typeof err.reason === 'string' && /^[\x20-\x7e]{1,100}$/.test(err.reason) ? err.reason : 'malformed HTTP request';
+    const requestId = randomUUID();
+    const body = JSON.stringify(errorBody(new ApiError('validation_failed', 'the HTTP request is malformed', [{ path: where, message: reason }]), requestId));
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
 }

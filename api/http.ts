@@ -4,6 +4,7 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { type Auth, type Role, authOf } from './middleware/auth.js';
 import { ApiError } from './errors.js';
+import { jsonIssues, refuse } from './middleware/storable-input.js';
 import { type IdempotencyMode, type IdempotencyStore, idempotencyKeyOf, requestFingerprint, updateIdFor } from './idempotency.js';
 import { idempotencyKeyHeader } from './schemas.js';
 import { parse } from './validate.js';
@@ -49,6 +50,9 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
   if (spec.idempotency) spec.headers = { 'Idempotency-Key': KEY_HEADER, ...spec.headers };
   registry.push(spec as unknown as AnyRoute);
   router[spec.method](spec.path, async (req, res) => {
+    // The rest of the request was checked before routing (api/middleware/storable-input.ts).
+    const paramIssues = jsonIssues(req.params);
+    if (paramIssues.length > 0) refuse(paramIssues);
     const auth = spec.roles ? authOf(res) : (undefined as unknown as Auth);
     if (spec.roles && !spec.roles.includes(auth.role)) {
       throw new ApiError('forbidden', `this needs the role ${spec.roles.join(' or ')}`);

@@ -1,6 +1,6 @@
 // Query and path schemas of the HTTP edge. Bodies use the domain schemas, shared with the workflow.
 import { z } from 'zod';
-import { PRIORITIES, STAGES, TASK_STATUSES, TASK_TYPES, agencyIdSchema, officeIdSchema } from '../domain/schemas.js';
+import { PRIORITIES, STAGES, TASK_STATUSES, TASK_TYPES, agencyIdSchema, officeIdSchema, storable } from '../domain/schemas.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
@@ -15,12 +15,12 @@ export const listCasesQuery = z.strictObject({
   priority: z.enum(PRIORITIES).optional(),
   country: countryCode.optional(),
   consulateId: agencyIdSchema.optional(),
-  assignee: z.string().min(1).max(200).optional(),
+  assignee: storable(z.string().min(1).max(200)).optional(),
   office: officeIdSchema.optional(),
   onHold: bool.optional(),
   overdue: bool.optional(),
   operationId: z.uuid().optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: storable(z.string().trim().min(1).max(100)).optional(),
   createdAfter: z.iso.datetime({ offset: true }).optional(),
   createdBefore: z.iso.datetime({ offset: true }).optional(),
   sort: z.enum(['createdAt', '-createdAt', 'priority', '-priority', 'stageEnteredAt', '-stageEnteredAt']).default('-createdAt'),

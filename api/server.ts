@@ -7,6 +7,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { Connection } from '@temporalio/client';
 import { createTemporalClient } from '../temporal/client.js';
 import { createApp } from './app.js';
+import { answerMalformedRequests } from './errors.js';
 import { createLogger } from './logger.js';
 
 export async function runApi(): Promise<void> {
@@ -19,6 +20,7 @@ export async function runApi(): Promise<void> {
   const temporal = createTemporalClient(connection, config);
   const app = createApp({ config, db, temporal, hasher: createIdentityHasher(config.identityHashKey), logger });
   const server = app.listen(config.port, () => logger.info({ port: config.port }, 'api listening'));
+  answerMalformedRequests(server);
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(async () => {

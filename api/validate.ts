@@ -20,11 +20,18 @@ function perField(issues: ReadonlyArray<z.core.$ZodIssue>): Array<{ path: Proper
   );
 }
 
-// What each position of a keyset cursor holds; a decoded cursor whose values are not of these kinds
-// was not issued by us and must be a 400, not a database error (a 500).
+// What each position of a keyset cursor holds, as the column it is compared with can hold it: a
+// decoded cursor whose values are not of these kinds was not issued by us (or was tampered with)
+// and must be a 400, not a database error (a 500) — e.g. 99999 against a smallint.
+const ISSUED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const CURSOR_KINDS = {
-  int: (v: unknown) => Number.isSafeInteger(v),
-  timestamp: (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
+  /** smallint (int2) */
+  int2: (v: unknown) => Number.isInteger(v) && (v as number) >= -32_768 && (v as number) <= 32_767,
+  /** integer (int4) */
+  int4: (v: unknown) => Number.isInteger(v) && (v as number) >= -2_147_483_648 && (v as number) <= 2_147_483_647,
+  /** timestamptz, written as Date.toISOString writes it (years 0001–9999, which both JS and PostgreSQL hold) */
+  timestamp: (v: unknown) =>
+    typeof v === 'string' && ISSUED_TIMESTAMP.test(v) && !v.startsWith('0000') && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v,
   uuid: (v: unknown) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
 };
 export type CursorKind = keyof typeof CURSOR_KINDS;

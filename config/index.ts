@@ -37,6 +37,9 @@ const schema = z
     HOMEWARD_OPERATION_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 32mb').default('32mb'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    // Longer than the server's long-poll interval (matching.longPollExpirationInterval, 1 minute by
+    // default): an idle worker's last poll can be that old. See temporal/pollers.ts.
+    HOMEWARD_WORKER_POLL_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(300_000).default(90_000),
     HOMEWARD_DATA_DIR: z.string().optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     // Hardening (issue #8): what an unauthenticated client may cost us.
@@ -175,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     /** How long the API waits for Temporal to answer a call before a 503. */
     temporalCallTimeoutMs: e.HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS,
+    /** A worker counts as polling (for /readyz and the worker healthcheck) if it polled within this time. */
+    workerPollMaxAgeMs: e.HOMEWARD_WORKER_POLL_MAX_AGE_MS,
     timeScale: e.HOMEWARD_TIME_SCALE,
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
     dataDir: e.HOMEWARD_DATA_DIR,

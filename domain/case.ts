@@ -18,6 +18,7 @@ import {
   actionSchemas,
   taskResultSchemas,
 } from './schemas.js';
+import type { z } from 'zod';
 import { DomainError, fieldIssues } from './errors.js';
 import { DEFAULT_POLICY, type DeadlinePolicy, daysMs } from './policy.js';
 
@@ -517,6 +518,12 @@ export function validateTaskCompletion(state: CaseState, taskId: string, rawResu
     ]);
   }
   return { task, result };
+}
+
+/** Checks a workflow message's own fields (its text, its sender) against its schema; throws validation_failed. */
+export function validateMessage(schema: z.ZodType, message: unknown, what: string): void {
+  const parsed = schema.safeParse(message);
+  if (!parsed.success) throw new DomainError('validation_failed', `invalid ${what}`, fieldIssues(parsed.error.issues));
 }
 
 export function validateTaskRejection(state: CaseState, taskId: string): CaseTask {

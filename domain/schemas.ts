@@ -2,6 +2,7 @@
 // The API validates with these schemas and the workflow's update validators run the very same ones,
 // so a request the API accepts can never be refused by the workflow for its shape, and vice versa.
 import { z } from 'zod';
+import { unstorable } from './text.js';
 
 export const STAGES = [
   'locating',
@@ -38,7 +39,18 @@ export const CLOSURE_REASONS = [
 export const closureReasonSchema = z.enum(CLOSURE_REASONS);
 export type ClosureReason = z.infer<typeof closureReasonSchema>;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Refuses what PostgreSQL text/jsonb or JSON cannot hold (NUL, lone surrogates; domain/text.ts). Every
+ * free-text field goes through it, so neither the API nor the workflow accepts a string that a later
+ * write would refuse.
+ */
+export function storable<S extends z.ZodString>(schema: S): S {
+  return schema.superRefine((value, ctx) => {
+    const why = unstorable(value);
+    if (why) ctx.addIssue({ code: 'custom', message: why });
+  });
+}
+const text = (max: number) => storable(z.string().trim().min(1).max(max));
 const countryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code such as "PH"');
@@ -69,7 +81,7 @@ export const personSchema = z.strictObject({
   nationality: countryCode,
   documents: z.array(identityDocumentSchema).max(10).default([]),
   languages: z.array(languageTag).max(10).default([]),
-  phone: z.string().trim().min(3).max(40).optional(),
+  phone: storable(z.string().trim().min(3).max(40)).optional(),
 });
 export type Person = z.infer<typeof personSchema>;
 
@@ -112,7 +124,7 @@ export const openCaseSchema = z.strictObject({
 export type OpenCaseBody = z.infer<typeof openCaseSchema>;
 
 export const actorSchema = z.strictObject({
-  sub: z.string().min(1).max(200),
+  sub: storable(z.string().min(1).max(200)),
   role: z.enum(['caseworker', 'agency_officer', 'supervisor', 'admin', 'system']),
 });
 export type Actor = z.infer<typeof actorSchema>;
@@ -269,6 +281,15 @@ export type TaskResult<T extends TaskType> = z.infer<(typeof taskResultSchemas)[
 
 export const completeTaskBodySchema = z.strictObject({ result: z.record(z.string(), z.unknown()) });
 export const rejectTaskBodySchema = z.strictObject({ reason: text(2_000) });
+
+// ---- What the case workflow's update validators check of a message besides the action, task or
+// approval it names: its free text and who sends it must be storable, whoever the sender (the API
+// checks the same first). The actor's sub is not length-checked here: it is the identity provider's.
+const messageActorSchema = z.object({ sub: storable(z.string().min(1)), role: actorSchema.shape.role });
+export const actionMessageSchema = z.object({ actor: messageActorSchema });
+export const taskCompletionMessageSchema = z.object({ actor: messageActorSchema });
+export const taskRejectionMessageSchema = z.object({ reason: text(2_000), actor: messageActorSchema });
+export const approvalDecisionMessageSchema = z.object({ comment: text(2_000).optional(), actor: messageActorSchema });
 
 // ---- Approvals ----
 export const approvalDecisionSchema = z.strictObject({

@@ -37,9 +37,17 @@ import {
   validateAction,
   validateDecision,
   validateTaskCompletion,
+  validateMessage,
   validateTaskRejection,
 } from '../domain/case.js';
-import { ACTION_TYPES, type Actor } from '../domain/schemas.js';
+import {
+  ACTION_TYPES,
+  type Actor,
+  actionMessageSchema,
+  approvalDecisionMessageSchema,
+  taskCompletionMessageSchema,
+  taskRejectionMessageSchema,
+} from '../domain/schemas.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
 import { DEFAULT_MAX_MESSAGES_PER_RUN } from '../domain/policy.js';
 import { createStepper, rethrow } from './case-steps.js';
@@ -109,8 +117,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         );
       },
       {
-        validator: ({ action, expectedVersion }) => {
+        // Validators only decide whether an update is accepted; replay never runs them, so what they
+        // check may grow (here: storable text, issue #7) without a patch.
+        validator: ({ action, actor, expectedVersion }) => {
           if (steps.alreadyApplied()) return;
+          rethrow(() => validateMessage(actionMessageSchema, { actor }, type));
           rethrow(() => validateAction(steps.state, { ...(action as object), type }, now(), expectedVersion));
         },
       },
@@ -133,7 +144,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
     },
-    { validator: ({ taskId, result }) => void (steps.alreadyApplied() || rethrow(() => validateTaskCompletion(steps.state, taskId, result))) },
+    {
+      validator: ({ taskId, result, actor }) => {
+        rethrow(() => validateMessage(taskCompletionMessageSchema, { actor }, 'task completion'));
+        if (!steps.alreadyApplied()) rethrow(() => validateTaskCompletion(steps.state, taskId, result));
+      },
+    },
   );
 
   setHandler(
@@ -149,7 +165,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
     },
-    { validator: ({ taskId }) => void (steps.alreadyApplied() || rethrow(() => validateTaskRejection(steps.state, taskId))) },
+    {
+      validator: ({ taskId, reason, actor }) => {
+        rethrow(() => validateMessage(taskRejectionMessageSchema, { reason, actor }, 'task rejection'));
+        if (!steps.alreadyApplied()) rethrow(() => validateTaskRejection(steps.state, taskId));
+      },
+    },
   );
 
   setHandler(
@@ -165,7 +186,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         (s) => approvalView(s, s.approvals.find((a) => a.id === approvalId)!),
       );
     },
-    { validator: ({ approvalId }) => void (steps.alreadyApplied() || rethrow(() => validateDecision(steps.state, approvalId))) },
+    {
+      validator: ({ approvalId, comment, actor }) => {
+        rethrow(() => validateMessage(approvalDecisionMessageSchema, { comment, actor }, 'approval decision'));
+        if (!steps.alreadyApplied()) rethrow(() => validateDecision(steps.state, approvalId));
+      },
+    },
   );
 
   // Signals have no caller to tell: a step the read model refuses for good is dropped, not retried for ever.

@@ -3,16 +3,19 @@
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { storable } from '../../domain/schemas.js';
 import { ApiError } from '../errors.js';
 
 export const ROLES = ['caseworker', 'agency_officer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+// Claims end up in the read model (actor, claimedBy, office), so they must be storable text too.
+const claim = () => storable(z.string().min(1));
 const claimsSchema = z.discriminatedUnion('role', [
-  z.object({ sub: z.string().min(1), role: z.literal('caseworker'), office: z.string().min(1).refine((o) => o !== '*', 'a caseworker works for one office') }),
-  z.object({ sub: z.string().min(1), role: z.literal('supervisor'), office: z.string().min(1) }),
-  z.object({ sub: z.string().min(1), role: z.literal('agency_officer'), agency: z.string().min(1) }),
-  z.object({ sub: z.string().min(1), role: z.literal('admin'), office: z.string().optional() }),
+  z.object({ sub: claim(), role: z.literal('caseworker'), office: claim().refine((o) => o !== '*', 'a caseworker works for one office') }),
+  z.object({ sub: claim(), role: z.literal('supervisor'), office: claim() }),
+  z.object({ sub: claim(), role: z.literal('agency_officer'), agency: claim() }),
+  z.object({ sub: claim(), role: z.literal('admin'), office: storable(z.string()).optional() }),
 ]);
 export type Auth = z.infer<typeof claimsSchema>;
 

@@ -225,7 +225,7 @@ export function createCaseService(deps: ApiDeps) {
 
   async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {
     await findScopedRow(auth, id);
-    const after = parseCursor(cursor, ['int']);
+    const after = parseCursor(cursor, ['int4']);
     const rows = await db
       .select()
       .from(caseEvents)
@@ -276,7 +276,7 @@ export function createCaseService(deps: ApiDeps) {
     ];
     const descending = q.sort.startsWith('-');
     const column = SORTS[q.sort.replace('-', '') as keyof typeof SORTS];
-    const after = parseCursor(q.cursor, [column === cases.priorityRank ? 'int' : 'timestamp', 'uuid']);
+    const after = parseCursor(q.cursor, [column === cases.priorityRank ? 'int2' : 'timestamp', 'uuid']);
     if (after) {
       const [v, id] = after as [string | number, string];
       const value = column === cases.priorityRank ? Number(v) : new Date(String(v));

@@ -2,21 +2,25 @@
 // generated from the same zod schemas that validate requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, startHarness } from '../support/harness.js';
+import { waitFor } from '../support/drive.js';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ worker: false });
+  h = await startHarness();
 });
 afterAll(async () => {
   await h?.stop();
 });
 
 describe('platform endpoints', () => {
-  it('when both dependencies answer, then /healthz and /readyz are 200 without a token', async () => {
+  it('when both dependencies answer and a worker polls the case task queue, then /healthz and /readyz are 200 without a token', async () => {
     expect((await h.http.get('/healthz')).status).toBe(200);
-    const ready = await h.http.get('/readyz');
-    expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok' } });
+    // The worker's first polls reach the server a moment after it starts.
+    const ready = await waitFor('/readyz to be 200', async () => {
+      const res = await h.http.get('/readyz');
+      return res.status === 200 ? res : undefined;
+    }, 30_000, 250);
+    expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'ok', temporal: 'ok', worker: 'ok' } });
   });
 
   it('when /openapi.json is fetched, then it is OpenAPI 3.1 with every endpoint and the request schemas of the API', async () => {

@@ -49,7 +49,8 @@ describe('when a dependency is down', () => {
 
     const ready = await http.get('/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body.checks).toEqual({ postgres: 'ok', temporal: 'down' });
+    expect(ready.body.checks).toEqual({ postgres: 'ok', temporal: 'down', worker: 'unknown' });
+    expect(ready.body.reasons).toEqual([expect.stringMatching(/^temporal: /)]);
   }, 90_000);
 
   it('when PostgreSQL cannot be reached, then reads and writes answer 503 and readiness says so', async () => {
@@ -63,7 +64,9 @@ describe('when a dependency is down', () => {
       expect(open.status).toBe(503);
       const ready = await http.get('/readyz');
       expect(ready.status).toBe(503);
-      expect(ready.body.checks).toEqual({ postgres: 'down', temporal: 'ok' });
+      // This file runs no worker, so readiness names that too.
+      expect(ready.body.checks).toEqual({ postgres: 'down', temporal: 'ok', worker: 'down' });
+      expect(ready.body.reasons).toEqual([expect.stringMatching(/^postgres: /), expect.stringMatching(/^worker: /)]);
       expect((await http.get('/healthz')).status).toBe(200);
     } finally {
       await db.$client.end();
