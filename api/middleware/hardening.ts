@@ -31,7 +31,8 @@ function tooMany(message: string) {
  * Callers without a verified token (api/middleware/auth.ts identify) share a budget per IP address
  * (IPv6 per /56), whatever they call: token guessing, floods of unauthenticated bodies, probes.
  * A caller with a valid token is never counted here, so one noisy client behind an office's NAT
- * does not lock its colleagues out.
+ * does not lock its colleagues out. /healthz is left out: it costs no more than a 429 would, and a
+ * refused liveness probe gets a healthy process restarted.
  */
 export function anonymousRateLimit(perMinute: number): RequestHandler {
   return rateLimit({
@@ -39,7 +40,7 @@ export function anonymousRateLimit(perMinute: number): RequestHandler {
     limit: perMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skip: (_req, res) => res.locals.auth !== undefined,
+    skip: (req, res) => res.locals.auth !== undefined || req.path === '/healthz',
     handler: tooMany('too many requests without a valid token from your address; slow down'),
   });
 }

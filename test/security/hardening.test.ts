@@ -119,7 +119,10 @@ describe('per-IP limit for callers without a valid token', () => {
     expect(limited.headers['cache-control']).toBe('no-store');
     expect(error.message).toMatch(/token/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await app.get('/healthz').set(from('203.0.113.7'))).status).toBe(429);
+    expect((await app.get('/readyz').set(from('203.0.113.7'))).status).toBe(429);
+    expect((await app.get('/openapi.json').set(from('203.0.113.7'))).status).toBe(429);
+    // Liveness probes are never refused.
+    expect((await app.get('/healthz').set(from('203.0.113.7'))).status).toBe(200);
     expect((await app.post('/codec/decode').set(from('203.0.113.7')).send({ payloads: [] })).status).toBe(429);
 
     expect((await app.get('/v1/agencies').set(from('203.0.113.7')).set(bearer(admin))).status).toBe(200);
