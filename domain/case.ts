@@ -598,10 +598,17 @@ export function rejectTask(state: CaseState, task: CaseTask, reason: string, ctx
 
 // ---- Approvals ----
 
-export function validateDecision(state: CaseState, approvalId: string): Approval {
+/**
+ * Checks a decision before anything is recorded. With `decider`, the four-eyes rule too: whoever
+ * requested an approval cannot decide it (the workflow passes the decider; see PATCH.fourEyes).
+ */
+export function validateDecision(state: CaseState, approvalId: string, decider?: Actor): Approval {
   const approval = state.approvals.find((a) => a.id === approvalId);
   if (!approval) throw new DomainError('not_found', 'no such approval');
   if (approval.status !== 'pending') throw new DomainError('conflict', `the approval is already ${approval.status}`, { status: approval.status });
+  if (decider && decider.sub === approval.requestedBy.sub) {
+    throw new DomainError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
+  }
   return approval;
 }
 
