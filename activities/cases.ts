@@ -40,6 +40,8 @@ export function caseRow(view: CaseView) {
     nationality: view.person.nationality,
     country: view.location?.country ?? null,
     screening: view.screening,
+    consularNotification: view.consent.consularNotification,
+    dataSharing: view.consent.dataSharing,
     sourceType: view.source.type,
     operationId: view.operationId,
     closureReason: view.closure?.reason ?? null,

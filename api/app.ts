@@ -9,6 +9,8 @@ import { anonymousRateLimit, noStore, securityHeaders, subjectRateLimit } from '
 import { storableBody, storableUrlAndHeaders } from './middleware/storable-input.js';
 import { codecRouter } from './routes/codec.js';
 import { createIdempotencyStore } from './idempotency.js';
+import { createAccessLog } from './access-log.js';
+import { accessLogRouter } from './routes/access-log.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
@@ -16,6 +18,7 @@ import { platformRouter } from './routes/platform.js';
 import { statsRouter } from './routes/stats.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
+import { createAccessLogService } from './services/access-log.js';
 import { operationsRouter } from './routes/operations.js';
 import { createOperationService } from './services/operations.js';
 import { createApprovalService } from './services/approvals.js';
@@ -31,6 +34,8 @@ export function createApp(deps: ApiDeps): Express {
   app.set('query parser', 'simple');
   // Every write route honours Idempotency-Key through this one store (api/http.ts).
   app.locals.idempotency = createIdempotencyStore(deps.db);
+  // Every response carrying a person's data is written here first (api/http.ts, api/access-log.ts).
+  app.locals.accessLog = createAccessLog(deps.db);
 
   app.use((req, res, next) => {
     const incoming = req.get('X-Request-Id');
@@ -69,6 +74,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(storableBody());
 
   app.use(casesRouter(createCaseService(deps)));
+  app.use(accessLogRouter(createAccessLogService(deps)));
   app.use(tasksRouter(createTaskService(deps)));
   app.use(approvalsRouter(createApprovalService(deps)));
   app.use(agenciesRouter(createAgencyService(deps)));

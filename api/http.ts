@@ -5,6 +5,8 @@ import type { z } from 'zod';
 import { type Auth, type Role, authOf } from './middleware/auth.js';
 import { ApiError } from './errors.js';
 import { jsonIssues, refuse } from './middleware/storable-input.js';
+import { type AccessLog, accessLogUnavailable } from './access-log.js';
+import type { AccessWhat } from '../db/schema/index.js';
 import { type IdempotencyMode, type IdempotencyStore, idempotencyKeyOf, requestFingerprint, updateIdFor } from './idempotency.js';
 import { idempotencyKeyHeader } from './schemas.js';
 import { parse } from './validate.js';
@@ -26,6 +28,16 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    */
   idempotency?: IdempotencyMode | 'custom';
   success: { status: number; description: string };
+  /**
+   * For responses that carry a person's data: what they show and of which cases. Each success is
+   * written to the access log before it is sent, and not sent if that fails (api/access-log.ts).
+   */
+  access?: { what: AccessWhat; caseIds: (body: never, params: never) => string[] };
+  /**
+   * A stored answer (replay mode) shown as the caller may see it now, not as it was then: e.g. a
+   * task's inputs once consent was withdrawn.
+   */
+  asSeenNow?: (auth: Auth, body: never) => Promise<unknown>;
   handler: (ctx: {
     auth: Auth;
     params: z.infer<P>;
@@ -68,10 +80,26 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
     }
     const key = spec.idempotency ? idempotencyKeyOf(req) : undefined;
     const store = req.app.locals.idempotency as IdempotencyStore;
+    const logged = async (status: number, body: unknown) => {
+      if (!spec.access || status < 200 || status >= 300) return;
+      try {
+        await (req.app.locals.accessLog as AccessLog).record({
+          auth,
+          requestId: String(res.locals.requestId),
+          what: spec.access.what,
+          caseIds: spec.access.caseIds(body as never, params as never),
+        });
+      } catch (err) {
+        // Fail closed: data nobody can account for is not served.
+        throw Object.assign(accessLogUnavailable({ write: spec.method !== 'get', keyed: key !== undefined }), { cause: err });
+      }
+    };
     if (key && spec.idempotency === 'replay') {
       const first = await store.begin(auth.sub, key, requestFingerprint(req));
       if (first) {
-        res.status(first.status).json(first.body);
+        const body = spec.asSeenNow ? await spec.asSeenNow(auth, first.body as never) : first.body;
+        await logged(first.status, body);
+        res.status(first.status).json(body);
         return;
       }
     }
@@ -84,6 +112,7 @@ export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
     if (res.headersSent) return;
     const reply = result instanceof Reply ? result : new Reply(spec.success.status, result);
     if (key && spec.idempotency === 'replay') await store.remember(auth.sub, key, reply.status, reply.body);
+    await logged(reply.status, reply.body);
     res.status(reply.status).json(reply.body);
   });
 }

@@ -32,6 +32,8 @@ const CURSOR_KINDS = {
   /** timestamptz, written as Date.toISOString writes it (years 0001–9999, which both JS and PostgreSQL hold) */
   timestamp: (v: unknown) =>
     typeof v === 'string' && ISSUED_TIMESTAMP.test(v) && !v.startsWith('0000') && !Number.isNaN(Date.parse(v)) && new Date(v).toISOString() === v,
+  /** bigint (int8) ids, as far as a JSON number holds them exactly */
+  int8: (v: unknown) => Number.isSafeInteger(v),
   uuid: (v: unknown) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
 };
 export type CursorKind = keyof typeof CURSOR_KINDS;

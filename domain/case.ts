@@ -605,10 +605,17 @@ export function rejectTask(state: CaseState, task: CaseTask, reason: string, ctx
 
 // ---- Approvals ----
 
-export function validateDecision(state: CaseState, approvalId: string): Approval {
+/**
+ * Checks a decision before anything is recorded. With `decider`, the four-eyes rule too: whoever
+ * requested an approval cannot decide it (the workflow passes the decider; see PATCH.fourEyes).
+ */
+export function validateDecision(state: CaseState, approvalId: string, decider?: Actor): Approval {
   const approval = state.approvals.find((a) => a.id === approvalId);
   if (!approval) throw new DomainError('not_found', 'no such approval');
   if (approval.status !== 'pending') throw new DomainError('conflict', `the approval is already ${approval.status}`, { status: approval.status });
+  if (decider && decider.sub === approval.requestedBy.sub) {
+    throw new DomainError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
+  }
   return approval;
 }
 
@@ -872,6 +879,22 @@ export function nextDeadline(state: CaseState): NextDeadline | null {
     return { ...n, paused: true, remainingMs: Math.max(0, Date.parse(n.at) - Date.parse(state.heldAt)) };
   }
   return next;
+}
+
+export type Consent = CaseState['consent'];
+export type RedactionReason = 'consular_notification_refused' | 'data_sharing_withdrawn';
+
+/**
+ * Consent as a live gate (VCCR art. 36(1)(c)): whether an agency may still read a task's inputs
+ * and results under the consent in force, whatever the task's status. Data-sharing withdrawn hides
+ * every agency task; consular notification refused hides the consular ones. Granting again gives
+ * them back. The case's own office is never redacted; the API applies this to agency officers.
+ */
+export function agencyRedaction(consent: Consent, task: { audience: string; type: string }): RedactionReason | null {
+  if (task.audience !== 'agency') return null;
+  if (consent.dataSharing === 'withdrawn') return 'data_sharing_withdrawn';
+  if (consent.consularNotification === 'refused' && CONSULAR.has(task.type as TaskType)) return 'consular_notification_refused';
+  return null;
 }
 
 export function taskView(state: Pick<CaseState, 'id' | 'reference'>, t: CaseTask) {
@@ -1148,23 +1171,36 @@ function recordConsent(
   const before = { ...state.consent };
   if (consular) state.consent.consularNotification = consular;
   if (dataSharing) state.consent.dataSharing = dataSharing;
-  if (dataSharing === 'withdrawn' && before.dataSharing !== 'withdrawn') {
-    // Withdrawal stops every pending step that shares personal data with an agency, at once.
-    const stopped = openTasks(state).filter((t) => t.audience === 'agency');
-    for (const t of stopped) {
-      t.input = { withdrawn: true };
-      closeTask(t, change, 'cancelled', ctx, 'data-sharing consent withdrawn');
-    }
-    if (stopped.length > 0) {
-      emit(state, change, ctx, 'data_sharing_stopped', { taskIds: stopped.map((t) => t.id) });
-      openReview(state, change, ctx, 'data_sharing_withdrawn');
-    }
+  const after = { ...state.consent };
+  // Stopping a task no longer rewrites what it held: what an agency reads is decided when it reads,
+  // from the consent in force (agencyRedaction), for every task it was ever sent.
+  const withdrawnNow = dataSharing === 'withdrawn' && before.dataSharing !== 'withdrawn';
+  // Withdrawal stops every pending step that shares personal data with an agency, at once.
+  const stoppedByWithdrawal = withdrawnNow ? openTasks(state).filter((t) => t.audience === 'agency') : [];
+  for (const t of stoppedByWithdrawal) closeTask(t, change, 'cancelled', ctx, 'data-sharing consent withdrawn');
+  const refusedNow = consular === 'refused' && before.consularNotification !== 'refused' && state.stage === 'consular_contact';
+  const stoppedByRefusal = refusedNow ? openTasks(state).filter((t) => CONSULAR.has(t.type)) : [];
+  for (const t of stoppedByRefusal) closeTask(t, change, 'cancelled', ctx, 'consular notification refused');
+  const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal];
+  if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing) {
+    // What this change stopped and what it hid from (or gave back to) the agencies, for the record.
+    // The list covers the tasks the case still holds; the rule itself applies at read time to all.
+    const agencyTasks = state.tasks.filter((t) => t.audience === 'agency');
+    const redacted = agencyTasks.filter((t) => agencyRedaction(before, t) === null && agencyRedaction(after, t) !== null);
+    const restored = agencyTasks.filter((t) => agencyRedaction(before, t) !== null && agencyRedaction(after, t) === null);
+    emit(state, change, ctx, 'consent_changed', {
+      ...(before.consularNotification !== after.consularNotification
+        ? { consularNotification: { from: before.consularNotification, to: after.consularNotification } }
+        : {}),
+      ...(before.dataSharing !== after.dataSharing ? { dataSharing: { from: before.dataSharing, to: after.dataSharing } } : {}),
+      cancelledTaskIds: cancelled.map((t) => t.id),
+      redactedTaskIds: redacted.map((t) => t.id),
+      restoredTaskIds: restored.map((t) => t.id),
+      redactedFor: [...new Set(redacted.map((t) => t.agencyId).filter((a): a is string => a !== null))],
+    });
   }
-  if (consular === 'refused' && before.consularNotification !== 'refused' && state.stage === 'consular_contact') {
-    const stopped = openTasks(state).filter((t) => CONSULAR.has(t.type));
-    for (const t of stopped) closeTask(t, change, 'cancelled', ctx, 'consular notification refused');
-    openReview(state, change, ctx, 'consular_notification_refused');
-  }
+  if (stoppedByWithdrawal.length > 0) openReview(state, change, ctx, 'data_sharing_withdrawn');
+  if (refusedNow) openReview(state, change, ctx, 'consular_notification_refused');
   const regained =
     (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
   if (regained && state.consent.consularNotification !== 'refused' && state.consent.dataSharing !== 'withdrawn') {

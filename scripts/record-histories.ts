@@ -148,6 +148,34 @@ const scenarios: Scenario[] = [
     }),
   ),
   {
+    // A supervisor asks for a closure; their own decision is refused (four eyes, issue #8) and
+    // another supervisor decides it: the decision is taken behind the 'four-eyes' patch marker.
+    name: 'four-eyes',
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      const closing = await drive.act(h.http, p.supervisor, c.id, { type: 'request_closure', reason: 'duplicate' });
+      const approvalId = (closing.pendingApprovals as Array<{ id: string }>)[0]!.id;
+      const own = await h.http.post(`/v1/approvals/${approvalId}/decision`).set('Authorization', `Bearer ${p.supervisor}`).send({ decision: 'approved' });
+      if (own.status !== 403) throw new Error(`the requester's own decision was not refused: ${own.status}`);
+      const colleague = await h.token('supervisor', { office: h.office, sub: 'sup-cruz' });
+      const decided = await h.http.post(`/v1/approvals/${approvalId}/decision`).set('Authorization', `Bearer ${colleague}`).send({ decision: 'approved' });
+      if (decided.status !== 200) throw new Error(`approve: ${decided.status} ${JSON.stringify(decided.body)}`);
+      return { caseId: c.id };
+    },
+  },
+  {
+    // Recorded on the code before the four-eyes rule (ea4b957): a supervisor requested a closure and
+    // approved it alone. Today's code must replay it as it ran (the handler's check is behind the
+    // 'four-eyes' patch); on today's code this scenario can no longer be recorded.
+    name: 'self-approval-before-four-eyes',
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.act(h.http, p.supervisor, c.id, { type: 'request_closure', reason: 'duplicate' });
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
     name: 'exit-restriction-outlives-case',
     // One year of restriction passes in about 3 seconds.
     timeScale: 3 / (365 * DAY),

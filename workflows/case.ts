@@ -78,6 +78,13 @@ const PATCH = {
   followUpsOnSchedule: 'follow-ups-on-schedule',
   /** Steps taken one at a time, on a copy, committed once persisted (issue #7). */
   serialisedSteps: 'serialised-steps',
+  /**
+   * The requester of an approval cannot decide it (issue #8). The validator checks it unguarded: a
+   * rejected update leaves no history, and validators do not run on replay. The handler checks it
+   * again only behind this patch, so a decision accepted on older code (before the rule) still
+   * replays as it ran, and one accepted then but taken after the deploy is refused.
+   */
+  fourEyes: 'four-eyes',
 } as const;
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
@@ -182,14 +189,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       const earlier = steps.alreadyApplied() ? steps.state.approvals.find((a) => a.id === approvalId) : undefined;
       if (earlier) return Promise.resolve(approvalView(steps.state, earlier));
       return take(
-        (s) => decideApproval(s, rethrow(() => validateDecision(s, approvalId)), decision, comment ?? null, ctx(actor)),
+        (s) => decideApproval(s, rethrow(() => validateDecision(s, approvalId, patched(PATCH.fourEyes) ? actor : undefined)), decision, comment ?? null, ctx(actor)),
         (s) => approvalView(s, s.approvals.find((a) => a.id === approvalId)!),
       );
     },
     {
       validator: ({ approvalId, comment, actor }) => {
         rethrow(() => validateMessage(approvalDecisionMessageSchema, { comment, actor }, 'approval decision'));
-        if (!steps.alreadyApplied()) rethrow(() => validateDecision(steps.state, approvalId));
+        if (!steps.alreadyApplied()) rethrow(() => validateDecision(steps.state, approvalId, actor));
       },
     },
   );

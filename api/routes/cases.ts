@@ -8,6 +8,7 @@ import type { CaseService } from '../services/cases.js';
 import { parse } from '../validate.js';
 
 const CASE_ROLES = ['caseworker', 'supervisor'] as const;
+const oneCase = (b: { id: string }) => [b.id];
 
 export function casesRouter(cases: CaseService): Router {
   const router = Router();
@@ -22,6 +23,7 @@ export function casesRouter(cases: CaseService): Router {
     // The answer is stored in the case's own transaction (services/cases.ts).
     idempotency: 'custom',
     success: { status: 201, description: 'the new case' },
+    access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, body, req, res, idempotencyKey }) => {
       const out = await cases.openCase(auth, body, requestFingerprint(req), idempotencyKey);
       res.setHeader('ETag', `"${(out.body as { version: number }).version}"`);
@@ -37,6 +39,7 @@ export function casesRouter(cases: CaseService): Router {
     roles: CASE_ROLES,
     query: listCasesQuery,
     success: { status: 200, description: '{ items: [case summary], nextCursor }' },
+    access: { what: 'case', caseIds: (b: { items: Array<{ id: string }> }) => b.items.map((c) => c.id) },
     handler: ({ auth, query }) => cases.listCases(auth, query),
   });
 
@@ -48,6 +51,7 @@ export function casesRouter(cases: CaseService): Router {
     roles: CASE_ROLES,
     params: idParams,
     success: { status: 200, description: 'the case' },
+    access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, res }) => {
       const view = await cases.getCase(auth, params.id);
       res.setHeader('ETag', `"${view.version}"`);
@@ -77,6 +81,7 @@ export function casesRouter(cases: CaseService): Router {
     headers: { 'If-Match': { schema: ifMatchHeader, description: 'the case version the caller saw; 412 if it moved on' } },
     idempotency: 'join',
     success: { status: 200, description: 'the updated case' },
+    access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, body, req, res, updateId }) => {
       const rawIfMatch = req.get('If-Match');
       const expected = rawIfMatch === undefined ? undefined : parse(ifMatchHeader, rawIfMatch, 'If-Match');
@@ -95,6 +100,7 @@ export function casesRouter(cases: CaseService): Router {
     params: idParams,
     query: timelineQuery,
     success: { status: 200, description: '{ items: [{ seq, at, type, actor, stage, data }], nextCursor }' },
+    access: { what: 'timeline', caseIds: (_b: unknown, p: { id: string }) => [p.id] },
     handler: ({ auth, params, query }) => cases.timeline(auth, params.id, query.limit, query.cursor),
   });
 

@@ -3,9 +3,10 @@ import { Router } from 'express';
 import { completeTaskBodySchema, rejectTaskBodySchema } from '../../domain/schemas.js';
 import { route } from '../http.js';
 import { idParams, listTasksQuery } from '../schemas.js';
-import type { createTaskService } from '../services/tasks.js';
+import type { TaskOut, createTaskService } from '../services/tasks.js';
 
 const TASK_ROLES = ['agency_officer', 'caseworker', 'supervisor'] as const;
+const oneTask = { what: 'task', caseIds: (t: { caseId: string }) => [t.caseId] } as const;
 
 export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router {
   const router = Router();
@@ -17,6 +18,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     query: listTasksQuery,
     success: { status: 200, description: '{ items: [task], nextCursor }' },
+    access: { what: 'task', caseIds: (b: { items: Array<{ caseId: string }> }) => b.items.map((t) => t.caseId) },
     handler: ({ auth, query }) => tasks.list(auth, query),
   });
   route(router, {
@@ -27,6 +29,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     params: idParams,
     success: { status: 200, description: 'the task' },
+    access: oneTask,
     handler: ({ auth, params }) => tasks.get(auth, params.id),
   });
   route(router, {
@@ -37,7 +40,9 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     params: idParams,
     idempotency: 'replay',
+    asSeenNow: (auth, stored: TaskOut) => tasks.asSeenNow(auth, stored),
     success: { status: 200, description: 'the task' },
+    access: oneTask,
     handler: ({ auth, params }) => tasks.claim(auth, params.id),
   });
   route(router, {
@@ -48,7 +53,9 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     params: idParams,
     idempotency: 'replay',
+    asSeenNow: (auth, stored: TaskOut) => tasks.asSeenNow(auth, stored),
     success: { status: 200, description: 'the task' },
+    access: oneTask,
     handler: ({ auth, params }) => tasks.unclaim(auth, params.id),
   });
   route(router, {
@@ -61,6 +68,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     body: completeTaskBodySchema,
     idempotency: 'join',
     success: { status: 200, description: 'the completed task' },
+    access: oneTask,
     handler: ({ auth, params, body, updateId }) => tasks.complete(auth, params.id, body.result, updateId),
   });
   route(router, {
@@ -73,6 +81,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     body: rejectTaskBodySchema,
     idempotency: 'join',
     success: { status: 200, description: 'the rejected task' },
+    access: oneTask,
     handler: ({ auth, params, body, updateId }) => tasks.reject(auth, params.id, body.reason, updateId),
   });
   return router;

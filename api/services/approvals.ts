@@ -1,6 +1,7 @@
 // Supervisor approvals: listed from the read model, decided through the case workflow.
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { approvals } from '../../db/schema/index.js';
+import type { Actor } from '../../domain/schemas.js';
 import { decideApprovalUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -65,6 +66,10 @@ export function createApprovalService(deps: ApiDeps) {
   async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string, updateId?: string) {
     const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
     if (!row) throw notFound('approval');
+    // Four eyes: whoever asked for it cannot decide it (the case workflow holds to the same rule).
+    if ((row.requestedBy as Actor).sub === auth.sub) {
+      throw new ApiError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
+    }
     // Keyed: a decided approval may be this request's earlier attempt; the case gives back its outcome.
     if (row.status !== 'pending' && updateId === undefined) throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
     // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.

@@ -102,7 +102,7 @@ export function createCaseService(deps: ApiDeps) {
     }
     const caseId = idempotencyKey ? keyedUuid('case', auth.sub, idempotencyKey) : randomUUID();
     try {
-      await rejectDuplicates(body.person.documents);
+      await rejectDuplicates(auth, body.person.documents);
     } catch (err) {
       // The case holding the document may be the one a concurrent request with this key just opened,
       // or one an earlier attempt started whose answer was never committed (its first step wrote it).
@@ -162,7 +162,7 @@ export function createCaseService(deps: ApiDeps) {
       const earlier = err instanceof WorkflowExecutionAlreadyStartedError || (e?.code === UNIQUE_VIOLATION && e.constraint === 'cases_pkey');
       if (earlier && idempotencyKey) return answerWithEarlierCase(auth, caseId, idempotencyKey, hash);
       if (e?.code === UNIQUE_VIOLATION && e.constraint === 'identity_documents_open_unique') {
-        await rejectDuplicates(body.person.documents);
+        await rejectDuplicates(auth, body.person.documents);
       }
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new ApiError('conflict', 'this case already exists');
       throw err;
@@ -180,15 +180,28 @@ export function createCaseService(deps: ApiDeps) {
     return idempotency.find(subject, key, hash);
   }
 
-  async function rejectDuplicates(documents: OpenCaseBody['person']['documents']) {
+  /**
+   * 409 when an open case already has one of these documents. Its id only when that case is in the
+   * caller's scope (API.md "Scope never leaks"); otherwise whom to ask, never which case.
+   */
+  async function rejectDuplicates(auth: Auth, documents: OpenCaseBody['person']['documents']) {
     if (documents.length === 0) return;
     const hashes = documents.map((d) => hasher.documentHash(d));
     const [dup] = await db
-      .select({ caseId: identityDocuments.caseId })
+      .select({ caseId: identityDocuments.caseId, office: cases.office })
       .from(identityDocuments)
+      .innerJoin(cases, eq(cases.id, identityDocuments.caseId))
       .where(and(eq(identityDocuments.open, true), sql`${identityDocuments.documentHash} in ${hashes}`))
       .limit(1);
-    if (dup) throw new ApiError('duplicate_person', 'an open case already has this identity document', { caseId: dup.caseId });
+    if (!dup) return;
+    if (inOfficeScope(auth, dup.office)) {
+      throw new ApiError('duplicate_person', 'an open case already has this identity document', { caseId: dup.caseId });
+    }
+    throw new ApiError(
+      'duplicate_person',
+      `an open case of another office already has this identity document; contact office ${dup.office} about this person`,
+      { inScope: false },
+    );
   }
 
   async function getCase(auth: Auth, id: string): Promise<CaseView> {

@@ -3,10 +3,10 @@
 // the persons' outcomes, so it is exact whatever retries happened underneath.
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { operationWorkflowId } from '../../domain/ids.js';
 import type { OperationCreate } from '../../domain/schemas.js';
-import { agencies, operationPersons, operations } from '../../db/schema/index.js';
+import { agencies, cases, operationPersons, operations } from '../../db/schema/index.js';
 import type { operationWorkflow } from '../../workflows/operation.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -139,6 +139,21 @@ export function createOperationService(deps: ApiDeps) {
       .where(and(eq(operationPersons.operationId, id)))
       .groupBy(operationPersons.outcome);
     const count = (o: string) => counts.find((c) => c.outcome === o)?.n ?? 0;
+    // Persons who turned out to have a case already (linked to it, or merged into a person who was):
+    // the case's id only when it is in the caller's scope, otherwise the office to contact
+    // (API.md "Scope never leaks"). Cases this operation opened itself are not listed.
+    const found = await db
+      .select({ idx: operationPersons.idx, outcome: operationPersons.outcome, caseId: operationPersons.caseId, office: cases.office })
+      .from(operationPersons)
+      .innerJoin(cases, eq(cases.id, operationPersons.caseId))
+      .where(
+        and(
+          eq(operationPersons.operationId, id),
+          inArray(operationPersons.outcome, ['linked', 'merged']),
+          sql`${cases.operationId} is distinct from ${id}`,
+        ),
+      )
+      .orderBy(asc(operationPersons.idx));
     return {
       id: op.id,
       name: op.name,
@@ -154,6 +169,11 @@ export function createOperationService(deps: ApiDeps) {
       merged: count('merged'),
       failed: count('failed'),
       pending: counts.find((c) => c.outcome === null)?.n ?? 0,
+      existingCases: found.map((f) =>
+        inOfficeScope(auth, f.office)
+          ? { index: f.idx, outcome: f.outcome, inScope: true, caseId: f.caseId }
+          : { index: f.idx, outcome: f.outcome, inScope: false, contactOffice: f.office },
+      ),
       createdAt: op.createdAt.toISOString(),
       completedAt: op.completedAt?.toISOString() ?? null,
     };

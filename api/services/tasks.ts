@@ -2,9 +2,9 @@
 // decides between two officers); completions and rejections go through the case workflow, which
 // owns what a result means for the case.
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
-import { agencies, agencyTasks } from '../../db/schema/index.js';
+import { agencies, agencyTasks, cases } from '../../db/schema/index.js';
 import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
-import type { TaskView } from '../../domain/case.js';
+import { type Consent, type RedactionReason, type TaskView, agencyRedaction } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -15,6 +15,15 @@ import { actorOf } from './cases.js';
 import { updateCase } from './case-update.js';
 
 type TaskRow = typeof agencyTasks.$inferSelect;
+/** A task with the consent in force on its case, read in the same query (consent is a live gate). */
+type TaskRead = { task: TaskRow; consent: Consent };
+
+// The inbox query: every task joined to its case's consent columns, so redaction is decided at read
+// time from the consent in force, for historic tasks as for new ones, without rewriting any task.
+const TASK_READ = {
+  task: agencyTasks,
+  consent: { consularNotification: cases.consularNotification, dataSharing: cases.dataSharing },
+};
 
 function visibleTo(auth: Auth): SQL {
   switch (auth.role) {
@@ -55,14 +64,34 @@ export function taskOut(row: TaskRow, now = new Date()) {
     reason: row.reason,
     createdAt: row.createdAt.toISOString(),
     completedAt: row.completedAt?.toISOString() ?? null,
+    /** Why the inputs and results are withheld from the reader, or null when they are not. */
+    redacted: null as RedactionReason | null,
   };
+}
+export type TaskOut = ReturnType<typeof taskOut>;
+
+/**
+ * What this reader may see of a task. An agency officer reads a task's inputs and results only while
+ * the person's consent allows it (domain agencyRedaction); after a refusal or a withdrawal only ids
+ * and status remain, whatever the task's status. The case's own office always sees everything.
+ */
+export function forReader(auth: Auth, out: TaskOut, consent: Consent): TaskOut {
+  if (auth.role !== 'agency_officer') return out;
+  const reason = agencyRedaction(consent, out as { audience: string; type: string });
+  if (!reason) return out;
+  return { ...out, input: {}, result: null, reason: null, redacted: reason };
 }
 
 export function createTaskService(deps: ApiDeps) {
   const { db } = deps;
 
-  async function find(auth: Auth, id: string): Promise<TaskRow> {
-    const [row] = await db.select().from(agencyTasks).where(and(eq(agencyTasks.id, id), visibleTo(auth))).limit(1);
+  async function read(auth: Auth, id: string): Promise<TaskRead> {
+    const [row] = await db
+      .select(TASK_READ)
+      .from(agencyTasks)
+      .innerJoin(cases, eq(cases.id, agencyTasks.caseId))
+      .where(and(eq(agencyTasks.id, id), visibleTo(auth)))
+      .limit(1);
     if (!row) throw notFound('task');
     return row;
   }
@@ -76,8 +105,9 @@ export function createTaskService(deps: ApiDeps) {
     const now = new Date();
     const after = parseCursor(q.cursor, ['timestamp', 'uuid']);
     const rows = await db
-      .select()
+      .select(TASK_READ)
       .from(agencyTasks)
+      .innerJoin(cases, eq(cases.id, agencyTasks.caseId))
       .where(
         and(
           visibleTo(auth),
@@ -92,15 +122,16 @@ export function createTaskService(deps: ApiDeps) {
       .orderBy(asc(agencyTasks.dueAt), asc(agencyTasks.id))
       .limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
-    const last = page[page.length - 1];
+    const last = page[page.length - 1]?.task;
     return {
-      items: page.map((r) => taskOut(r, now)),
+      items: page.map((r) => forReader(auth, taskOut(r.task, now), r.consent)),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.dueAt.toISOString(), last.id]) : null,
     };
   }
 
   async function get(auth: Auth, id: string) {
-    return taskOut(await find(auth, id));
+    const { task, consent } = await read(auth, id);
+    return forReader(auth, taskOut(task), consent);
   }
 
   /**
@@ -116,7 +147,7 @@ export function createTaskService(deps: ApiDeps) {
   }
 
   async function claim(auth: Auth, id: string) {
-    const task = await find(auth, id);
+    const { task, consent } = await read(auth, id);
     assertWorkable(auth, task);
     const [claimed] = await db
       .update(agencyTasks)
@@ -133,11 +164,11 @@ export function createTaskService(deps: ApiDeps) {
       assertWorkable(auth, now);
       throw new ApiError('conflict', 'the task changed while claiming; try again');
     }
-    return taskOut(claimed);
+    return forReader(auth, taskOut(claimed), consent);
   }
 
   async function unclaim(auth: Auth, id: string) {
-    const task = await find(auth, id);
+    const { task, consent } = await read(auth, id);
     if (task.status !== 'claimed') throw new ApiError('conflict', `the task is ${task.status}, not claimed`);
     if (task.claimedBy !== auth.sub && auth.role !== 'supervisor') throw new ApiError('conflict', 'another person holds this task');
     const [row] = await db
@@ -146,11 +177,11 @@ export function createTaskService(deps: ApiDeps) {
       .where(and(eq(agencyTasks.id, id), eq(agencyTasks.status, 'claimed')))
       .returning();
     if (!row) throw new ApiError('conflict', 'the task changed meanwhile; reload it');
-    return taskOut(row);
+    return forReader(auth, taskOut(row), consent);
   }
 
   async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>, updateId?: string) {
-    const task = await find(auth, id);
+    const { task, consent } = await read(auth, id);
     assertWorkable(auth, task, updateId !== undefined);
     if (task.type === 'follow_up') {
       throw new ApiError('conflict', 'follow-ups are recorded with the record_follow_up case action');
@@ -159,7 +190,7 @@ export function createTaskService(deps: ApiDeps) {
     parse(taskResultSchemas[task.type as TaskType], rawResult, 'result');
     if (typeof rawResult.consulateId === 'string') await assertConsulate(rawResult.consulateId);
     const done = await updateCase(deps, task.caseId, completeTaskUpdate, { taskId: id, result: rawResult, actor: actorOf(auth) }, updateId);
-    return answered(task, done);
+    return forReader(auth, answered(task, done), consent);
   }
 
   /** A review may send the work to another consulate: only to one that exists, never to another kind of agency. */
@@ -171,18 +202,18 @@ export function createTaskService(deps: ApiDeps) {
   }
 
   async function reject(auth: Auth, id: string, reason: string, updateId?: string) {
-    const task = await find(auth, id);
+    const { task, consent } = await read(auth, id);
     assertWorkable(auth, task, updateId !== undefined);
     if (task.audience !== 'agency') throw new ApiError('conflict', 'only agency tasks can be rejected');
     const done = await updateCase(deps, task.caseId, rejectTaskUpdate, { taskId: id, reason, actor: actorOf(auth) }, updateId);
-    return answered(task, done);
+    return forReader(auth, answered(task, done), consent);
   }
 
   /**
    * The task as the workflow answered (it has written the read model already): built from that
    * answer, not read back, so a read failing after the step cannot pass for a step not taken.
    */
-  function answered(before: TaskRow, done: TaskView) {
+  function answered(before: TaskRow, done: TaskView): TaskOut {
     return {
       ...taskOut(before),
       status: done.status,
@@ -197,5 +228,17 @@ export function createTaskService(deps: ApiDeps) {
     };
   }
 
-  return { list, get, claim, unclaim, complete, reject };
+  /** A stored answer (an Idempotency-Key replay of a claim) under the consent in force now. */
+  async function asSeenNow(auth: Auth, stored: TaskOut): Promise<TaskOut> {
+    if (auth.role !== 'agency_officer') return stored;
+    const [row] = await db
+      .select(TASK_READ.consent)
+      .from(cases)
+      .where(eq(cases.id, stored.caseId))
+      .limit(1);
+    // A case gone from the read model shows nothing of its person either.
+    return forReader(auth, { ...stored, redacted: stored.redacted ?? null }, row ?? { consularNotification: 'refused', dataSharing: 'withdrawn' });
+  }
+
+  return { list, get, claim, unclaim, complete, reject, asSeenNow };
 }

@@ -24,6 +24,10 @@ export const cases = pgTable(
     nationality: text('nationality').notNull(),
     country: text('country'),
     screening: text('screening').notNull(),
+    // The consent in force, kept as columns so the inboxes decide at read time what an agency may
+    // still read of every task it was ever sent (api/services/tasks.ts, domain agencyRedaction).
+    consularNotification: text('consular_notification', { enum: ['unknown', 'granted', 'refused'] }).notNull().default('unknown'),
+    dataSharing: text('data_sharing', { enum: ['unknown', 'granted', 'withdrawn'] }).notNull().default('unknown'),
     sourceType: text('source_type').notNull(),
     operationId: uuid('operation_id'),
     closureReason: text('closure_reason'),

@@ -7,3 +7,4 @@ export * from './case-events.js';
 export * from './idempotency-keys.js';
 export * from './operations.js';
 export * from './operation-persons.js';
+export * from './access-log.js';

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CaseState,
   type Ctx,
+  agencyRedaction,
   allowedActions,
   applyAction,
   completeTask,
@@ -98,7 +99,14 @@ describe('the lifecycle rules', () => {
     expect(openTasks(w.state).filter((t) => t.audience === 'agency')).toHaveLength(2);
     const change = w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
     expect(openTasks(w.state).filter((t) => t.audience === 'agency')).toEqual([]);
-    expect(change.tasks.filter((t) => t.status === 'cancelled').every((t) => (t.input as { withdrawn?: boolean }).withdrawn)).toBe(true);
+    // Their inputs are kept for the case's office; agencies are kept from them at read time (agencyRedaction).
+    const cancelled = change.tasks.filter((t) => t.status === 'cancelled');
+    expect(cancelled.every((t) => typeof t.input.fullName === 'string' && agencyRedaction(w.state.consent, t) === 'data_sharing_withdrawn')).toBe(true);
+    expect(change.events.find((e) => e.type === 'consent_changed')?.data).toMatchObject({
+      dataSharing: { from: 'unknown', to: 'withdrawn' },
+      cancelledTaskIds: cancelled.map((t) => t.id),
+      redactedTaskIds: cancelled.map((t) => t.id),
+    });
     expect(openTasks(w.state).map((t) => t.review?.topic)).toEqual(['data_sharing_withdrawn']);
     // Granting it again sends the consulate its tasks anew.
     w.act({ type: 'record_consent', dataSharing: 'granted' });

@@ -35,7 +35,7 @@ const patchIds = (scenario: string) =>
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes']),
     );
   });
 
@@ -46,6 +46,15 @@ describe('recorded histories replay against the current workflow code', () => {
     expect(patchIds('follow-ups-on-schedule')).toEqual(['follow-ups-on-schedule']);
     // Steps persisted by a local activity (one marker per step instead of an activity triple).
     expect(patchIds('every-stage-local-persist')).toContain('persist-as-local-activity');
+  });
+
+  it('when the four-eyes rule is replayed both ways, then only the decision recorded after it carries its patch marker', () => {
+    // Decisions recorded before the rule replay without the check in the handler (no marker), even a
+    // supervisor's approval of their own request, which the handler would refuse today.
+    for (const scenario of ['self-approval-before-four-eyes', 'every-stage-to-closed', 'every-stage-local-persist', 'hold-and-resume', 'concurrent-steps']) {
+      expect(patchIds(scenario), scenario).not.toContain('four-eyes');
+    }
+    expect(patchIds('four-eyes')).toContain('four-eyes');
   });
 
   it('when the concurrent fixtures are read, then they hold workflow tasks with several updates each, before and after serialisation', () => {
