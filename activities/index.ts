@@ -1,5 +1,5 @@
-// The worker's activities, built from their dependencies (database, identity hasher, Temporal
-// client, policy) so tests and the worker wire real ones the same way. Workflows import only the type.
+// The worker's activities, built from their dependencies (database, identity hasher, field cipher,
+// Temporal client, policy) so tests and the worker wire real ones the same way. Workflows import only the type.
 import { createCaseActivities } from './cases.js';
 import { type OperationDeps, createOperationActivities } from './operations.js';
 

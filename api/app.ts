@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps.js';
 import { ApiError, errorBody, errorHandler } from './errors.js';
 import { authOf, authenticate } from './middleware/auth.js';
 import { createIdempotencyStore } from './idempotency.js';
+import { fieldCipher } from '../db/at-rest.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
@@ -27,7 +28,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
   // Every write route honours Idempotency-Key through this one store (api/http.ts).
-  app.locals.idempotency = createIdempotencyStore(deps.db);
+  app.locals.idempotency = createIdempotencyStore(deps.db, fieldCipher(deps.config));
 
   app.use((req, res, next) => {
     const incoming = req.get('X-Request-Id');

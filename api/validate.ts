@@ -5,6 +5,12 @@ import { ApiError } from './errors.js';
 import { decodeCursor } from './schemas.js';
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
+  // Checked here, not left to PostgreSQL: personal fields are sealed before they are stored, so the
+  // database no longer sees (and refuses) a NUL or a lone surrogate inside them (API.md "Additions").
+  const unstorable = unstorableStrings(value);
+  if (unstorable.length > 0) {
+    throw new ApiError('validation_failed', 'the request is invalid', fieldIssues(unstorable.map((path) => ({ path, message: 'contains a character that cannot be stored (NUL or a lone surrogate)' })), prefix));
+  }
   const result = schema.safeParse(value);
   if (!result.success) throw new ApiError('validation_failed', 'the request is invalid', fieldIssues(perField(result.error.issues), prefix));
   return result.data;
@@ -18,6 +24,24 @@ function perField(issues: ReadonlyArray<z.core.$ZodIssue>): Array<{ path: Proper
       ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown field' }))
       : [{ path: [...issue.path], message: issue.message }],
   );
+}
+
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The paths of strings (keys included) holding a NUL or a lone surrogate. */
+function unstorableStrings(value: unknown, path: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (typeof value === 'string') {
+    if (UNSTORABLE.test(value)) out.push(path);
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => unstorableStrings(v, [...path, i], out));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (UNSTORABLE.test(k)) out.push([...path, k]);
+      else unstorableStrings(v, [...path, k], out);
+    }
+  }
+  return out;
 }
 
 // What each position of a keyset cursor holds; a decoded cursor whose values are not of these kinds

@@ -7,6 +7,16 @@ import { z } from 'zod';
 const DEV_PAYLOAD_KEY = 'dev:aG9tZXdhcmQtZGV2LWtleS1ub3QtZm9yLXByb2QtMzI=';
 const DEV_JWT_SECRET = 'homeward-development-secret-change-me';
 const DEV_HASH_KEY = 'homeward-development-identity-hash-key';
+// Personal fields in PostgreSQL (db/at-rest.ts) are sealed with keys of their own, not the payload
+// keys: database rows are re-encrypted by `npm run keys:rotate`, Temporal histories cannot be, so the
+// two key sets retire on different schedules; and whoever may decode Temporal payloads (the UI codec
+// endpoint, a Temporal operator) does not thereby read the database.
+const DEV_DATA_KEY = 'dev-data:aG9tZXdhcmQtZGV2LWRhdGEta2V5LW5vdC1mb3JwcmQ=';
+/** The key id of HOMEWARD_IDENTITY_HASH_KEY, the single hash key of releases before key ids (and of existing rows). */
+export const LEGACY_HASH_KEY_ID = 'default';
+
+const KEY_LIST = /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/;
+const HASH_KEY_LIST = /^[A-Za-z0-9_-]+:[^,]{16,}(,[A-Za-z0-9_-]+:[^,]{16,})*$/;
 
 const schema = z
   .object({
@@ -21,12 +31,13 @@ const schema = z
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCE: z.string().optional(),
-    HOMEWARD_PAYLOAD_KEYS: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'expected "id:base64key[,id:base64key…]"')
-      .optional(),
+    HOMEWARD_PAYLOAD_KEYS: z.string().regex(KEY_LIST, 'expected "id:base64key[,id:base64key…]"').optional(),
     HOMEWARD_PAYLOAD_KEY_ID: z.string().optional(),
+    HOMEWARD_DATA_KEYS: z.string().regex(KEY_LIST, 'expected "id:base64key[,id:base64key…]"').optional(),
+    HOMEWARD_DATA_KEY_ID: z.string().optional(),
     HOMEWARD_IDENTITY_HASH_KEY: z.string().min(16).optional(),
+    HOMEWARD_IDENTITY_HASH_KEYS: z.string().regex(HASH_KEY_LIST, 'expected "id:secret[,id:secret…]", each secret at least 16 characters').optional(),
+    HOMEWARD_IDENTITY_HASH_KEY_ID: z.string().optional(),
     HOMEWARD_IMMIGRATION_AGENCY_ID: z.string().min(1).default('immigration'),
     HOMEWARD_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 1mb').default('1mb'),
     HOMEWARD_TIME_SCALE: z.coerce.number().positive('must be a positive factor').finite().default(1),
@@ -40,13 +51,57 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;
     if (!env.HOMEWARD_PAYLOAD_KEYS) ctx.addIssue({ code: 'custom', path: ['HOMEWARD_PAYLOAD_KEYS'], message: 'required in production' });
-    if (!env.HOMEWARD_IDENTITY_HASH_KEY) ctx.addIssue({ code: 'custom', path: ['HOMEWARD_IDENTITY_HASH_KEY'], message: 'required in production' });
+    if (!env.HOMEWARD_DATA_KEYS) ctx.addIssue({ code: 'custom', path: ['HOMEWARD_DATA_KEYS'], message: 'required in production' });
+    if (!env.HOMEWARD_IDENTITY_HASH_KEY && !env.HOMEWARD_IDENTITY_HASH_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['HOMEWARD_IDENTITY_HASH_KEYS'], message: 'HOMEWARD_IDENTITY_HASH_KEYS or HOMEWARD_IDENTITY_HASH_KEY is required in production' });
+    }
     if (!env.AUTH_JWT_SECRET && !env.AUTH_JWKS_URL) ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'AUTH_JWKS_URL or AUTH_JWT_SECRET is required in production' });
   });
 
 export interface PayloadKey {
   id: string;
   key: Buffer;
+}
+
+export interface HashKey {
+  id: string;
+  key: string;
+}
+
+/** An AES-256 key list "id:base64[,id:base64…]" and its active id (the last key unless named). */
+function aesKeys(variable: string, list: string, activeVariable: string, active: string | undefined): { keys: PayloadKey[]; activeId: string } {
+  const keys = list.split(',').map((pair) => {
+    const [id, b64] = pair.split(':') as [string, string];
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== 32) throw new Error(`Invalid configuration:\n  ${variable}: key "${id}" must be 32 bytes (AES-256), got ${key.length}`);
+    return { id, key };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error(`Invalid configuration:\n  ${variable}: a key id appears twice`);
+  const activeId = active ?? keys[keys.length - 1]!.id;
+  if (!keys.some((k) => k.id === activeId)) {
+    throw new Error(`Invalid configuration:\n  ${activeVariable}: "${activeId}" is not one of ${variable}`);
+  }
+  return { keys, activeId };
+}
+
+/** Identity-hash keys: HOMEWARD_IDENTITY_HASH_KEYS, plus the single HOMEWARD_IDENTITY_HASH_KEY under its legacy id. */
+function hashKeys(e: { HOMEWARD_IDENTITY_HASH_KEY?: string; HOMEWARD_IDENTITY_HASH_KEYS?: string; HOMEWARD_IDENTITY_HASH_KEY_ID?: string }) {
+  const keys: HashKey[] = (e.HOMEWARD_IDENTITY_HASH_KEYS ?? '').split(',').filter(Boolean).map((pair) => {
+    const at = pair.indexOf(':');
+    return { id: pair.slice(0, at), key: pair.slice(at + 1) };
+  });
+  if (e.HOMEWARD_IDENTITY_HASH_KEY !== undefined || keys.length === 0) {
+    if (keys.some((k) => k.id === LEGACY_HASH_KEY_ID)) {
+      throw new Error(`Invalid configuration:\n  HOMEWARD_IDENTITY_HASH_KEYS: the id "${LEGACY_HASH_KEY_ID}" is HOMEWARD_IDENTITY_HASH_KEY's; set one or the other`);
+    }
+    keys.unshift({ id: LEGACY_HASH_KEY_ID, key: e.HOMEWARD_IDENTITY_HASH_KEY ?? DEV_HASH_KEY });
+  }
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new Error('Invalid configuration:\n  HOMEWARD_IDENTITY_HASH_KEYS: a key id appears twice');
+  const activeId = e.HOMEWARD_IDENTITY_HASH_KEY_ID ?? keys[keys.length - 1]!.id;
+  if (!keys.some((k) => k.id === activeId)) {
+    throw new Error(`Invalid configuration:\n  HOMEWARD_IDENTITY_HASH_KEY_ID: "${activeId}" is not a configured identity hash key`);
+  }
+  return { keys, activeId };
 }
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -58,16 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const keys: PayloadKey[] = (e.HOMEWARD_PAYLOAD_KEYS ?? DEV_PAYLOAD_KEY).split(',').map((pair) => {
-    const [id, b64] = pair.split(':') as [string, string];
-    const key = Buffer.from(b64, 'base64');
-    if (key.length !== 32) throw new Error(`Invalid configuration:\n  HOMEWARD_PAYLOAD_KEYS: key "${id}" must be 32 bytes (AES-256), got ${key.length}`);
-    return { id, key };
-  });
-  const activeKeyId = e.HOMEWARD_PAYLOAD_KEY_ID ?? keys[keys.length - 1]!.id;
-  if (!keys.some((k) => k.id === activeKeyId)) {
-    throw new Error(`Invalid configuration:\n  HOMEWARD_PAYLOAD_KEY_ID: "${activeKeyId}" is not one of HOMEWARD_PAYLOAD_KEYS`);
-  }
+  const payload = aesKeys('HOMEWARD_PAYLOAD_KEYS', e.HOMEWARD_PAYLOAD_KEYS ?? DEV_PAYLOAD_KEY, 'HOMEWARD_PAYLOAD_KEY_ID', e.HOMEWARD_PAYLOAD_KEY_ID);
+  const data = aesKeys('HOMEWARD_DATA_KEYS', e.HOMEWARD_DATA_KEYS ?? DEV_DATA_KEY, 'HOMEWARD_DATA_KEY_ID', e.HOMEWARD_DATA_KEY_ID);
+  const hashes = hashKeys(e);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -80,9 +128,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
     },
-    payloadKeys: keys,
-    activePayloadKeyId: activeKeyId,
-    identityHashKey: e.HOMEWARD_IDENTITY_HASH_KEY ?? DEV_HASH_KEY,
+    payloadKeys: payload.keys,
+    activePayloadKeyId: payload.activeId,
+    /** AES-256-GCM keys of personal fields in PostgreSQL (db/at-rest.ts); every one decrypts, the active one encrypts. */
+    dataKeys: data.keys,
+    activeDataKeyId: data.activeId,
+    /** HMAC keys of identity documents; every one matches, the active one hashes new documents. */
+    identityHashKeys: hashes.keys,
+    activeIdentityHashKeyId: hashes.activeId,
+    /** The active identity-hash key itself (scripts that hash in SQL). */
+    identityHashKey: hashes.keys.find((k) => k.id === hashes.activeId)!.key,
     immigrationAgencyId: e.HOMEWARD_IMMIGRATION_AGENCY_ID,
     bodyLimit: e.HOMEWARD_BODY_LIMIT,
     operationBodyLimit: e.HOMEWARD_OPERATION_BODY_LIMIT,

@@ -20,7 +20,7 @@ export async function runWorker(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const temporal = createTemporalClient(clientConnection, config);
-  const worker = await createCaseWorker({ config, connection, db, temporal, hasher: createIdentityHasher(config.identityHashKey) });
+  const worker = await createCaseWorker({ config, connection, db, temporal, hasher: createIdentityHasher(config) });
   // The SDK's default shutdown signals (SIGINT, SIGTERM) stop polling and let running tasks finish.
   console.log(`worker polling ${config.temporal.taskQueue} on ${address}`);
   await worker.run();

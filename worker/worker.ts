@@ -9,6 +9,7 @@ import { createActivities } from '../activities/index.js';
 import type { Client } from '@temporalio/client';
 import { policyFor } from '../domain/policy.js';
 import { dataConverter } from '../temporal/client.js';
+import { fieldCipher } from '../db/at-rest.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
@@ -29,7 +30,10 @@ const quietBundlerLogger = {
 };
 
 export interface WorkerDeps {
-  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'> & { temporal: { namespace: string; taskQueue: string } };
+  config: Pick<
+    Config,
+    'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'
+  > & { temporal: { namespace: string; taskQueue: string } };
   connection: NativeConnection;
   db: Db;
   hasher: IdentityHasher;
@@ -38,6 +42,7 @@ export interface WorkerDeps {
 }
 
 export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
+  const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
@@ -46,10 +51,11 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities({
       db: deps.db,
       hasher: deps.hasher,
+      cipher: fieldCipher(deps.config),
       temporal: deps.temporal,
       caseTaskQueue: deps.config.temporal.taskQueue,
       immigrationAgencyId: deps.config.immigrationAgencyId,
-      policy: policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun),
+      policy,
     }),
     dataConverter: dataConverter(deps.config),
   });
