@@ -2,13 +2,17 @@
 // needs, consular tasks claimed, completed and rejected, a closure with comments, a raid of several
 // persons), the raw tables hold no name, document number, phone, note or free text in clear, and
 // every personal column is sealed under the active data key; the API still reads it all and still
-// finds a person by document number.
+// finds a person by document number. Then `keys:rotate`, on a database of its own, moves everything
+// to a new data key and a new identity-hash key while the API keeps working, after which the old
+// keys can be dropped.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher, aad, keyIdOf } from '../../db/at-rest.js';
+import { createIdentityHasher } from '../../db/identity.js';
+import { rotateKeys } from '../../db/rotate.js';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import * as drive from '../support/drive.js';
-import { found } from '../support/security.js';
+import { found, ownDatabase } from '../support/security.js';
 import { bearer, tasksOf } from '../api/support.js';
 
 const SEALED_COLUMNS: Record<string, string[]> = {
@@ -215,5 +219,123 @@ describe('a sealed value', () => {
     expect(rotated.open({ text: 'legacy' }, 'x')).toEqual({ text: 'legacy' });
     expect(rotated.isCurrent({ text: 'legacy' })).toBe(false);
     expect(rotated.seal(null, 'x')).toBeNull();
+  });
+});
+
+describe('npm run keys:rotate, on a database of its own', () => {
+  const k = () => randomBytes(32).toString('base64');
+  const oldData = `old:${k()}`;
+  const newData = `new:${k()}`;
+  const oldHash = `h-old:${randomBytes(24).toString('hex')}`;
+  const newHash = `h-new:${randomBytes(24).toString('hex')}`;
+  let db: Awaited<ReturnType<typeof ownDatabase>>;
+  let before: Harness | undefined;
+  let after: Harness | undefined;
+  let onlyNew: Harness | undefined;
+  const fullName = uniqueName('Rotated', 'Person');
+  const passport = docNumber('RT');
+  const raidDoc = docNumber('RR');
+  let caseId = '';
+  let taskQueue = '';
+
+  beforeAll(async () => {
+    db = await ownDatabase();
+    before = await startHarness({ config: { ...db.config, HOMEWARD_DATA_KEYS: oldData, HOMEWARD_IDENTITY_HASH_KEYS: oldHash } });
+    taskQueue = before.config.temporal.taskQueue;
+    const consulateId = await createConsulate(before);
+    const p = await drive.people(before, consulateId);
+    const opened = await before.http
+      .post('/v1/cases')
+      .set(bearer(p.caseworker))
+      .set('Idempotency-Key', `rot-${randomUUID()}`)
+      .send({ person: personBody({ fullName, documents: [{ type: 'passport', number: passport, issuingCountry: 'PH' }] }), source: { type: 'hotline' }, consulateId, location: { country: 'MM', confirmed: true } });
+    expect(opened.status).toBe(201);
+    caseId = opened.body.id;
+    await drive.act(before.http, p.caseworker, caseId, { type: 'add_note', text: `first note about ${fullName}` });
+    await drive.act(before.http, p.caseworker, caseId, { type: 'record_extraction', extractedAt: '2026-10-20T03:00:00Z', handedOverTo: 'Tak' });
+    const op = await before.http
+      .post('/v1/operations')
+      .set(bearer(p.caseworker))
+      .send({ name: 'raid', country: 'MM', date: '2026-11-20', consulateId, persons: [{ person: personBody({ documents: [{ type: 'passport', number: raidDoc, issuingCountry: 'PH' }] }) }] });
+    await drive.waitFor('the operation', async () => (await before!.http.get(`/v1/operations/${op.body.id}`).set(bearer(p.caseworker))).body.status === 'completed', 60_000, 200);
+    // A row written before encryption existed: plain JSON.
+    await before.db.$client.query(`update case_events set data = '{"text":"a plain legacy note"}'::jsonb where case_id = $1 and seq = 1`, [caseId]);
+    await before.stop();
+    before = undefined;
+    // The deploy: every process now has the new keys (active) beside the old ones, same task queue.
+    after = await startHarness({
+      config: { ...db.config, TEMPORAL_TASK_QUEUE: taskQueue, HOMEWARD_DATA_KEYS: `${oldData},${newData}`, HOMEWARD_IDENTITY_HASH_KEYS: `${oldHash},${newHash}` },
+    });
+  });
+  afterAll(async () => {
+    await before?.stop();
+    await after?.stop();
+    await onlyNew?.stop();
+    await db?.drop();
+  });
+
+  const caseworkerOf = (h: Harness, office: string) => h.token('caseworker', { office, sub: 'cw-ana' });
+
+  it('when the new keys are active beside the old ones, then rows under the old keys are still read and searched, and new writes use the new keys', async () => {
+    const h = after!;
+    const { rows } = await h.db.$client.query<{ office: string }>('select office from cases where id = $1', [caseId]);
+    const cw = await caseworkerOf(h, rows[0]!.office);
+    expect((await h.http.get(`/v1/cases/${caseId}`).set(bearer(cw))).body.person.fullName).toBe(fullName);
+    expect((await h.http.get('/v1/cases').query({ q: passport }).set(bearer(cw))).body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+    await drive.act(h.http, cw, caseId, { type: 'add_note', text: 'written after the deploy' });
+    const last = await h.db.$client.query<{ data: unknown }>('select data from case_events where case_id = $1 order by seq desc limit 1', [caseId]);
+    expect(keyIdOf(last.rows[0]!.data)).toBe('new');
+  });
+
+  it('when keys:rotate runs while the API keeps writing and reading, then every value ends under the new data key and every hash under the new hash key', async () => {
+    const h = after!;
+    const { rows } = await h.db.$client.query<{ office: string }>('select office from cases where id = $1', [caseId]);
+    const cw = await caseworkerOf(h, rows[0]!.office);
+    const stale = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
+    expect(Object.values(stale.tables).reduce((n, t) => n + t.stale, 0)).toBeGreaterThan(5);
+    expect(stale.identityDocuments.cases).toBeGreaterThanOrEqual(2);
+
+    // Small batches, to walk many pages; the API works on the same rows meanwhile.
+    const traffic = (async () => {
+      for (let i = 0; i < 5; i++) {
+        await drive.act(h.http, cw, caseId, { type: 'add_note', text: `during rotation ${i}` });
+        expect((await h.http.get(`/v1/cases/${caseId}/timeline`).query({ limit: 500 }).set(bearer(cw))).status).toBe(200);
+      }
+    })();
+    const [report] = await Promise.all([rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, batchSize: 3 }), traffic]);
+    expect(report.identityDocuments.rehashed).toBeGreaterThanOrEqual(2);
+
+    const left = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
+    expect(Object.fromEntries(Object.entries(left.tables).map(([t, c]) => [t, c.stale]))).toEqual(Object.fromEntries(Object.keys(left.tables).map((t) => [t, 0])));
+    expect(left.identityDocuments.cases).toBe(0);
+    const all = await keyIdsOf(h, Object.fromEntries(Object.keys(SEALED_COLUMNS).map((t) => [t, { sql: 'true', params: [] }])));
+    expect(new Set(all)).toEqual(new Set(['new']));
+    const hashes = await h.db.$client.query('select distinct hash_key_id from identity_documents');
+    expect(hashes.rows).toEqual([{ hash_key_id: 'h-new' }]);
+  });
+
+  it('when the old keys are then removed, then everything is still read, searched and matched as duplicate', async () => {
+    onlyNew = await startHarness({ worker: false, config: { ...db.config, HOMEWARD_DATA_KEYS: newData, HOMEWARD_IDENTITY_HASH_KEYS: newHash } });
+    const h = onlyNew;
+    const { rows } = await h.db.$client.query<{ office: string; consulate_id: string }>('select office, consulate_id from cases where id = $1', [caseId]);
+    const cw = await caseworkerOf(h, rows[0]!.office);
+    expect((await h.http.get(`/v1/cases/${caseId}`).set(bearer(cw))).body.person.fullName).toBe(fullName);
+    const timeline = (await h.http.get(`/v1/cases/${caseId}/timeline`).query({ limit: 500 }).set(bearer(cw))).body.items as Array<{ data: { text?: string } }>;
+    expect(timeline.map((e) => e.data.text).filter(Boolean)).toEqual(
+      expect.arrayContaining(['a plain legacy note', `first note about ${fullName}`, 'written after the deploy', 'during rotation 4']),
+    );
+    const officer = await h.token('agency_officer', { agency: rows[0]!.consulate_id });
+    expect((await tasksOf(h, officer, caseId)).every((t) => (t.input as { fullName?: string }).fullName === fullName || t.type === 'supervisor_review')).toBe(true);
+    expect((await h.http.get('/v1/cases').query({ q: passport }).set(bearer(cw))).body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+    const dup = await h.http
+      .post('/v1/cases')
+      .set(bearer(cw))
+      .send({ person: personBody({ documents: [{ type: 'passport', number: raidDoc, issuingCountry: 'PH' }] }), source: { type: 'hotline' }, consulateId: rows[0]!.consulate_id });
+    expect(dup.status, JSON.stringify(dup.body)).toBe(409);
+    expect(dup.body.error.code).toBe('duplicate_person');
+    // The old hash key alone no longer finds anyone: the hashes really were remade.
+    const oldHasher = createIdentityHasher({ identityHashKeys: [{ id: 'h-old', key: oldHash.slice('h-old:'.length) }], activeIdentityHashKeyId: 'h-old' });
+    const byOld = await h.db.$client.query('select 1 from identity_documents where number_hash = $1', [oldHasher.numberHash(passport)]);
+    expect(byOld.rowCount).toBe(0);
   });
 });
