@@ -76,16 +76,22 @@ const PERMANENT_SQLSTATE_CLASSES = new Set(['22', '23', '42']);
 /**
  * A database error quotes the query's parameters, i.e. the case: rethrow it with only its code, so
  * neither worker logs nor Temporal's failure records carry personal data. The code travels in the
- * failure's details so the workflow can tell the caller what kind of refusal it was.
+ * failure's details so the workflow can tell the caller what kind of refusal it was. A failure that
+ * is already an ApplicationFailure (raised on purpose, without personal data) passes unchanged.
+ * `retryAlways`: for activities that have no caller to refuse (operation batches, retention), where
+ * even a permanent-looking refusal is retried until an operator has fixed its cause.
  */
-export function sanitised(err: unknown): ApplicationFailure {
+export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boolean } = {}): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
   while (e && !e.code && e.cause) e = e.cause as typeof e;
-  const code = e?.code ?? (err as Error)?.name ?? 'unknown';
-  const permanent = /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  const raw = e?.code ?? (err as Error)?.name ?? 'unknown';
+  // Only a code's own characters: a driver's code is a SQLSTATE or a short identifier, never data.
+  const code = typeof raw === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(raw) ? raw : 'unknown';
+  const permanent = /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2)) && !opts.retryAlways;
   return ApplicationFailure.create({
     type: permanent ? READ_MODEL_REFUSED : 'ReadModelWriteFailed',
-    message: `read-model write failed (${code})`,
+    message: `${opts.what ?? 'read-model write'} failed (${code})`,
     details: [code],
     nonRetryable: permanent,
   });
@@ -233,6 +239,14 @@ export function createCaseActivities(deps: CaseActivityDeps) {
    * snapshot is only changed while it still says active, and the timeline entry is written once.
    */
   async function recordExitRestrictionLifted(input: { caseId: string; liftedAt: string }): Promise<void> {
+    try {
+      await writeExitRestrictionLifted(input);
+    } catch (err) {
+      throw sanitised(err, { retryAlways: true });
+    }
+  }
+
+  async function writeExitRestrictionLifted(input: { caseId: string; liftedAt: string }): Promise<void> {
     await db.transaction(async (tx) => {
       const [row] = await tx.select().from(cases).where(sql`${cases.id} = ${input.caseId}`).for('update');
       if (!row) return;

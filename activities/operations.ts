@@ -7,7 +7,10 @@
 // workflow start tolerates "already started", and outcomes are written last. A second run finds
 // and finishes what the first began; nobody gets two cases.
 //
-// The persons are sealed at rest (db/at-rest.ts) and opened here.
+// The persons are sealed at rest (db/at-rest.ts) and opened here. Database errors leave these
+// activities with their SQLSTATE only (sanitised): drizzle's message quotes every parameter of the
+// failed statement, up to a whole batch of persons, and would otherwise reach the worker's logs and
+// the operation's history.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -21,6 +24,7 @@ import { type FieldCipher, openOperationPersonRow } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { cases, identityDocuments, operationPersons, operations } from '../db/schema/index.js';
 import { operationLinkedSignal } from '../workflows/definitions.js';
+import { sanitised } from './cases.js';
 import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
 
 export interface OperationDeps {
@@ -68,6 +72,14 @@ export function createOperationActivities(deps: OperationDeps) {
   const { db, hasher, cipher, temporal } = deps;
 
   async function openOperationBatch(input: { operationId: string; batchSize: number }): Promise<{ processed: number; remaining: number }> {
+    try {
+      return await openBatch(input);
+    } catch (err) {
+      throw sanitised(err, { what: 'operation batch', retryAlways: true });
+    }
+  }
+
+  async function openBatch(input: { operationId: string; batchSize: number }): Promise<{ processed: number; remaining: number }> {
     const [op] = await db.select().from(operations).where(eq(operations.id, input.operationId)).limit(1);
     // The API starts this workflow inside the transaction that writes the operation: until it
     // commits, the row is not visible. Retrying (not "nothing left") keeps every person.
@@ -197,10 +209,14 @@ export function createOperationActivities(deps: OperationDeps) {
   }
 
   async function completeOperation(input: { operationId: string }): Promise<void> {
-    await db
-      .update(operations)
-      .set({ status: 'completed', completedAt: new Date() })
-      .where(and(eq(operations.id, input.operationId), eq(operations.status, 'running')));
+    try {
+      await db
+        .update(operations)
+        .set({ status: 'completed', completedAt: new Date() })
+        .where(and(eq(operations.id, input.operationId), eq(operations.status, 'running')));
+    } catch (err) {
+      throw sanitised(err, { what: 'operation completion', retryAlways: true });
+    }
   }
 
   return { openOperationBatch, completeOperation };

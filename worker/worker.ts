@@ -8,7 +8,7 @@ import type { IdentityHasher } from '../db/identity.js';
 import { createActivities } from '../activities/index.js';
 import type { Client } from '@temporalio/client';
 import { policyFor } from '../domain/policy.js';
-import { dataConverter } from '../temporal/client.js';
+import { FAILURE_CONVERTER_PATH, dataConverter } from '../temporal/client.js';
 import { fieldCipher } from '../db/at-rest.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
@@ -16,7 +16,8 @@ export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.u
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle is built once per process: webpack is the slow part of a worker start. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  // The failure converter goes into the bundle too: workflow code turns its own errors into failures.
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
   return bundle;
 }
 
