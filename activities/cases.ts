@@ -10,6 +10,8 @@ import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case
 import { priorityRank } from '../domain/case.js';
 import { READ_MODEL_REFUSED } from '../domain/errors.js';
 import type { IdentityDocument } from '../domain/schemas.js';
+import { DEFAULT_RETENTION_DAYS } from '../config/index.js';
+import { DAY_MS } from '../domain/policy.js';
 import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
@@ -26,8 +28,11 @@ export interface PersistCaseInput {
   approvals: Array<Approval & Scoped>;
 }
 
-/** The case row of a view: plain facts for lists and statistics, the view itself sealed. */
-export function caseRow(view: CaseView, cipher: FieldCipher) {
+/**
+ * The case row of a view: plain facts for lists and statistics, the view itself sealed. A closed case
+ * is due for anonymisation `retentionMs` after its closure (HOMEWARD_RETENTION_DAYS, time-scaled).
+ */
+export function caseRow(view: CaseView, cipher: FieldCipher, retentionMs = DEFAULT_RETENTION_DAYS * DAY_MS) {
   return {
     id: view.id,
     reference: view.reference,
@@ -53,6 +58,7 @@ export function caseRow(view: CaseView, cipher: FieldCipher) {
     createdAt: new Date(view.createdAt),
     updatedAt: new Date(view.updatedAt),
     stageEnteredAt: new Date(view.stageEnteredAt),
+    retainUntil: view.status === 'closed' && view.closure ? new Date(Date.parse(view.closure.closedAt) + retentionMs) : null,
   };
 }
 
@@ -101,6 +107,8 @@ export interface CaseActivityDeps {
   db: Db;
   hasher: IdentityHasher;
   cipher: FieldCipher;
+  /** How long after closure a case keeps its personal data (HOMEWARD_RETENTION_DAYS, time-scaled). */
+  retentionMs?: number;
 }
 
 export function createCaseActivities(deps: CaseActivityDeps) {
@@ -116,7 +124,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
 
   async function writeCase(input: PersistCaseInput): Promise<void> {
     const view = input.caseView;
-    const row = caseRow(view, cipher);
+    const row = caseRow(view, cipher, deps.retentionMs);
     await db.transaction(async (tx) => {
       const { id: _id, ...updatable } = row;
       await tx

@@ -17,6 +17,8 @@ import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
 import { operationsRouter } from './routes/operations.js';
 import { createOperationService } from './services/operations.js';
+import { retentionRouter } from './routes/retention.js';
+import { createRetentionService } from './services/retention.js';
 import { createApprovalService } from './services/approvals.js';
 import { createCaseService } from './services/cases.js';
 import { createStatsService } from './services/stats.js';
@@ -74,6 +76,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(agenciesRouter(createAgencyService(deps)));
   app.use(statsRouter(createStatsService(deps)));
   app.use(operationsRouter(createOperationService(deps)));
+  app.use(retentionRouter(createRetentionService(deps)));
 
   app.use((_req, _res) => {
     throw new ApiError('not_found', 'no such endpoint');

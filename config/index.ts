@@ -14,6 +14,8 @@ const DEV_HASH_KEY = 'homeward-development-identity-hash-key';
 const DEV_DATA_KEY = 'dev-data:aG9tZXdhcmQtZGV2LWRhdGEta2V5LW5vdC1mb3JwcmQ=';
 /** The key id of HOMEWARD_IDENTITY_HASH_KEY, the single hash key of releases before key ids (and of existing rows). */
 export const LEGACY_HASH_KEY_ID = 'default';
+/** Five years after closure. */
+export const DEFAULT_RETENTION_DAYS = 1826;
 
 const KEY_LIST = /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/;
 const HASH_KEY_LIST = /^[A-Za-z0-9_-]+:[^,]{16,}(,[A-Za-z0-9_-]+:[^,]{16,})*$/;
@@ -38,6 +40,7 @@ const schema = z
     HOMEWARD_IDENTITY_HASH_KEY: z.string().min(16).optional(),
     HOMEWARD_IDENTITY_HASH_KEYS: z.string().regex(HASH_KEY_LIST, 'expected "id:secret[,id:secret…]", each secret at least 16 characters').optional(),
     HOMEWARD_IDENTITY_HASH_KEY_ID: z.string().optional(),
+    HOMEWARD_RETENTION_DAYS: z.coerce.number().positive('must be a positive number of days').finite().default(DEFAULT_RETENTION_DAYS),
     HOMEWARD_IMMIGRATION_AGENCY_ID: z.string().min(1).default('immigration'),
     HOMEWARD_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 1mb').default('1mb'),
     HOMEWARD_TIME_SCALE: z.coerce.number().positive('must be a positive factor').finite().default(1),
@@ -138,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     activeIdentityHashKeyId: hashes.activeId,
     /** The active identity-hash key itself (scripts that hash in SQL). */
     identityHashKey: hashes.keys.find((k) => k.id === hashes.activeId)!.key,
+    /** Days a closed case keeps its personal data before it is anonymised (unless on legal hold); scaled by timeScale. */
+    retentionDays: e.HOMEWARD_RETENTION_DAYS,
     immigrationAgencyId: e.HOMEWARD_IMMIGRATION_AGENCY_ID,
     bodyLimit: e.HOMEWARD_BODY_LIMIT,
     operationBodyLimit: e.HOMEWARD_OPERATION_BODY_LIMIT,

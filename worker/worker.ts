@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import { policyFor } from '../domain/policy.js';
 import { FAILURE_CONVERTER_PATH, dataConverter } from '../temporal/client.js';
 import { fieldCipher } from '../db/at-rest.js';
+import { daysMs } from '../domain/policy.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
@@ -33,7 +34,7 @@ const quietBundlerLogger = {
 export interface WorkerDeps {
   config: Pick<
     Config,
-    'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'
+    'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun' | 'retentionDays'
   > & { temporal: { namespace: string; taskQueue: string } };
   connection: NativeConnection;
   db: Db;
@@ -57,6 +58,7 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
       caseTaskQueue: deps.config.temporal.taskQueue,
       immigrationAgencyId: deps.config.immigrationAgencyId,
       policy,
+      retentionMs: daysMs(policy, deps.config.retentionDays),
     }),
     dataConverter: dataConverter(deps.config),
   });
