@@ -13,7 +13,7 @@ import { rotateKeys } from '../../db/rotate.js';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import * as drive from '../support/drive.js';
 import { found, ownDatabase } from '../support/security.js';
-import { bearer, tasksOf } from '../api/support.js';
+import { bearer, expectValidation, tasksOf } from '../api/support.js';
 
 const SEALED_COLUMNS: Record<string, string[]> = {
   cases: ['snapshot', 'legal_hold_reason'],
@@ -181,6 +181,13 @@ describe('the read model after a realistic run, read raw', () => {
     });
     expect(ids.length).toBeGreaterThan(30);
     expect(new Set(ids)).toEqual(new Set([h.config.activeDataKeyId]));
+  });
+
+  it('when a note holds a NUL or a lone surrogate, then 400 on that field (sealed, PostgreSQL would no longer refuse it itself)', async () => {
+    for (const text of ['x\u0000y', 'x\ud800y', 'x\udc00y']) {
+      expectValidation(await h.http.post(`/v1/cases/${caseId}/actions`).set(bearer(p.caseworker)).send({ type: 'add_note', text }), ['text']);
+    }
+    expectValidation(await h.http.post('/v1/cases').set(bearer(p.caseworker)).send({ ...openBody, person: { ...(openBody.person as object), fullName: 'A\u0000B' } }), ['person.fullName']);
   });
 
   it('when a caseworker searches by the passport number, then the case is found by its keyed hash, which carries its key id', async () => {
