@@ -3,13 +3,17 @@
 // timeout, a worker crash, a lost response) never writes anything twice:
 //  - timeline events are keyed by (case, seq) and inserted with ON CONFLICT DO NOTHING;
 //  - the case row only moves forward (version), tasks and approvals only forward (rev).
+// Personal fields are sealed (db/at-rest.ts) before they leave the process.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
 import { priorityRank } from '../domain/case.js';
 import { READ_MODEL_REFUSED } from '../domain/errors.js';
 import type { IdentityDocument } from '../domain/schemas.js';
+import { DEFAULT_RETENTION_DAYS } from '../config/index.js';
+import { DAY_MS } from '../domain/policy.js';
 import type { Db } from '../db/client.js';
+import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { agencyTasks, approvals, caseEvents, cases, identityDocuments } from '../db/schema/index.js';
 
@@ -24,7 +28,11 @@ export interface PersistCaseInput {
   approvals: Array<Approval & Scoped>;
 }
 
-export function caseRow(view: CaseView) {
+/**
+ * The case row of a view: plain facts for lists and statistics, the view itself sealed. A closed case
+ * is due for anonymisation `retentionMs` after its closure (HOMEWARD_RETENTION_DAYS, time-scaled).
+ */
+export function caseRow(view: CaseView, cipher: FieldCipher, retentionMs = DEFAULT_RETENTION_DAYS * DAY_MS) {
   return {
     id: view.id,
     reference: view.reference,
@@ -48,10 +56,11 @@ export function caseRow(view: CaseView) {
     // A held case has no running deadline, so it is never overdue while held.
     nextDeadlineAt: view.nextDeadline && !view.nextDeadline.paused ? new Date(view.nextDeadline.at) : null,
     nextDeadlineKind: view.nextDeadline?.kind ?? null,
-    snapshot: view,
+    snapshot: cipher.seal(view, aad.caseSnapshot(view.id))!,
     createdAt: new Date(view.createdAt),
     updatedAt: new Date(view.updatedAt),
     stageEnteredAt: new Date(view.stageEnteredAt),
+    retainUntil: view.status === 'closed' && view.closure ? new Date(Date.parse(view.closure.closedAt) + retentionMs) : null,
   };
 }
 
@@ -61,7 +70,7 @@ export function documentRows(caseId: string, documents: IdentityDocument[], hash
     const documentHash = hasher.documentHash(doc);
     if (seen.has(documentHash)) return [];
     seen.add(documentHash);
-    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), open: true }];
+    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), hashKeyId: hasher.activeKeyId, open: true }];
   });
 }
 
@@ -75,23 +84,37 @@ const PERMANENT_SQLSTATE_CLASSES = new Set(['22', '23', '42']);
 /**
  * A database error quotes the query's parameters, i.e. the case: rethrow it with only its code, so
  * neither worker logs nor Temporal's failure records carry personal data. The code travels in the
- * failure's details so the workflow can tell the caller what kind of refusal it was.
+ * failure's details so the workflow can tell the caller what kind of refusal it was. A failure that
+ * is already an ApplicationFailure (raised on purpose, without personal data) passes unchanged.
+ * `retryAlways`: for activities that have no caller to refuse (operation batches, retention), where
+ * even a permanent-looking refusal is retried until an operator has fixed its cause.
  */
-export function sanitised(err: unknown): ApplicationFailure {
+export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boolean } = {}): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
   let e = err as { code?: string; cause?: unknown; name?: string } | undefined;
   while (e && !e.code && e.cause) e = e.cause as typeof e;
-  const code = e?.code ?? (err as Error)?.name ?? 'unknown';
-  const permanent = /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+  const raw = e?.code ?? (err as Error)?.name ?? 'unknown';
+  // Only a code's own characters: a driver's code is a SQLSTATE or a short identifier, never data.
+  const code = typeof raw === 'string' && /^[A-Za-z0-9_]{1,40}$/.test(raw) ? raw : 'unknown';
+  const permanent = /^[0-9A-Z]{5}$/.test(code) && PERMANENT_SQLSTATE_CLASSES.has(code.slice(0, 2)) && !opts.retryAlways;
   return ApplicationFailure.create({
     type: permanent ? READ_MODEL_REFUSED : 'ReadModelWriteFailed',
-    message: `read-model write failed (${code})`,
+    message: `${opts.what ?? 'read-model write'} failed (${code})`,
     details: [code],
     nonRetryable: permanent,
   });
 }
 
-export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
-  const { db, hasher } = deps;
+export interface CaseActivityDeps {
+  db: Db;
+  hasher: IdentityHasher;
+  cipher: FieldCipher;
+  /** How long after closure a case keeps its personal data (HOMEWARD_RETENTION_DAYS, time-scaled). */
+  retentionMs?: number;
+}
+
+export function createCaseActivities(deps: CaseActivityDeps) {
+  const { db, hasher, cipher } = deps;
 
   async function persistCase(input: PersistCaseInput): Promise<void> {
     try {
@@ -103,7 +126,7 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
 
   async function writeCase(input: PersistCaseInput): Promise<void> {
     const view = input.caseView;
-    const row = caseRow(view);
+    const row = caseRow(view, cipher, deps.retentionMs);
     await db.transaction(async (tx) => {
       const { id: _id, ...updatable } = row;
       await tx
@@ -137,7 +160,7 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
               actorSub: e.actor.sub,
               actorRole: e.actor.role,
               stage: e.stage,
-              data: e.data,
+              data: cipher.seal(e.data, aad.eventData(view.id, e.seq))!,
             })),
           )
           .onConflictDoNothing();
@@ -156,9 +179,7 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
           priority: t.priority,
           dueAt: new Date(t.dueAt),
           escalationLevel: t.escalationLevel,
-          input: t.input,
-          result: t.result,
-          reason: t.reason,
+          ...sealTaskFields(cipher, t.id, t),
           createdAt: new Date(t.createdAt),
           completedAt: t.completedAt ? new Date(t.completedAt) : null,
           rev: t.rev,
@@ -192,14 +213,14 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
           office: a.office,
           kind: a.kind,
           reason: a.reason,
-          comment: a.comment,
+          comment: cipher.seal(a.comment, aad.approval(a.id, 'comment')),
           requestedBy: a.requestedBy,
           status: a.status,
           dueAt: new Date(a.dueAt),
           escalationLevel: a.escalationLevel,
           decidedBy: a.decidedBy,
           decidedAt: a.decidedAt ? new Date(a.decidedAt) : null,
-          decisionComment: a.decisionComment,
+          decisionComment: cipher.seal(a.decisionComment, aad.approval(a.id, 'decision_comment')),
           createdAt: new Date(a.createdAt),
           rev: a.rev,
         };
@@ -228,24 +249,47 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
    * snapshot is only changed while it still says active, and the timeline entry is written once.
    */
   async function recordExitRestrictionLifted(input: { caseId: string; liftedAt: string }): Promise<void> {
+    try {
+      await writeExitRestrictionLifted(input);
+    } catch (err) {
+      throw sanitised(err, { retryAlways: true });
+    }
+  }
+
+  async function writeExitRestrictionLifted(input: { caseId: string; liftedAt: string }): Promise<void> {
     await db.transaction(async (tx) => {
       const [row] = await tx.select().from(cases).where(sql`${cases.id} = ${input.caseId}`).for('update');
       if (!row) return;
-      const view = row.snapshot as CaseView;
+      const view = openSnapshot<CaseView>(cipher, row);
       if (!view.exitRestriction || view.exitRestriction.status !== 'active') return;
       const lifted = { ...view.exitRestriction, status: 'lifted' as const, liftedAt: input.liftedAt };
       const next = { ...view, exitRestriction: lifted, version: view.version + 1, updatedAt: input.liftedAt };
       await tx
         .update(cases)
-        .set({ snapshot: next, version: next.version, updatedAt: new Date(input.liftedAt) })
+        .set({ snapshot: cipher.seal(next, aad.caseSnapshot(input.caseId))!, version: next.version, updatedAt: new Date(input.liftedAt) })
         .where(sql`${cases.id} = ${input.caseId}`);
-      await tx.execute(sql`
-        insert into case_events (case_id, seq, at, type, actor_sub, actor_role, stage, data)
-        select ${input.caseId}, coalesce(max(seq), 0) + 1, ${new Date(input.liftedAt)}, 'exit_restriction_expired', 'homeward', 'system', ${row.stage},
-               ${JSON.stringify({ until: lifted.until, basis: lifted.basis })}::jsonb
-        from case_events where case_id = ${input.caseId}`);
+      // The case row is locked, and its workflow has completed: nobody else appends to this timeline now.
+      const seq = await nextSeq(tx, input.caseId);
+      await tx.insert(caseEvents).values({
+        caseId: input.caseId,
+        seq,
+        at: new Date(input.liftedAt),
+        type: 'exit_restriction_expired',
+        actorSub: 'homeward',
+        actorRole: 'system',
+        stage: row.stage,
+        data: cipher.seal({ until: lifted.until, basis: lifted.basis }, aad.eventData(input.caseId, seq))!,
+      });
     });
   }
 
   return { persistCase, recordExitRestrictionLifted };
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The next timeline seq of a case whose workflow no longer writes it (closed): callers hold the case row lock. */
+export async function nextSeq(tx: Tx | Db, caseId: string): Promise<number> {
+  const [r] = await tx.select({ n: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` }).from(caseEvents).where(sql`${caseEvents.caseId} = ${caseId}`);
+  return (r?.n ?? 0) + 1;
 }

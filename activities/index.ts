@@ -1,15 +1,20 @@
-// The worker's activities, built from their dependencies (database, identity hasher, Temporal
-// client, policy) so tests and the worker wire real ones the same way. Workflows import only the type.
+// The worker's activities, built from their dependencies (database, identity hasher, field cipher,
+// Temporal client, policy) so tests and the worker wire real ones the same way. Workflows import only the type.
 import { createCaseActivities } from './cases.js';
 import { type OperationDeps, createOperationActivities } from './operations.js';
+import { createRetentionActivities } from './retention.js';
 
 /** Everything the activities need; the case activities use the database part only. */
-export type ActivityDeps = OperationDeps;
+export type ActivityDeps = OperationDeps & {
+  /** How long after closure a case keeps its personal data (HOMEWARD_RETENTION_DAYS, time-scaled). */
+  retentionMs?: number;
+};
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCaseActivities(deps),
     ...createOperationActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

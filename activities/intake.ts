@@ -7,6 +7,7 @@ import { type CaseInput, type CaseState, caseView, initialState } from '../domai
 import { caseWorkflowId } from '../domain/ids.js';
 import { caseSearchAttributes } from '../domain/search-attributes.js';
 import type { Db } from '../db/client.js';
+import type { FieldCipher } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { cases, identityDocuments } from '../db/schema/index.js';
 import type { caseWorkflow } from '../workflows/case.js';
@@ -26,9 +27,15 @@ export async function allocateReferences(tx: Tx | Db, year: string, count: numbe
 }
 
 /** Writes the first row of each case (and its documents); rows that already exist are left alone. */
-export async function insertOpenedCases(tx: Tx, items: Array<{ input: CaseInput; state: CaseState }>, hasher: IdentityHasher, opts: { onConflictDoNothing: boolean }) {
+export async function insertOpenedCases(
+  tx: Tx,
+  items: Array<{ input: CaseInput; state: CaseState }>,
+  protect: { hasher: IdentityHasher; cipher: FieldCipher },
+  opts: { onConflictDoNothing: boolean },
+) {
   if (items.length === 0) return;
-  const rows = items.map((i) => caseRow(caseView(i.state)));
+  const { hasher, cipher } = protect;
+  const rows = items.map((i) => caseRow(caseView(i.state), cipher));
   const docs = items.flatMap((i) => documentRows(i.input.caseId, i.input.person.documents, hasher));
   if (opts.onConflictDoNothing) {
     await tx.insert(cases).values(rows).onConflictDoNothing();

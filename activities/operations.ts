@@ -6,6 +6,11 @@
 // derived from (operation, index), the case row and documents are inserted "if absent", the
 // workflow start tolerates "already started", and outcomes are written last. A second run finds
 // and finishes what the first began; nobody gets two cases.
+//
+// The persons are sealed at rest (db/at-rest.ts) and opened here. Database errors leave these
+// activities with their SQLSTATE only (sanitised): drizzle's message quotes every parameter of the
+// failed statement, up to a whole batch of persons, and would otherwise reach the worker's logs and
+// the operation's history.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
@@ -15,14 +20,17 @@ import { caseWorkflowId } from '../domain/ids.js';
 import { type DeadlinePolicy } from '../domain/policy.js';
 import type { Actor, Location, Person, RiskFlag } from '../domain/schemas.js';
 import type { Db } from '../db/client.js';
+import { type FieldCipher, openOperationPersonRow } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { cases, identityDocuments, operationPersons, operations } from '../db/schema/index.js';
 import { operationLinkedSignal } from '../workflows/definitions.js';
+import { sanitised } from './cases.js';
 import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
 
 export interface OperationDeps {
   db: Db;
   hasher: IdentityHasher;
+  cipher: FieldCipher;
   temporal: Client;
   caseTaskQueue: string;
   immigrationAgencyId: string;
@@ -61,29 +69,39 @@ function heartbeat(detail?: unknown) {
 }
 
 export function createOperationActivities(deps: OperationDeps) {
-  const { db, hasher, temporal } = deps;
+  const { db, hasher, cipher, temporal } = deps;
 
   async function openOperationBatch(input: { operationId: string; batchSize: number }): Promise<{ processed: number; remaining: number }> {
+    try {
+      return await openBatch(input);
+    } catch (err) {
+      throw sanitised(err, { what: 'operation batch', retryAlways: true });
+    }
+  }
+
+  async function openBatch(input: { operationId: string; batchSize: number }): Promise<{ processed: number; remaining: number }> {
     const [op] = await db.select().from(operations).where(eq(operations.id, input.operationId)).limit(1);
     // The API starts this workflow inside the transaction that writes the operation: until it
     // commits, the row is not visible. Retrying (not "nothing left") keeps every person.
     if (!op) throw ApplicationFailure.retryable('the operation is not committed yet', 'OperationNotVisible');
-    const batch = await db
-      .select()
-      .from(operationPersons)
-      .where(and(eq(operationPersons.operationId, op.id), isNull(operationPersons.outcome)))
-      .orderBy(asc(operationPersons.idx))
-      .limit(input.batchSize);
+    const batch = (
+      await db
+        .select()
+        .from(operationPersons)
+        .where(and(eq(operationPersons.operationId, op.id), isNull(operationPersons.outcome)))
+        .orderBy(asc(operationPersons.idx))
+        .limit(input.batchSize)
+    ).map((row) => openOperationPersonRow(cipher, row));
     if (batch.length === 0) return { processed: 0, remaining: 0 };
 
     const outcomes = new Map<number, { outcome: 'opened' | 'linked' | 'merged' | 'failed'; caseId: string | null; error?: string }>();
     const openedAt = new Date().toISOString();
     const actor = op.createdBy as Actor;
 
-    // Who already has an open case, by identity document?
+    // Who already has an open case, by identity document (hashed under any configured key)?
     const originals = batch.filter((p) => p.duplicateOf === null);
     const hashes = new Map<number, string[]>();
-    for (const p of originals) hashes.set(p.idx, (p.person as Person).documents.map((d) => hasher.documentHash(d)));
+    for (const p of originals) hashes.set(p.idx, (p.person as Person).documents.flatMap((d) => hasher.documentHashes(d)));
     const allHashes = [...new Set([...hashes.values()].flat())];
     const openByHash = new Map<string, string>();
     if (allHashes.length > 0) {
@@ -136,7 +154,7 @@ export function createOperationActivities(deps: OperationDeps) {
           if (known.has(o.input.caseId)) o.input.reference = known.get(o.input.caseId)!;
           o.state.reference = o.input.reference;
         }
-        await insertOpenedCases(tx, fresh, hasher, { onConflictDoNothing: true });
+        await insertOpenedCases(tx, fresh, { hasher, cipher }, { onConflictDoNothing: true });
       });
     }
 
@@ -191,10 +209,14 @@ export function createOperationActivities(deps: OperationDeps) {
   }
 
   async function completeOperation(input: { operationId: string }): Promise<void> {
-    await db
-      .update(operations)
-      .set({ status: 'completed', completedAt: new Date() })
-      .where(and(eq(operations.id, input.operationId), eq(operations.status, 'running')));
+    try {
+      await db
+        .update(operations)
+        .set({ status: 'completed', completedAt: new Date() })
+        .where(and(eq(operations.id, input.operationId), eq(operations.status, 'running')));
+    } catch (err) {
+      throw sanitised(err, { what: 'operation completion', retryAlways: true });
+    }
   }
 
   return { openOperationBatch, completeOperation };

@@ -11,6 +11,7 @@ import { codecRouter } from './routes/codec.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { createAccessLog } from './access-log.js';
 import { accessLogRouter } from './routes/access-log.js';
+import { fieldCipher } from '../db/at-rest.js';
 import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
@@ -21,6 +22,8 @@ import { createAgencyService } from './services/agencies.js';
 import { createAccessLogService } from './services/access-log.js';
 import { operationsRouter } from './routes/operations.js';
 import { createOperationService } from './services/operations.js';
+import { retentionRouter } from './routes/retention.js';
+import { createRetentionService } from './services/retention.js';
 import { createApprovalService } from './services/approvals.js';
 import { createCaseService } from './services/cases.js';
 import { createStatsService } from './services/stats.js';
@@ -33,7 +36,7 @@ export function createApp(deps: ApiDeps): Express {
   app.set('trust proxy', /^\d+$/.test(deps.config.hardening.trustProxy) ? Number(deps.config.hardening.trustProxy) : deps.config.hardening.trustProxy);
   app.set('query parser', 'simple');
   // Every write route honours Idempotency-Key through this one store (api/http.ts).
-  app.locals.idempotency = createIdempotencyStore(deps.db);
+  app.locals.idempotency = createIdempotencyStore(deps.db, fieldCipher(deps.config));
   // Every response carrying a person's data is written here first (api/http.ts, api/access-log.ts).
   app.locals.accessLog = createAccessLog(deps.db);
 
@@ -80,6 +83,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(agenciesRouter(createAgencyService(deps)));
   app.use(statsRouter(createStatsService(deps)));
   app.use(operationsRouter(createOperationService(deps)));
+  app.use(retentionRouter(createRetentionService(deps)));
 
   app.use((_req, _res) => {
     throw new ApiError('not_found', 'no such endpoint');

@@ -4,10 +4,13 @@
 //  - a case update: the key becomes the Temporal update id, so a retry joins the first attempt and
 //    Temporal answers with its outcome ("join");
 //  - anything else: the answer is stored here and replayed ("replay").
+// Stored answers can hold a person (an opened case, a claimed task's input): they are sealed at rest
+// (db/at-rest.ts), and carry the id of the case they are about, so erasing the person reaches them.
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Request } from 'express';
 import type { Db } from '../db/client.js';
+import { type FieldCipher, aad } from '../db/at-rest.js';
 import { idempotencyKeys } from '../db/schema/index.js';
 import { IDEMPOTENT_UPDATE_PREFIX } from '../domain/ids.js';
 import { ApiError } from './errors.js';
@@ -45,7 +48,22 @@ export function updateIdFor(subject: string, key: string): string {
 
 export const keyReused = () => new ApiError('idempotency_key_reused', 'this Idempotency-Key was used with a different request');
 
-export function createIdempotencyStore(db: Db) {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The case an answer is about: an opened case (its id) or a task (its caseId). */
+export function caseIdOfAnswer(body: unknown): string | null {
+  const b = body as { id?: unknown; caseId?: unknown; person?: unknown } | null;
+  if (!b || typeof b !== 'object') return null;
+  const id = b.person !== undefined ? b.id : b.caseId;
+  return typeof id === 'string' && UUID.test(id) ? id : null;
+}
+
+/** The columns of a stored answer: sealed, with the case it is about. */
+export function storedAnswer(cipher: FieldCipher, subject: string, key: string, body: unknown) {
+  return { response: cipher.seal(body, aad.idempotencyResponse(subject, key)), caseId: caseIdOfAnswer(body) };
+}
+
+export function createIdempotencyStore(db: Db, cipher: FieldCipher) {
   return {
     /**
      * Takes the key for this request, or finds it taken: a stored answer to replay, a 422 if it was
@@ -65,13 +83,13 @@ export function createIdempotencyStore(db: Db) {
         .limit(1);
       if (!prior) return undefined;
       if (prior.requestHash !== fingerprint) throw keyReused();
-      return prior.statusCode === null ? undefined : { status: prior.statusCode, body: prior.response };
+      return prior.statusCode === null ? undefined : { status: prior.statusCode, body: cipher.open(prior.response, aad.idempotencyResponse(subject, key)) };
     },
 
     async remember(subject: string, key: string, status: number, body: unknown): Promise<void> {
       await db
         .update(idempotencyKeys)
-        .set({ statusCode: status, response: body })
+        .set({ statusCode: status, ...storedAnswer(cipher, subject, key, body) })
         .where(and(eq(idempotencyKeys.subject, subject), eq(idempotencyKeys.key, key)));
     },
   };

@@ -18,7 +18,7 @@ export async function runApi(): Promise<void> {
   // Lazy: the API starts (and answers /readyz with 503) even while Temporal is still coming up.
   const connection = Connection.lazy({ address: config.temporal.address ?? '127.0.0.1:7233' });
   const temporal = createTemporalClient(connection, config);
-  const app = createApp({ config, db, temporal, hasher: createIdentityHasher(config.identityHashKey), logger });
+  const app = createApp({ config, db, temporal, hasher: createIdentityHasher(config), logger });
   const server = app.listen(config.port, () => logger.info({ port: config.port }, 'api listening'));
   answerMalformedRequests(server);
   const shutdown = (signal: string) => {

@@ -226,7 +226,7 @@ export async function runQueriesBench(options: QueriesBenchOptions = {}): Promis
       return query(...args);
     };
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:7233' }), dataConverter: dataConverter(config) });
-    const hasher = createIdentityHasher(config.identityHashKey);
+    const hasher = createIdentityHasher(config);
     const app = createApp({ config, db, temporal, hasher, logger: createLogger('silent') });
     const server = app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,18 @@ export const DEV_JWT_SECRET = 'homeward-development-secret-change-me';
 export const DEV_HASH_KEY = 'homeward-development-identity-hash-key';
 /** Shorter secrets are refused in production: 32 random characters carry at least 190 bits. */
 export const MIN_PRODUCTION_SECRET_CHARS = 32;
+// Personal fields in PostgreSQL (db/at-rest.ts) are sealed with keys of their own, not the payload
+// keys: database rows are re-encrypted by `npm run keys:rotate`, Temporal histories cannot be, so the
+// two key sets retire on different schedules; and whoever may decode Temporal payloads (the UI codec
+// endpoint, a Temporal operator) does not thereby read the database.
+export const DEV_DATA_KEY = 'dev-data:aG9tZXdhcmQtZGV2LWRhdGEta2V5LW5vdC1mb3JwcmQ=';
+/** The key id of HOMEWARD_IDENTITY_HASH_KEY, the single hash key of releases before key ids (and of existing rows). */
+export const LEGACY_HASH_KEY_ID = 'default';
+/** Five years after closure. */
+export const DEFAULT_RETENTION_DAYS = 1826;
+
+const KEY_LIST = /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/;
+const HASH_KEY_LIST = /^[A-Za-z0-9_-]+:[^,]{16,}(,[A-Za-z0-9_-]+:[^,]{16,})*$/;
 
 const schema = z
   .object({
@@ -24,12 +36,14 @@ const schema = z
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_ISSUER: z.string().optional(),
     AUTH_AUDIENCE: z.string().optional(),
-    HOMEWARD_PAYLOAD_KEYS: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/, 'expected "id:base64key[,id:base64key…]"')
-      .optional(),
+    HOMEWARD_PAYLOAD_KEYS: z.string().regex(KEY_LIST, 'expected "id:base64key[,id:base64key…]"').optional(),
     HOMEWARD_PAYLOAD_KEY_ID: z.string().optional(),
+    HOMEWARD_DATA_KEYS: z.string().regex(KEY_LIST, 'expected "id:base64key[,id:base64key…]"').optional(),
+    HOMEWARD_DATA_KEY_ID: z.string().optional(),
     HOMEWARD_IDENTITY_HASH_KEY: z.string().min(16).optional(),
+    HOMEWARD_IDENTITY_HASH_KEYS: z.string().regex(HASH_KEY_LIST, 'expected "id:secret[,id:secret…]", each secret at least 16 characters').optional(),
+    HOMEWARD_IDENTITY_HASH_KEY_ID: z.string().optional(),
+    HOMEWARD_RETENTION_DAYS: z.coerce.number().positive('must be a positive number of days').finite().default(DEFAULT_RETENTION_DAYS),
     HOMEWARD_IMMIGRATION_AGENCY_ID: z.string().min(1).default('immigration'),
     HOMEWARD_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 1mb').default('1mb'),
     HOMEWARD_TIME_SCALE: z.coerce.number().positive('must be a positive factor').finite().default(1),
@@ -74,7 +88,9 @@ function productionIssues(env: {
   AUTH_ISSUER?: string;
   AUTH_AUDIENCE?: string;
   HOMEWARD_PAYLOAD_KEYS?: string;
+  HOMEWARD_DATA_KEYS?: string;
   HOMEWARD_IDENTITY_HASH_KEY?: string;
+  HOMEWARD_IDENTITY_HASH_KEYS?: string;
   HOMEWARD_CODEC_CORS_ORIGIN?: string;
 }): Array<[string, string]> {
   const issues: Array<[string, string]> = [];
@@ -91,18 +107,24 @@ function productionIssues(env: {
   if (!env.AUTH_ISSUER) issues.push(['AUTH_ISSUER', 'required in production (tokens of any issuer would be accepted)']);
   if (!env.AUTH_AUDIENCE) issues.push(['AUTH_AUDIENCE', 'required in production (tokens meant for another service would be accepted)']);
 
-  if (!env.HOMEWARD_PAYLOAD_KEYS) issues.push(['HOMEWARD_PAYLOAD_KEYS', `required in production ${fresh}`]);
-  else {
-    const devKey = DEV_PAYLOAD_KEY.split(':')[1]!;
-    for (const pair of env.HOMEWARD_PAYLOAD_KEYS.split(',')) {
-      const [id, b64] = pair.split(':') as [string, string];
-      if (Buffer.from(b64, 'base64').equals(Buffer.from(devKey, 'base64'))) {
-        issues.push(['HOMEWARD_PAYLOAD_KEYS', `key "${id}" is the development key published in the repository ${fresh}`]);
-      }
+  const aesKeyList = (name: string, list: string | undefined, published: string) => {
+    if (!list) return void issues.push([name, `required in production ${fresh}`]);
+    const devKey = Buffer.from(published.split(':')[1]!, 'base64');
+    for (const pair of list.split(',')) {
+      const [id, b64 = ''] = pair.split(':');
+      if (Buffer.from(b64, 'base64').equals(devKey)) issues.push([name, `key "${id}" is the development key published in the repository ${fresh}`]);
     }
+  };
+  aesKeyList('HOMEWARD_PAYLOAD_KEYS', env.HOMEWARD_PAYLOAD_KEYS, DEV_PAYLOAD_KEY);
+  aesKeyList('HOMEWARD_DATA_KEYS', env.HOMEWARD_DATA_KEYS, DEV_DATA_KEY);
+  if (!env.HOMEWARD_IDENTITY_HASH_KEY && !env.HOMEWARD_IDENTITY_HASH_KEYS) {
+    issues.push(['HOMEWARD_IDENTITY_HASH_KEYS', `required in production (or HOMEWARD_IDENTITY_HASH_KEY) ${fresh}`]);
   }
-  if (!env.HOMEWARD_IDENTITY_HASH_KEY) issues.push(['HOMEWARD_IDENTITY_HASH_KEY', `required in production ${fresh}`]);
   secret('HOMEWARD_IDENTITY_HASH_KEY', env.HOMEWARD_IDENTITY_HASH_KEY, DEV_HASH_KEY);
+  for (const pair of (env.HOMEWARD_IDENTITY_HASH_KEYS ?? '').split(',').filter(Boolean)) {
+    const key = pair.slice(pair.indexOf(':') + 1);
+    secret(`HOMEWARD_IDENTITY_HASH_KEYS`, key, DEV_HASH_KEY);
+  }
 
   if (env.HOMEWARD_CODEC_CORS_ORIGIN && !env.HOMEWARD_CODEC_CORS_ORIGIN.startsWith('https://')) {
     issues.push(['HOMEWARD_CODEC_CORS_ORIGIN', 'must be an https:// origin in production (the Temporal UI sends bearer tokens only over HTTPS)']);
@@ -141,22 +163,56 @@ export interface PayloadKey {
   key: Buffer;
 }
 
+export interface HashKey {
+  id: string;
+  key: string;
+}
+
+/** An AES-256 key list "id:base64[,id:base64…]" and its active id (the last key unless named). */
+function aesKeys(variable: string, list: string, activeVariable: string, active: string | undefined): { keys: PayloadKey[]; activeId: string } {
+  const keys = list.split(',').map((pair) => {
+    const [id, b64] = pair.split(':') as [string, string];
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== 32) throw new ConfigError([{ setting: variable, message: `key "${id}" must be 32 bytes (AES-256), got ${key.length}` }]);
+    return { id, key };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError([{ setting: variable, message: 'a key id appears twice' }]);
+  const activeId = active ?? keys[keys.length - 1]!.id;
+  if (!keys.some((k) => k.id === activeId)) {
+    throw new ConfigError([{ setting: activeVariable, message: `"${activeId}" is not one of ${variable}` }]);
+  }
+  return { keys, activeId };
+}
+
+/** Identity-hash keys: HOMEWARD_IDENTITY_HASH_KEYS, plus the single HOMEWARD_IDENTITY_HASH_KEY under its legacy id. */
+function hashKeys(e: { HOMEWARD_IDENTITY_HASH_KEY?: string; HOMEWARD_IDENTITY_HASH_KEYS?: string; HOMEWARD_IDENTITY_HASH_KEY_ID?: string }) {
+  const keys: HashKey[] = (e.HOMEWARD_IDENTITY_HASH_KEYS ?? '').split(',').filter(Boolean).map((pair) => {
+    const at = pair.indexOf(':');
+    return { id: pair.slice(0, at), key: pair.slice(at + 1) };
+  });
+  if (e.HOMEWARD_IDENTITY_HASH_KEY !== undefined || keys.length === 0) {
+    if (keys.some((k) => k.id === LEGACY_HASH_KEY_ID)) {
+      throw new ConfigError([{ setting: 'HOMEWARD_IDENTITY_HASH_KEYS', message: `the id "${LEGACY_HASH_KEY_ID}" is HOMEWARD_IDENTITY_HASH_KEY's; set one or the other` }]);
+    }
+    keys.unshift({ id: LEGACY_HASH_KEY_ID, key: e.HOMEWARD_IDENTITY_HASH_KEY ?? DEV_HASH_KEY });
+  }
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new ConfigError([{ setting: 'HOMEWARD_IDENTITY_HASH_KEYS', message: 'a key id appears twice' }]);
+  const activeId = e.HOMEWARD_IDENTITY_HASH_KEY_ID ?? keys[keys.length - 1]!.id;
+  if (!keys.some((k) => k.id === activeId)) {
+    throw new ConfigError([{ setting: 'HOMEWARD_IDENTITY_HASH_KEY_ID', message: `"${activeId}" is not a configured identity hash key` }]);
+  }
+  return { keys, activeId };
+}
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => ({ setting: i.path.join('.'), message: i.message })));
   const e = parsed.data;
-  const keys: PayloadKey[] = (e.HOMEWARD_PAYLOAD_KEYS ?? DEV_PAYLOAD_KEY).split(',').map((pair) => {
-    const [id, b64] = pair.split(':') as [string, string];
-    const key = Buffer.from(b64, 'base64');
-    if (key.length !== 32) throw new ConfigError([{ setting: 'HOMEWARD_PAYLOAD_KEYS', message: `key "${id}" must be 32 bytes (AES-256), got ${key.length}` }]);
-    return { id, key };
-  });
-  const activeKeyId = e.HOMEWARD_PAYLOAD_KEY_ID ?? keys[keys.length - 1]!.id;
-  if (!keys.some((k) => k.id === activeKeyId)) {
-    throw new ConfigError([{ setting: 'HOMEWARD_PAYLOAD_KEY_ID', message: `"${activeKeyId}" is not one of HOMEWARD_PAYLOAD_KEYS` }]);
-  }
+  const payload = aesKeys('HOMEWARD_PAYLOAD_KEYS', e.HOMEWARD_PAYLOAD_KEYS ?? DEV_PAYLOAD_KEY, 'HOMEWARD_PAYLOAD_KEY_ID', e.HOMEWARD_PAYLOAD_KEY_ID);
+  const data = aesKeys('HOMEWARD_DATA_KEYS', e.HOMEWARD_DATA_KEYS ?? DEV_DATA_KEY, 'HOMEWARD_DATA_KEY_ID', e.HOMEWARD_DATA_KEY_ID);
+  const hashes = hashKeys(e);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -169,9 +225,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       issuer: e.AUTH_ISSUER,
       audience: e.AUTH_AUDIENCE,
     },
-    payloadKeys: keys,
-    activePayloadKeyId: activeKeyId,
-    identityHashKey: e.HOMEWARD_IDENTITY_HASH_KEY ?? DEV_HASH_KEY,
+    payloadKeys: payload.keys,
+    activePayloadKeyId: payload.activeId,
+    /** AES-256-GCM keys of personal fields in PostgreSQL (db/at-rest.ts); every one decrypts, the active one encrypts. */
+    dataKeys: data.keys,
+    activeDataKeyId: data.activeId,
+    /** HMAC keys of identity documents; every one matches, the active one hashes new documents. */
+    identityHashKeys: hashes.keys,
+    activeIdentityHashKeyId: hashes.activeId,
+    /** The active identity-hash key itself (scripts that hash in SQL). */
+    identityHashKey: hashes.keys.find((k) => k.id === hashes.activeId)!.key,
+    /** Days a closed case keeps its personal data before it is anonymised (unless on legal hold); scaled by timeScale. */
+    retentionDays: e.HOMEWARD_RETENTION_DAYS,
     immigrationAgencyId: e.HOMEWARD_IMMIGRATION_AGENCY_ID,
     bodyLimit: e.HOMEWARD_BODY_LIMIT,
     operationBodyLimit: e.HOMEWARD_OPERATION_BODY_LIMIT,

@@ -326,4 +326,15 @@ export const operationCreateSchema = z.strictObject({
 });
 export type OperationCreate = z.infer<typeof operationCreateSchema>;
 
+// ---- Retention and erasure (admin) ----
+export const legalHoldSchema = z.strictObject({
+  hold: z.boolean(),
+  /** Why (a court order, a pending claim): kept sealed with the case. */
+  reason: text(1000),
+});
+export const eraseSchema = z.strictObject({
+  /** The request being honoured (a reference, not the person's data): recorded in the tombstone, sealed. */
+  reason: text(1000),
+});
+
 export { agencyId as agencyIdSchema, officeId as officeIdSchema, isoDateTime as isoDateTimeSchema };

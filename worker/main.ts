@@ -8,6 +8,7 @@ import { createDb } from '../db/client.js';
 import { createIdentityHasher } from '../db/identity.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { ensureSearchAttributes } from '../scripts/temporal-server.js';
+import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { NativeConnection, createCaseWorker } from './worker.js';
 
 export async function runWorker(): Promise<void> {
@@ -20,7 +21,9 @@ export async function runWorker(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const temporal = createTemporalClient(clientConnection, config);
-  const worker = await createCaseWorker({ config, connection, db, temporal, hasher: createIdentityHasher(config.identityHashKey) });
+  const worker = await createCaseWorker({ config, connection, db, temporal, hasher: createIdentityHasher(config) });
+  // The retention sweep's clock (idempotent: an existing schedule is brought up to date).
+  await ensureRetentionSchedule(temporal, { taskQueue: config.temporal.taskQueue, timeScale: config.timeScale });
   // The SDK's default shutdown signals (SIGINT, SIGTERM) stop polling and let running tasks finish.
   console.log(`worker polling ${config.temporal.taskQueue} on ${address}`);
   await worker.run();

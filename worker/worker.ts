@@ -8,14 +8,17 @@ import type { IdentityHasher } from '../db/identity.js';
 import { createActivities } from '../activities/index.js';
 import type { Client } from '@temporalio/client';
 import { policyFor } from '../domain/policy.js';
-import { dataConverter } from '../temporal/client.js';
+import { FAILURE_CONVERTER_PATH, dataConverter } from '../temporal/client.js';
+import { fieldCipher } from '../db/at-rest.js';
+import { daysMs } from '../domain/policy.js';
 
 export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle is built once per process: webpack is the slow part of a worker start. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  // The failure converter goes into the bundle too: workflow code turns its own errors into failures.
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
   return bundle;
 }
 
@@ -29,7 +32,10 @@ const quietBundlerLogger = {
 };
 
 export interface WorkerDeps {
-  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'> & { temporal: { namespace: string; taskQueue: string } };
+  config: Pick<
+    Config,
+    'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun' | 'retentionDays'
+  > & { temporal: { namespace: string; taskQueue: string } };
   connection: NativeConnection;
   db: Db;
   hasher: IdentityHasher;
@@ -38,6 +44,7 @@ export interface WorkerDeps {
 }
 
 export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
+  const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
@@ -46,10 +53,12 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
     activities: createActivities({
       db: deps.db,
       hasher: deps.hasher,
+      cipher: fieldCipher(deps.config),
       temporal: deps.temporal,
       caseTaskQueue: deps.config.temporal.taskQueue,
       immigrationAgencyId: deps.config.immigrationAgencyId,
-      policy: policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun),
+      policy,
+      retentionMs: daysMs(policy, deps.config.retentionDays),
     }),
     dataConverter: dataConverter(deps.config),
   });

@@ -2,3 +2,4 @@
 export { caseWorkflow } from './case.js';
 export { exitRestrictionWorkflow } from './exit-restriction.js';
 export { operationWorkflow } from './operation.js';
+export { retentionSweepWorkflow } from './retention.js';

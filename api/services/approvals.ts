@@ -2,6 +2,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { approvals } from '../../db/schema/index.js';
 import type { Actor } from '../../domain/schemas.js';
+import { fieldCipher, openApprovalRow } from '../../db/at-rest.js';
 import { decideApprovalUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -35,6 +36,7 @@ function approvalOut(row: ApprovalRow, now = new Date()) {
 
 export function createApprovalService(deps: ApiDeps) {
   const { db } = deps;
+  const cipher = fieldCipher(deps.config);
 
   function scoped(auth: Auth) {
     const scope = officeScope(auth);
@@ -58,7 +60,7 @@ export function createApprovalService(deps: ApiDeps) {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((r) => approvalOut(r)),
+      items: page.map((r) => approvalOut(openApprovalRow(cipher, r))),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.dueAt.toISOString(), last.id]) : null,
     };
   }

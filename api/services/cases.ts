@@ -1,6 +1,7 @@
 // Cases: open (with idempotency and duplicate detection), read, list, act, timeline. The process
 // state lives in the case workflow; this service checks scope against the read model, then talks
-// to the workflow. It throws; the routes never pick status codes.
+// to the workflow. It throws; the routes never pick status codes. Snapshots, timeline data and stored
+// answers are sealed at rest (db/at-rest.ts) and opened here.
 import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
@@ -9,7 +10,8 @@ import type { OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
 import { allocateReferences, insertOpenedCases, startCaseWorkflow } from '../../activities/intake.js';
 import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
-import { createIdempotencyStore, keyedUuid } from '../idempotency.js';
+import { createIdempotencyStore, keyedUuid, storedAnswer } from '../idempotency.js';
+import { type FieldCipher, fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
 import { updateCase, withTemporalDeadline } from './case-update.js';
 import { caseWorkflowId } from '../../temporal/client.js';
 import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
@@ -33,8 +35,8 @@ function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undef
   return undefined;
 }
 
-function caseSummary(row: typeof cases.$inferSelect, now: Date) {
-  const view = row.snapshot as CaseView;
+function caseSummary(row: typeof cases.$inferSelect, now: Date, cipher: FieldCipher) {
+  const view = openSnapshot<CaseView>(cipher, row);
   return {
     id: row.id,
     reference: row.reference,
@@ -67,7 +69,8 @@ const SORTS = {
 
 export function createCaseService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
-  const idempotency = createIdempotencyStore(db);
+  const cipher = fieldCipher(config);
+  const idempotency = createIdempotencyStore(db, cipher);
 
   async function findScopedRow(auth: Auth, id: string) {
     const scope = officeScope(auth);
@@ -137,9 +140,9 @@ export function createCaseService(deps: ApiDeps) {
         [input.reference] = await allocateReferences(tx, input.openedAt.slice(0, 4), 1);
         state.reference = input.reference!;
         const view = caseView(state);
-        await insertOpenedCases(tx, [{ input, state }], hasher, { onConflictDoNothing: false });
+        await insertOpenedCases(tx, [{ input, state }], { hasher, cipher }, { onConflictDoNothing: false });
         if (idempotencyKey) {
-          await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, response: view });
+          await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, idempotencyKey, view) });
         }
         // Started inside the transaction: if Temporal refuses, nothing is committed; if the commit
         // then failed, the workflow's first step writes the same row itself.
@@ -172,7 +175,7 @@ export function createCaseService(deps: ApiDeps) {
   async function answerWithEarlierCase(auth: Auth, caseId: string, key: string, hash: string) {
     // Its first step may not have reached the read model yet: ask the workflow itself.
     const view = await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery));
-    await db.insert(idempotencyKeys).values({ subject: auth.sub, key, requestHash: hash, statusCode: 201, response: view }).onConflictDoNothing();
+    await db.insert(idempotencyKeys).values({ subject: auth.sub, key, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, key, view) }).onConflictDoNothing();
     return { status: 201, body: view as unknown };
   }
 
@@ -186,7 +189,8 @@ export function createCaseService(deps: ApiDeps) {
    */
   async function rejectDuplicates(auth: Auth, documents: OpenCaseBody['person']['documents']) {
     if (documents.length === 0) return;
-    const hashes = documents.map((d) => hasher.documentHash(d));
+    // Under every configured key: documents hashed before a key rotation still match.
+    const hashes = documents.flatMap((d) => hasher.documentHashes(d));
     const [dup] = await db
       .select({ caseId: identityDocuments.caseId, office: cases.office })
       .from(identityDocuments)
@@ -208,7 +212,7 @@ export function createCaseService(deps: ApiDeps) {
     const row = await findScopedRow(auth, id);
     // A closed case's workflow is done; its read model is final and also carries what happens
     // after closure (an exit restriction's end).
-    if (row.status === 'closed') return row.snapshot as CaseView;
+    if (row.status === 'closed') return openSnapshot<CaseView>(cipher, row);
     try {
       return await temporal.connection.withDeadline(Date.now() + 5_000, () =>
         temporal.workflow.getHandle(caseWorkflowId(id)).query(caseQuery),
@@ -216,7 +220,7 @@ export function createCaseService(deps: ApiDeps) {
     } catch {
       // The workflow may be gone (retention) or Temporal briefly unreachable: the read model holds
       // the state as of the last step, which every step writes before it answers.
-      return row.snapshot as CaseView;
+      return openSnapshot<CaseView>(cipher, row);
     }
   }
 
@@ -247,14 +251,10 @@ export function createCaseService(deps: ApiDeps) {
       .limit(limit + 1);
     const page = rows.slice(0, limit);
     return {
-      items: page.map((e) => ({
-        seq: e.seq,
-        at: e.at.toISOString(),
-        type: e.type,
-        actor: { sub: e.actorSub, role: e.actorRole },
-        stage: e.stage,
-        data: e.data,
-      })),
+      items: page.map((row) => {
+        const e = openEventRow(cipher, row);
+        return { seq: e.seq, at: e.at.toISOString(), type: e.type, actor: { sub: e.actorSub, role: e.actorRole }, stage: e.stage, data: e.data };
+      }),
       nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1]!.seq]) : null,
     };
   }
@@ -284,7 +284,7 @@ export function createCaseService(deps: ApiDeps) {
       // (at most few) matching ids by the reference and number-hash indexes, then fetches those rows.
       q.q
         ? sql`${cases.id} in (select "c"."id" from ${cases} "c" where "c"."reference" = ${q.q.toUpperCase()}
-            union all select ${identityDocuments.caseId} from ${identityDocuments} where ${identityDocuments.numberHash} = ${hasher.numberHash(q.q)})`
+            union all select ${identityDocuments.caseId} from ${identityDocuments} where ${identityDocuments.numberHash} in ${hasher.numberHashes(q.q)})`
         : undefined,
     ];
     const descending = q.sort.startsWith('-');
@@ -305,7 +305,7 @@ export function createCaseService(deps: ApiDeps) {
     const last = page[page.length - 1];
     const lastValue = last ? (column === cases.priorityRank ? last.priorityRank : (column === cases.createdAt ? last.createdAt : last.stageEnteredAt).toISOString()) : null;
     return {
-      items: page.map((r) => caseSummary(r, now)),
+      items: page.map((r) => caseSummary(r, now, cipher)),
       nextCursor: rows.length > q.limit && last ? encodeCursor([lastValue, last.id]) : null,
     };
   }

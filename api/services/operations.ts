@@ -1,6 +1,7 @@
 // Mass rescue operations: register a raid (validated whole at the edge; nothing is opened if any
 // person is invalid), then an operation workflow opens the cases in batches. Progress is read from
-// the persons' outcomes, so it is exact whatever retries happened underneath.
+// the persons' outcomes, so it is exact whatever retries happened underneath. The persons are sealed
+// at rest (db/at-rest.ts) as they are stored.
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
@@ -14,6 +15,7 @@ import { type Auth, inOfficeScope, officeScope } from '../middleware/auth.js';
 import { actorOf } from './cases.js';
 import { withTemporalDeadline } from './case-update.js';
 import { keyedUuid } from '../idempotency.js';
+import { aad, fieldCipher } from '../../db/at-rest.js';
 
 const INSERT_CHUNK = 1_000;
 const UNIQUE_VIOLATION = '23505';
@@ -29,6 +31,7 @@ function pgCodeOf(err: unknown): string | undefined {
 
 export function createOperationService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
+  const cipher = fieldCipher(config);
 
   /**
    * An office runs at most HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE raids at once (issue #8): each
@@ -98,7 +101,16 @@ export function createOperationService(deps: ApiDeps) {
           createdBy: actorOf(auth),
         });
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          await tx.insert(operationPersons).values(rows.slice(i, i + INSERT_CHUNK).map((r) => ({ operationId: id, ...r })));
+          await tx.insert(operationPersons).values(
+            rows.slice(i, i + INSERT_CHUNK).map((r) => ({
+              operationId: id,
+              idx: r.idx,
+              duplicateOf: r.duplicateOf,
+              person: cipher.seal(r.person, aad.operationPerson(id, r.idx, 'person'))!,
+              riskFlags: cipher.seal(r.riskFlags, aad.operationPerson(id, r.idx, 'risk_flags'))!,
+              location: cipher.seal(r.location, aad.operationPerson(id, r.idx, 'location')),
+            })),
+          );
         }
         // Inside the transaction: a refused start leaves no operation behind. A start that already
         // happened (an earlier attempt with this key whose commit was lost) is waiting for exactly

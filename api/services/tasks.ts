@@ -1,8 +1,10 @@
 // The inboxes. Claims are inbox state and live in PostgreSQL only (an atomic conditional UPDATE
 // decides between two officers); completions and rejections go through the case workflow, which
-// owns what a result means for the case.
+// owns what a result means for the case. Inputs, results and reasons are sealed at rest: every row
+// is opened (db/at-rest.ts openTaskRow) right where it is read.
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
 import { agencies, agencyTasks, cases } from '../../db/schema/index.js';
+import { fieldCipher, openTaskRow } from '../../db/at-rest.js';
 import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
 import { type Consent, type RedactionReason, type TaskView, agencyRedaction } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
@@ -45,6 +47,7 @@ function mayWork(auth: Auth, task: TaskRow): boolean {
   return auth.role === 'caseworker' || auth.role === 'supervisor';
 }
 
+/** A task as the API shows it, from a row already opened (openTaskRow). */
 export function taskOut(row: TaskRow, now = new Date()) {
   return {
     id: row.id,
@@ -84,6 +87,8 @@ export function forReader(auth: Auth, out: TaskOut, consent: Consent): TaskOut {
 
 export function createTaskService(deps: ApiDeps) {
   const { db } = deps;
+  const cipher = fieldCipher(deps.config);
+  const open = (row: TaskRow) => openTaskRow(cipher, row);
 
   async function read(auth: Auth, id: string): Promise<TaskRead> {
     const [row] = await db
@@ -93,12 +98,12 @@ export function createTaskService(deps: ApiDeps) {
       .where(and(eq(agencyTasks.id, id), visibleTo(auth)))
       .limit(1);
     if (!row) throw notFound('task');
-    return row;
+    return { task: open(row.task), consent: row.consent };
   }
 
   async function reload(id: string): Promise<TaskRow> {
     const [row] = await db.select().from(agencyTasks).where(eq(agencyTasks.id, id)).limit(1);
-    return row!;
+    return open(row!);
   }
 
   async function list(auth: Auth, q: ListTasksQuery) {
@@ -124,7 +129,7 @@ export function createTaskService(deps: ApiDeps) {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1]?.task;
     return {
-      items: page.map((r) => forReader(auth, taskOut(r.task, now), r.consent)),
+      items: page.map((r) => forReader(auth, taskOut(open(r.task), now), r.consent)),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.dueAt.toISOString(), last.id]) : null,
     };
   }
@@ -164,7 +169,7 @@ export function createTaskService(deps: ApiDeps) {
       assertWorkable(auth, now);
       throw new ApiError('conflict', 'the task changed while claiming; try again');
     }
-    return forReader(auth, taskOut(claimed), consent);
+    return forReader(auth, taskOut(open(claimed)), consent);
   }
 
   async function unclaim(auth: Auth, id: string) {
@@ -177,7 +182,7 @@ export function createTaskService(deps: ApiDeps) {
       .where(and(eq(agencyTasks.id, id), eq(agencyTasks.status, 'claimed')))
       .returning();
     if (!row) throw new ApiError('conflict', 'the task changed meanwhile; reload it');
-    return forReader(auth, taskOut(row), consent);
+    return forReader(auth, taskOut(open(row)), consent);
   }
 
   async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>, updateId?: string) {

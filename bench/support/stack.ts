@@ -97,7 +97,7 @@ export async function startStack(opts: StackOptions) {
     ...opts.env,
   });
   quietTemporalRuntime();
-  const hasher = createIdentityHasher(config.identityHashKey);
+  const hasher = createIdentityHasher(config);
 
   // The API's side.
   const apiDb = createDb(config.databaseUrl, config.databasePoolSize);

@@ -22,6 +22,7 @@ export const agencyTasks = pgTable(
     escalationLevel: smallint('escalation_level').notNull().default(0),
     claimedBy: text('claimed_by'),
     claimedAt: timestamp('claimed_at', { withTimezone: true }),
+    // Sealed (db/at-rest.ts openTaskRow): need-to-know case fields, results and reasons name the person.
     input: jsonb('input').notNull(),
     result: jsonb('result'),
     reason: text('reason'),

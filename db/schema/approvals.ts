@@ -13,6 +13,7 @@ export const approvals = pgTable(
     office: text('office').notNull(),
     kind: text('kind').notNull(),
     reason: text('reason').notNull(),
+    /** Sealed, as is decision_comment (db/at-rest.ts): free text. */
     comment: text('comment'),
     requestedBy: jsonb('requested_by').notNull(),
     status: text('status').notNull(),

@@ -14,6 +14,7 @@ export const caseEvents = pgTable(
     actorSub: text('actor_sub').notNull(),
     actorRole: text('actor_role').notNull(),
     stage: text('stage').notNull(),
+    /** Sealed (db/at-rest.ts): notes and step details. */
     data: jsonb('data').notNull(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.seq] })],

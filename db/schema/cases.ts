@@ -1,5 +1,7 @@
 // The read model of cases: one row per case, written by the case workflow's persist activity.
-// Filterable facts are columns (indexed for the supervisor's lists); the full view is `snapshot`.
+// Filterable facts are columns (indexed for the supervisor's lists); the full view is `snapshot`,
+// sealed (db/at-rest.ts) because it holds the person. Retention: a closed case's personal data is
+// anonymised once `retain_until` has passed, unless an admin has set a legal hold.
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgSequence, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
@@ -33,10 +35,22 @@ export const cases = pgTable(
     closureReason: text('closure_reason'),
     nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true }),
     nextDeadlineKind: text('next_deadline_kind'),
+    /** The case view, sealed (db/at-rest.ts): nothing queries inside it. */
     snapshot: jsonb('snapshot').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
     stageEnteredAt: timestamp('stage_entered_at', { withTimezone: true }).notNull(),
+    /** Closure + HOMEWARD_RETENTION_DAYS (scaled): when the retention sweep anonymises the case. */
+    retainUntil: timestamp('retain_until', { withTimezone: true }),
+    /** Set by an admin: the case is kept whole past its retention until the hold is cleared. */
+    legalHold: boolean('legal_hold').notNull().default(false),
+    /** Sealed. */
+    legalHoldReason: text('legal_hold_reason'),
+    legalHoldBy: text('legal_hold_by'),
+    legalHoldAt: timestamp('legal_hold_at', { withTimezone: true }),
+    /** When the person's data was replaced (retention or erasure); the case's facts and counts remain. */
+    anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
+    anonymisedReason: text('anonymised_reason', { enum: ['retention', 'erasure'] }),
   },
   (t) => [
     index('cases_office_created_idx').on(t.office, t.createdAt, t.id),
@@ -66,5 +80,9 @@ export const cases = pgTable(
     index('cases_open_stage_entered_idx').on(t.stage, t.stageEnteredAt).where(sql`${t.status} = 'open'`),
     // Closed cases of an office by reason, for GET /v1/stats, index-only.
     index('cases_closed_reason_idx').on(t.office, t.closureReason).where(sql`${t.status} = 'closed'`),
+    // The retention sweep: closed cases still holding personal data, oldest due first.
+    index('cases_retention_due_idx')
+      .on(t.retainUntil)
+      .where(sql`${t.status} = 'closed' and ${t.anonymisedAt} is null and not ${t.legalHold}`),
   ],
 );

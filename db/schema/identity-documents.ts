@@ -1,5 +1,5 @@
 // Identity documents of open and closed cases, by keyed hash only: the number itself never leaves the
-// case snapshot. The partial unique index makes "one open case per document" hold under races.
+// (sealed) case snapshot. Erasure and retention delete a case's rows. The partial unique index makes "one open case per document" hold under races.
 import { sql } from 'drizzle-orm';
 import { boolean, index, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { cases } from './cases.js';
@@ -14,6 +14,9 @@ export const identityDocuments = pgTable(
     documentHash: text('document_hash').notNull(),
     // HMAC of the number alone: what a caseworker can search by (`q`).
     numberHash: text('number_hash').notNull(),
+    // The identity-hash key both hashes were made with; rows of earlier releases were made with the
+    // single HOMEWARD_IDENTITY_HASH_KEY, whose id is "default".
+    hashKeyId: text('hash_key_id').notNull().default('default'),
     open: boolean('open').notNull().default(true),
   },
   (t) => [

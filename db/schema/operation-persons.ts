@@ -13,6 +13,7 @@ export const operationPersons = pgTable(
       .notNull()
       .references(() => operations.id, { onDelete: 'cascade' }),
     idx: integer('idx').notNull(),
+    // Sealed (db/at-rest.ts): the person as registered, their risk flags and whereabouts.
     person: jsonb('person').notNull(),
     riskFlags: jsonb('risk_flags').notNull(),
     location: jsonb('location'),

@@ -21,6 +21,7 @@ import {
   validateTaskCompletion,
 } from '../../domain/case.js';
 import { personSchema } from '../../domain/schemas.js';
+import { aad, openSnapshot } from '../../db/at-rest.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
@@ -28,7 +29,7 @@ let persistCase: ReturnType<typeof createCaseActivities>['persistCase'];
 
 beforeAll(async () => {
   h = await startHarness({ worker: false });
-  ({ persistCase } = createCaseActivities({ db: h.db, hasher: h.hasher }));
+  ({ persistCase } = createCaseActivities({ db: h.db, hasher: h.hasher, cipher: h.cipher }));
 });
 afterAll(async () => {
   await h?.stop();
@@ -82,9 +83,12 @@ function newCase() {
 async function rows(sqlText: string, params: unknown[]) {
   return (await h.db.$client.query(sqlText, params)).rows;
 }
-const caseRow = async (id: string) => (await rows('select version, stage, status, snapshot from cases where id = $1', [id]))[0];
-const taskRow = async (id: string) =>
-  (await rows('select status, claimed_by, escalation_level, rev, result from agency_tasks where id = $1', [id]))[0];
+const caseRow = async (id: string) => (await rows('select id, version, stage, status, snapshot from cases where id = $1', [id]))[0];
+// The result column is sealed at rest: opened here as the API opens it.
+const taskRow = async (id: string) => {
+  const row = (await rows('select status, claimed_by, escalation_level, rev, result from agency_tasks where id = $1', [id]))[0];
+  return row && { ...row, result: h.cipher.open(row.result, aad.task(id, 'result')) };
+};
 
 async function expectTimeline(caseId: string, state: CaseState) {
   const dupes = await rows('select seq from case_events where case_id = $1 group by seq having count(*) > 1', [caseId]);
@@ -137,7 +141,7 @@ describe('persistCase', () => {
     await persistCase(located);
     const row = await caseRow(c.caseId);
     expect(row).toMatchObject({ version: 3, stage: 'extraction' });
-    expect((row!.snapshot as { version: number; stage: string }).version).toBe(3);
+    expect(openSnapshot<{ version: number; stage: string }>(h.cipher, row as { id: string; snapshot: unknown }).version).toBe(3);
     await expectTimeline(c.caseId, c.state);
 
     // A step written for the first time after a newer one still adds its own timeline rows.

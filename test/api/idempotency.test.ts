@@ -10,7 +10,7 @@ import { allRuns, workflowTaskFailures } from '../support/histories.js';
 import { raidPersons } from '../support/raid.js';
 import { createCaseWorker } from '../../worker/worker.js';
 import { caseWorkflowId } from '../../domain/ids.js';
-import { act, actOk, bearer, caseInConsularContact, caseRowOf, countRows, expectError, openBody, openCase, tasksOf } from './support.js';
+import { act, actOk, bearer, caseInConsularContact, caseRowOf, countRows, expectError, openBody, openCase, tasksOf, timelineRows } from './support.js';
 
 let h: Harness;
 let consulateId: string;
@@ -26,8 +26,8 @@ afterAll(async () => {
 });
 
 const key = () => `key-${randomUUID()}`;
-const noteEvents = (hh: Harness, caseId: string, text: string) =>
-  countRows(hh, `select count(*) as n from case_events where case_id = $1 and type = 'add_note' and data->>'text' = $2`, [caseId, text]);
+const noteEvents = async (hh: Harness, caseId: string, text: string) =>
+  (await timelineRows(hh, caseId)).filter((e) => e.type === 'add_note' && e.data.text === text).length;
 
 describe('a case step with an Idempotency-Key', () => {
   it('when the same note is sent twice with one key, then it is added once and both answers are the same', async () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Response } from 'supertest';
 import { type Harness, personBody } from '../support/harness.js';
+import { openEventRow } from '../../db/at-rest.js';
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -126,4 +127,13 @@ export async function caseRowOf(h: Harness, caseId: string) {
     [caseId],
   );
   return r.rows[0];
+}
+
+/** A case's timeline rows straight from PostgreSQL, their (sealed) data opened as the API opens it. */
+export async function timelineRows(h: Pick<Harness, 'db' | 'cipher'>, caseId: string) {
+  const r = await h.db.$client.query<{ case_id: string; seq: number; type: string; data: unknown }>(
+    'select case_id, seq, type, data from case_events where case_id = $1 order by seq',
+    [caseId],
+  );
+  return r.rows.map((e) => openEventRow(h.cipher, { caseId: e.case_id, seq: e.seq, type: e.type, data: e.data as Record<string, unknown> }));
 }

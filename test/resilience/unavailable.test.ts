@@ -25,7 +25,7 @@ function appWith(overrides: { temporalAddress?: string; databaseUrl?: string }) 
   const config = testConfig(overrides.databaseUrl ? { DATABASE_URL: overrides.databaseUrl, TEMPORAL_ADDRESS: h.config.temporal.address! } : {});
   const db = overrides.databaseUrl ? createDb(overrides.databaseUrl, 2) : h.db;
   const temporal = overrides.temporalAddress ? createTemporalClient(Connection.lazy({ address: overrides.temporalAddress }), config) : h.temporal;
-  const app = createApp({ config, db, temporal, hasher: createIdentityHasher(config.identityHashKey), logger: createLogger('silent') });
+  const app = createApp({ config, db, temporal, hasher: createIdentityHasher(config), logger: createLogger('silent') });
   return { http: supertest(app), db };
 }
 

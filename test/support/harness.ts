@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '../../config/index.js';
 import { createDb } from '../../db/client.js';
 import { createIdentityHasher } from '../../db/identity.js';
+import { fieldCipher } from '../../db/at-rest.js';
 import { createApp } from '../../api/app.js';
 import { createLogger } from '../../api/logger.js';
 import { createTemporalClient } from '../../temporal/client.js';
@@ -52,7 +53,7 @@ export async function startHarness(opts: { worker?: boolean; config?: Record<str
   const db = createDb(config.databaseUrl, 5);
   const connection = await Connection.connect({ address: config.temporal.address! });
   const temporal = createTemporalClient(connection, config);
-  const hasher = createIdentityHasher(config.identityHashKey);
+  const hasher = createIdentityHasher(config);
   const app = createApp({ config, db, temporal, hasher, logger: createLogger('silent') });
 
   let nativeConnection: NativeConnection | undefined;
@@ -82,6 +83,8 @@ export async function startHarness(opts: { worker?: boolean; config?: Record<str
     db,
     temporal,
     hasher,
+    /** The cipher of personal fields at rest (db/at-rest.ts), for tests that read raw rows. */
+    cipher: fieldCipher(config),
     app,
     http: supertest(app),
     office,

@@ -11,6 +11,7 @@ import { chaosSession } from '../support/chaos.js';
 import { allRuns, replayFailures, workflowTaskFailures } from '../support/histories.js';
 import { NativeConnection, createCaseWorker } from '../../worker/worker.js';
 import { caseWorkflowId } from '../../domain/ids.js';
+import { timelineRows } from '../api/support.js';
 
 let h: Harness;
 let consulateId: string;
@@ -59,10 +60,8 @@ describe('replay under concurrent load', () => {
           for (const run of runs) expect(workflowTaskFailures(run.history), `${id} run ${run.runId}`).toEqual([]);
           expect(await replayFailures(runs, h.config)).toEqual([]);
 
-          const { rows } = await h.db.$client.query<{ seq: number; text: string | null }>(
-            "select seq, data->>'text' as text from case_events where case_id = $1 order by seq",
-            [id],
-          );
+          // The timeline's data is sealed at rest: opened as the API opens it.
+          const rows = (await timelineRows(h, id)).map((e) => ({ seq: e.seq, text: (e.data.text as string | undefined) ?? null }));
           expect(rows.map((e) => e.seq)).toEqual(rows.map((_, i) => i + 1));
           for (const note of outcomes.filter((o) => o.caseId === id && o.note)) {
             expect(rows.filter((e) => e.text === note.note), note.note).toHaveLength(1);
