@@ -18,6 +18,8 @@ export function freshSecrets(now = new Date()): Record<string, string> {
     AUTH_AUDIENCE: 'homeward-api',
     // A key id that says when the key was made; rotation adds a newer one (README "Configuration").
     HOMEWARD_PAYLOAD_KEYS: `k${day}:${randomBytes(32).toString('base64')}`,
+    // Personal fields in PostgreSQL are sealed with keys of their own (SECURITY.md).
+    HOMEWARD_DATA_KEYS: `d${day}:${randomBytes(32).toString('base64')}`,
     HOMEWARD_IDENTITY_HASH_KEY: b64url(48),
     // Hex only: it is also written into DATABASE_URL by docker-compose.yml.
     POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
@@ -27,7 +29,7 @@ export function freshSecrets(now = new Date()): Record<string, string> {
 export function renderEnv(values: Record<string, string>, now = new Date()): string {
   return [
     `# Written by \`npm run secrets\` on ${now.toISOString()}. Keep this file secret and out of git.`,
-    '# Losing HOMEWARD_PAYLOAD_KEYS makes the Temporal history unreadable; losing',
+    '# Losing HOMEWARD_PAYLOAD_KEYS makes the Temporal history unreadable, HOMEWARD_DATA_KEYS the personal data in PostgreSQL; losing',
     '# HOMEWARD_IDENTITY_HASH_KEY breaks duplicate matching. Back them up where the data is backed up.',
     ...Object.entries(values).map(([k, v]) => `${k}=${v}`),
     '',

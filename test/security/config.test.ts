@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ConfigError, DEV_HASH_KEY, DEV_JWT_SECRET, DEV_PAYLOAD_KEY, loadConfig } from '../../config/index.js';
+import { ConfigError, DEV_DATA_KEY, DEV_HASH_KEY, DEV_JWT_SECRET, DEV_PAYLOAD_KEY, loadConfig } from '../../config/index.js';
 import { mintToken } from '../../scripts/token.js';
 import { freshSecrets, writeSecrets } from '../../scripts/secrets.js';
 
@@ -40,7 +40,10 @@ const BAD: Array<[string, Record<string, string | undefined>, string]> = [
   ['no payload keys', { HOMEWARD_PAYLOAD_KEYS: undefined }, 'HOMEWARD_PAYLOAD_KEYS'],
   ['the development identity-hash key', { HOMEWARD_IDENTITY_HASH_KEY: DEV_HASH_KEY }, 'HOMEWARD_IDENTITY_HASH_KEY'],
   ['a short identity-hash key', { HOMEWARD_IDENTITY_HASH_KEY: 'y'.repeat(16) }, 'HOMEWARD_IDENTITY_HASH_KEY'],
-  ['no identity-hash key', { HOMEWARD_IDENTITY_HASH_KEY: undefined }, 'HOMEWARD_IDENTITY_HASH_KEY'],
+  ['no identity-hash key', { HOMEWARD_IDENTITY_HASH_KEY: undefined }, 'HOMEWARD_IDENTITY_HASH_KEYS'],
+  ['the development identity-hash key in the key list', { HOMEWARD_IDENTITY_HASH_KEYS: `h1:${DEV_HASH_KEY}` }, 'HOMEWARD_IDENTITY_HASH_KEYS'],
+  ['the development data key', { HOMEWARD_DATA_KEYS: DEV_DATA_KEY }, 'HOMEWARD_DATA_KEYS'],
+  ['no data keys', { HOMEWARD_DATA_KEYS: undefined }, 'HOMEWARD_DATA_KEYS'],
   ['no JWT issuer', { AUTH_ISSUER: undefined }, 'AUTH_ISSUER'],
   ['no JWT audience', { AUTH_AUDIENCE: undefined }, 'AUTH_AUDIENCE'],
   ['a JWKS URL over plain HTTP', { AUTH_JWKS_URL: 'http://idp.example.org/.well-known/jwks.json', AUTH_JWT_SECRET: undefined }, 'AUTH_JWKS_URL'],
