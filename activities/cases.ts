@@ -1,8 +1,10 @@
 // Activities that write the PostgreSQL read model of a case: the case row, its timeline, its tasks
 // and approvals, in one transaction. Every write is idempotent, so a retried activity (after a
 // timeout, a worker crash, a lost response) never writes anything twice:
-//  - timeline events are keyed by (case, seq) and inserted with ON CONFLICT DO NOTHING;
-//  - the case row only moves forward (version), tasks and approvals only forward (rev).
+//  - timeline events are keyed by (case, seq): a retry writes the same rows again;
+//  - the case row only moves forward (version), tasks and approvals only forward (rev);
+//  - a step that was written but never recorded by Temporal is replaced by the step that took its
+//    place (see dropLostSteps), so the read model holds what the workflow's history holds.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
@@ -87,6 +89,36 @@ export function sanitised(err: unknown): ApplicationFailure {
   });
 }
 
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * A step can reach the read model and still never happen: its worker or the Temporal server dies
+ * after this write but before the workflow task that took the step is recorded. The workflow then
+ * goes on from its recorded history, and the step taking that place (often another one) gets the
+ * same version and timeline numbers. So the current step's write is the truth up to its own seq:
+ * its events replace whatever holds their numbers, rows numbered after it are dropped, and open
+ * tasks and pending approvals the case does not have are removed.
+ */
+async function dropLostSteps(tx: Tx, input: PersistCaseInput): Promise<void> {
+  const view = input.caseView;
+  const lastSeq = input.events.at(-1)?.seq;
+  if (lastSeq !== undefined) {
+    await tx.delete(caseEvents).where(sql`${caseEvents.caseId} = ${view.id} and ${caseEvents.seq} > ${lastSeq}`);
+  }
+  // One array parameter (ids are uuids): `{a,b}`.
+  const idArray = (ids: string[]) => `{${ids.join(',')}}`;
+  const openTaskIds = idArray(view.openTasks.map((t) => t.id));
+  await tx
+    .delete(agencyTasks)
+    .where(
+      sql`${agencyTasks.caseId} = ${view.id} and ${agencyTasks.status} in ('open', 'claimed') and not (${agencyTasks.id} = any(${openTaskIds}::uuid[]))`,
+    );
+  const pendingIds = idArray(view.pendingApprovals.map((a) => a.id));
+  await tx
+    .delete(approvals)
+    .where(sql`${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${pendingIds}::uuid[]))`);
+}
+
 export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
   const { db, hasher } = deps;
 
@@ -103,7 +135,9 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
     const row = caseRow(view);
     await db.transaction(async (tx) => {
       const { id: _id, ...updatable } = row;
-      await tx
+      // `current`: this is the newest step the read model has seen (a retry of it included). Only
+      // a current write may replace rows: see `dropLostSteps`.
+      const [current] = await tx
         .insert(cases)
         .values(row)
         .onConflictDoUpdate({
@@ -113,7 +147,8 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
           ),
           // Steps may land out of order (concurrent updates, retries): only a newer version wins.
           setWhere: sql`${cases.version} <= excluded.version`,
-        });
+        })
+        .returning({ id: cases.id });
 
       if (input.documents && input.documents.length > 0) {
         await tx.insert(identityDocuments).values(documentRows(view.id, input.documents, hasher)).onConflictDoNothing();
@@ -137,7 +172,12 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
               data: e.data,
             })),
           )
-          .onConflictDoNothing();
+          .onConflictDoUpdate({
+            target: [caseEvents.caseId, caseEvents.seq],
+            set: { at: excluded('at'), type: excluded('type'), actorSub: excluded('actor_sub'), actorRole: excluded('actor_role'), stage: excluded('stage'), data: excluded('data') },
+            // A late, older step never rewrites what a newer one wrote.
+            setWhere: current ? sql`true` : sql`false`,
+          });
       }
 
       for (const t of input.tasks) {
@@ -177,7 +217,8 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
               completedAt: excluded('completed_at'),
               rev: excluded('rev'),
             },
-            setWhere: sql`${agencyTasks.rev} < excluded.rev`,
+            // The current step also rewrites its own revision: a lost step may have written it differently.
+            setWhere: current ? sql`${agencyTasks.rev} <= excluded.rev` : sql`${agencyTasks.rev} < excluded.rev`,
           });
       }
 
@@ -214,9 +255,11 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
               decisionComment: excluded('decision_comment'),
               rev: excluded('rev'),
             },
-            setWhere: sql`${approvals.rev} < excluded.rev`,
+            setWhere: current ? sql`${approvals.rev} <= excluded.rev` : sql`${approvals.rev} < excluded.rev`,
           });
       }
+
+      if (current) await dropLostSteps(tx, input);
     });
   }
 
