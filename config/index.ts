@@ -35,6 +35,7 @@ const schema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
     HOMEWARD_DATA_DIR: z.string().optional(),
+    HOMEWARD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -92,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     timeScale: e.HOMEWARD_TIME_SCALE,
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
     dataDir: e.HOMEWARD_DATA_DIR,
+    /** A workflow bundle built beforehand (bundleWorkflowCode's code, in a file): the worker starts without webpack. */
+    workflowBundlePath: e.HOMEWARD_WORKFLOW_BUNDLE,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -29,7 +29,10 @@ const quietBundlerLogger = {
 };
 
 export interface WorkerDeps {
-  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'> & { temporal: { namespace: string; taskQueue: string } };
+  config: Pick<Config, 'payloadKeys' | 'activePayloadKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun'> & {
+    temporal: { namespace: string; taskQueue: string };
+    workflowBundlePath?: string;
+  };
   connection: NativeConnection;
   db: Db;
   hasher: IdentityHasher;
@@ -42,7 +45,8 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    workflowBundle: await workflowBundle(),
+    // Every worker of a fleet (or of a test) can share one bundle built beforehand.
+    workflowBundle: deps.config.workflowBundlePath ? { codePath: deps.config.workflowBundlePath } : await workflowBundle(),
     activities: createActivities({
       db: deps.db,
       hasher: deps.hasher,
