@@ -94,14 +94,15 @@ type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /**
  * A step can reach the read model and still never happen: its worker or the Temporal server dies
  * after this write but before the workflow task that took the step is recorded. The workflow then
- * goes on from its recorded history, and the step taking that place (often another one) gets the
- * same version and timeline numbers. So the current step's write is the truth up to its own seq:
- * its events replace whatever holds their numbers, rows numbered after it are dropped, and open
- * tasks and pending approvals the case does not have are removed.
+ * goes on from its recorded history, and the steps that take the lost ones' places get the same
+ * version and timeline numbers (possibly lower ones than a lost step wrote). So which write is the
+ * truth is decided by when the step was taken (workflow time, the view's updatedAt: a new attempt
+ * comes after the lost one), then by version (steps of one workflow task share a time): see
+ * `writeCase`. The current step's write is the truth up to its own seq: its events replace
+ * whatever holds their numbers, rows numbered after it are dropped, and open tasks and pending
+ * approvals the case (`view`) does not have are removed.
  */
-async function dropLostSteps(tx: Tx, input: PersistCaseInput): Promise<void> {
-  const view = input.caseView;
-  const lastSeq = input.events.at(-1)?.seq;
+async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined): Promise<void> {
   if (lastSeq !== undefined) {
     await tx.delete(caseEvents).where(sql`${caseEvents.caseId} = ${view.id} and ${caseEvents.seq} > ${lastSeq}`);
   }
@@ -135,8 +136,10 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
     const row = caseRow(view);
     await db.transaction(async (tx) => {
       const { id: _id, ...updatable } = row;
-      // `current`: this is the newest step the read model has seen (a retry of it included). Only
-      // a current write may replace rows: see `dropLostSteps`.
+      // `current`: this is the newest step the read model has seen (a retry of it included), by the
+      // time it was taken and then its version (see `dropLostSteps`). Only a current write may
+      // replace rows. The workflow's first write always replaces the API's (both version 0), whatever
+      // the two clocks say.
       const [current] = await tx
         .insert(cases)
         .values(row)
@@ -145,23 +148,30 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
           set: Object.fromEntries(
             Object.keys(updatable).map((k) => [k, excluded(cases[k as keyof typeof updatable].name)]),
           ),
-          // Steps may land out of order (concurrent updates, retries): only a newer version wins.
-          setWhere: sql`${cases.version} <= excluded.version`,
+          // Steps may land out of order (concurrent updates, retries, a lost attempt): only a newer step wins.
+          setWhere: sql`(${cases.updatedAt}, ${cases.version}) <= (excluded.updated_at, excluded.version) or (${cases.version} = 0 and excluded.version = 0)`,
         })
         .returning({ id: cases.id });
 
       if (input.documents && input.documents.length > 0) {
         await tx.insert(identityDocuments).values(documentRows(view.id, input.documents, hasher)).onConflictDoNothing();
       }
-      if (view.status === 'closed') {
+      if (current && view.status === 'closed') {
         await tx.update(identityDocuments).set({ open: false }).where(sql`${identityDocuments.caseId} = ${view.id}`);
       }
 
-      if (input.events.length > 0) {
+      // A late, older step adds only what lies within the timeline as it now is: a step landing
+      // after a newer one fills its own place, but a lost step landing late adds nothing after it.
+      let events = input.events;
+      if (!current && events.length > 0) {
+        const [{ last }] = await tx.select({ last: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` }).from(caseEvents).where(sql`${caseEvents.caseId} = ${view.id}`);
+        events = events.filter((e) => e.seq <= last);
+      }
+      if (events.length > 0) {
         await tx
           .insert(caseEvents)
           .values(
-            input.events.map((e) => ({
+            events.map((e) => ({
               caseId: view.id,
               seq: e.seq,
               at: new Date(e.at),
@@ -217,8 +227,8 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
               completedAt: excluded('completed_at'),
               rev: excluded('rev'),
             },
-            // The current step also rewrites its own revision: a lost step may have written it differently.
-            setWhere: current ? sql`${agencyTasks.rev} <= excluded.rev` : sql`${agencyTasks.rev} < excluded.rev`,
+            // The current step's tasks are as it says (a lost step may have moved them, even further).
+            setWhere: current ? sql`true` : sql`${agencyTasks.rev} < excluded.rev`,
           });
       }
 
@@ -255,11 +265,17 @@ export function createCaseActivities(deps: { db: Db; hasher: IdentityHasher }) {
               decisionComment: excluded('decision_comment'),
               rev: excluded('rev'),
             },
-            setWhere: current ? sql`${approvals.rev} <= excluded.rev` : sql`${approvals.rev} < excluded.rev`,
+            setWhere: current ? sql`true` : sql`${approvals.rev} < excluded.rev`,
           });
       }
 
-      if (current) await dropLostSteps(tx, input);
+      if (current) {
+        await dropLostSteps(tx, view, input.events.at(-1)?.seq);
+      } else {
+        // What a late, older step created is kept only if the case as it now is has it.
+        const [now] = await tx.select({ snapshot: cases.snapshot }).from(cases).where(sql`${cases.id} = ${view.id}`);
+        if (now) await dropLostSteps(tx, now.snapshot as CaseView, undefined);
+      }
     });
   }
 
