@@ -1,8 +1,10 @@
 // Activities that write the PostgreSQL read model of a case: the case row, its timeline, its tasks
 // and approvals, in one transaction. Every write is idempotent, so a retried activity (after a
 // timeout, a worker crash, a lost response) never writes anything twice:
-//  - timeline events are keyed by (case, seq) and inserted with ON CONFLICT DO NOTHING;
-//  - the case row only moves forward (version), tasks and approvals only forward (rev).
+//  - timeline events are keyed by (case, seq): a retry writes the same rows again;
+//  - the case row only moves forward (version), tasks and approvals only forward (rev);
+//  - a step that was written but never recorded by Temporal is replaced by the step that took its
+//    place (see dropLostSteps), so the read model holds what the workflow's history holds.
 // Personal fields are sealed (db/at-rest.ts) before they leave the process.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
@@ -105,6 +107,37 @@ export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boo
   });
 }
 
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * A step can reach the read model and still never happen: its worker or the Temporal server dies
+ * after this write but before the workflow task that took the step is recorded. The workflow then
+ * goes on from its recorded history, and the steps that take the lost ones' places get the same
+ * version and timeline numbers (possibly lower ones than a lost step wrote). So which write is the
+ * truth is decided by when the step was taken (workflow time, the view's updatedAt: a new attempt
+ * comes after the lost one), then by version (steps of one workflow task share a time): see
+ * `writeCase`. The current step's write is the truth up to its own seq: its events replace
+ * whatever holds their numbers, rows numbered after it are dropped, and open tasks and pending
+ * approvals the case (`view`) does not have are removed.
+ */
+async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined): Promise<void> {
+  if (lastSeq !== undefined) {
+    await tx.delete(caseEvents).where(sql`${caseEvents.caseId} = ${view.id} and ${caseEvents.seq} > ${lastSeq}`);
+  }
+  // One array parameter (ids are uuids): `{a,b}`.
+  const idArray = (ids: string[]) => `{${ids.join(',')}}`;
+  const openTaskIds = idArray(view.openTasks.map((t) => t.id));
+  await tx
+    .delete(agencyTasks)
+    .where(
+      sql`${agencyTasks.caseId} = ${view.id} and ${agencyTasks.status} in ('open', 'claimed') and not (${agencyTasks.id} = any(${openTaskIds}::uuid[]))`,
+    );
+  const pendingIds = idArray(view.pendingApprovals.map((a) => a.id));
+  await tx
+    .delete(approvals)
+    .where(sql`${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${pendingIds}::uuid[]))`);
+}
+
 export interface CaseActivityDeps {
   db: Db;
   hasher: IdentityHasher;
@@ -129,7 +162,11 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     const row = caseRow(view, cipher, deps.retentionMs);
     await db.transaction(async (tx) => {
       const { id: _id, ...updatable } = row;
-      await tx
+      // `current`: this is the newest step the read model has seen (a retry of it included), by the
+      // time it was taken and then its version (see `dropLostSteps`). Only a current write may
+      // replace rows. The workflow's first write always replaces the API's (both version 0), whatever
+      // the two clocks say.
+      const [current] = await tx
         .insert(cases)
         .values(row)
         .onConflictDoUpdate({
@@ -137,22 +174,30 @@ export function createCaseActivities(deps: CaseActivityDeps) {
           set: Object.fromEntries(
             Object.keys(updatable).map((k) => [k, excluded(cases[k as keyof typeof updatable].name)]),
           ),
-          // Steps may land out of order (concurrent updates, retries): only a newer version wins.
-          setWhere: sql`${cases.version} <= excluded.version`,
-        });
+          // Steps may land out of order (concurrent updates, retries, a lost attempt): only a newer step wins.
+          setWhere: sql`(${cases.updatedAt}, ${cases.version}) <= (excluded.updated_at, excluded.version) or (${cases.version} = 0 and excluded.version = 0)`,
+        })
+        .returning({ id: cases.id });
 
       if (input.documents && input.documents.length > 0) {
         await tx.insert(identityDocuments).values(documentRows(view.id, input.documents, hasher)).onConflictDoNothing();
       }
-      if (view.status === 'closed') {
+      if (current && view.status === 'closed') {
         await tx.update(identityDocuments).set({ open: false }).where(sql`${identityDocuments.caseId} = ${view.id}`);
       }
 
-      if (input.events.length > 0) {
+      // A late, older step adds only what lies within the timeline as it now is: a step landing
+      // after a newer one fills its own place, but a lost step landing late adds nothing after it.
+      let events = input.events;
+      if (!current && events.length > 0) {
+        const [{ last }] = await tx.select({ last: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` }).from(caseEvents).where(sql`${caseEvents.caseId} = ${view.id}`);
+        events = events.filter((e) => e.seq <= last);
+      }
+      if (events.length > 0) {
         await tx
           .insert(caseEvents)
           .values(
-            input.events.map((e) => ({
+            events.map((e) => ({
               caseId: view.id,
               seq: e.seq,
               at: new Date(e.at),
@@ -163,7 +208,12 @@ export function createCaseActivities(deps: CaseActivityDeps) {
               data: cipher.seal(e.data, aad.eventData(view.id, e.seq))!,
             })),
           )
-          .onConflictDoNothing();
+          .onConflictDoUpdate({
+            target: [caseEvents.caseId, caseEvents.seq],
+            set: { at: excluded('at'), type: excluded('type'), actorSub: excluded('actor_sub'), actorRole: excluded('actor_role'), stage: excluded('stage'), data: excluded('data') },
+            // A late, older step never rewrites what a newer one wrote.
+            setWhere: current ? sql`true` : sql`false`,
+          });
       }
 
       for (const t of input.tasks) {
@@ -201,7 +251,8 @@ export function createCaseActivities(deps: CaseActivityDeps) {
               completedAt: excluded('completed_at'),
               rev: excluded('rev'),
             },
-            setWhere: sql`${agencyTasks.rev} < excluded.rev`,
+            // The current step's tasks are as it says (a lost step may have moved them, even further).
+            setWhere: current ? sql`true` : sql`${agencyTasks.rev} < excluded.rev`,
           });
       }
 
@@ -238,8 +289,16 @@ export function createCaseActivities(deps: CaseActivityDeps) {
               decisionComment: excluded('decision_comment'),
               rev: excluded('rev'),
             },
-            setWhere: sql`${approvals.rev} < excluded.rev`,
+            setWhere: current ? sql`true` : sql`${approvals.rev} < excluded.rev`,
           });
+      }
+
+      if (current) {
+        await dropLostSteps(tx, view, input.events.at(-1)?.seq);
+      } else {
+        // What a late, older step created is kept only if the case as it now is has it.
+        const [now] = await tx.select({ id: cases.id, snapshot: cases.snapshot }).from(cases).where(sql`${cases.id} = ${view.id}`);
+        if (now) await dropLostSteps(tx, openSnapshot<CaseView>(cipher, now), undefined);
       }
     });
   }
@@ -285,8 +344,6 @@ export function createCaseActivities(deps: CaseActivityDeps) {
 
   return { persistCase, recordExitRestrictionLifted };
 }
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** The next timeline seq of a case whose workflow no longer writes it (closed): callers hold the case row lock. */
 export async function nextSeq(tx: Tx | Db, caseId: string): Promise<number> {

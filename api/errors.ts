@@ -62,7 +62,7 @@ function isPgDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (e.code && PG_DOWN_CODES.has(e.code)) return true;
-  if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e.message)) return true;
+  if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable/i.test(e.message)) return true;
   return e.cause ? isPgDown(e.cause) : false;
 }
 

@@ -55,6 +55,7 @@ const schema = z
     // default): an idle worker's last poll can be that old. See temporal/pollers.ts.
     HOMEWARD_WORKER_POLL_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(300_000).default(90_000),
     HOMEWARD_DATA_DIR: z.string().optional(),
+    HOMEWARD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     // Hardening (issue #8): what an unauthenticated client may cost us.
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).default(300),
@@ -248,6 +249,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     timeScale: e.HOMEWARD_TIME_SCALE,
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
     dataDir: e.HOMEWARD_DATA_DIR,
+    /** A workflow bundle built beforehand (bundleWorkflowCode's code, in a file): the worker starts without webpack. */
+    workflowBundlePath: e.HOMEWARD_WORKFLOW_BUNDLE,
     logLevel: e.LOG_LEVEL,
     hardening: {
       anonymousRateLimitPerMinute: e.RATE_LIMIT_ANONYMOUS_PER_MINUTE,

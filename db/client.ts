@@ -15,6 +15,10 @@ export function createDb(url: string, poolSize = 10): Db {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out one: pg emits 'error' on a client whose server went away (a PostgreSQL restart)
+  // even while a query or a transaction holds it, and the pool listens only while it is idle. The
+  // query in flight fails on its own; the client is no longer queryable and the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return drizzle(pool, { schema }) as Db;
 }
 

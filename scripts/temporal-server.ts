@@ -28,6 +28,8 @@ export interface TemporalServerHandle {
   /** Where the started server's output goes, for debugging. */
   logFile?: string;
   stop(): Promise<void>;
+  /** Only for a server started here: SIGKILL, as a crash would end it; resolves once it has exited. */
+  kill?(): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -425,7 +427,13 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   }
   const uiUrl = uiPort === false ? undefined : `http://127.0.0.1:${uiPort}`;
   log(`Temporal dev server ready on ${address} in ${((Date.now() - started) / 1000).toFixed(1)} s${uiUrl ? `; UI ${uiUrl}` : ''}`);
-  return { address, namespace, uiUrl, logFile, stop };
+  // For fault tests: no shutdown hooks run, so what survives is what the data file already holds.
+  const kill = async (): Promise<void> => {
+    if (exitInfo !== undefined) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { address, namespace, uiUrl, logFile, stop, kill };
 }
 
 type SearchAttributeMap = Record<string, IndexedValueTypeValue>;

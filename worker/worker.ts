@@ -35,7 +35,10 @@ export interface WorkerDeps {
   config: Pick<
     Config,
     'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun' | 'retentionDays'
-  > & { temporal: { namespace: string; taskQueue: string } };
+  > & {
+    temporal: { namespace: string; taskQueue: string };
+    workflowBundlePath?: string;
+  };
   connection: NativeConnection;
   db: Db;
   hasher: IdentityHasher;
@@ -49,7 +52,8 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
-    workflowBundle: await workflowBundle(),
+    // Every worker of a fleet (or of a test) can share one bundle built beforehand.
+    workflowBundle: deps.config.workflowBundlePath ? { codePath: deps.config.workflowBundlePath } : await workflowBundle(),
     activities: createActivities({
       db: deps.db,
       hasher: deps.hasher,

@@ -1,4 +1,5 @@
-// The append-only case timeline. `seq` is assigned by the workflow, so a retried write is a no-op.
+// The case timeline, appended by each step. `seq` is assigned by the workflow, so a retried write
+// changes nothing (and a step Temporal never recorded is replaced: activities/cases.ts).
 import { jsonb, pgTable, primaryKey, text, timestamp, uuid, integer } from 'drizzle-orm/pg-core';
 import { cases } from './cases.js';
 

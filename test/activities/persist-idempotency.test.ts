@@ -203,6 +203,36 @@ describe('persistCase', () => {
     expect(row).toEqual({ status: 'rejected', decided_by: 'sup-x', rev: 2 });
     await expectTimeline(c.caseId, c.state);
   });
+
+  it('when steps were written but never recorded (their worker or Temporal died first) and other steps take their places, then the read model holds only the recorded steps', async () => {
+    const c = newCase();
+    await persistCase(c.opened());
+    await persistCase(c.doAction({ type: 'confirm_location', location: { country: 'MM' } }));
+    const recorded = structuredClone(c.state);
+
+    // Two lost steps: written with their timeline rows and the consulate's new tasks, then forgotten.
+    const lost = c.doAction({ type: 'record_extraction', extractedAt: '2026-10-20T03:00:00Z', handedOverTo: 'Tak' });
+    await persistCase(lost);
+    await persistCase(c.doAction({ type: 'add_note', text: 'never happened' }));
+    expect(lost.tasks.length).toBeGreaterThan(0);
+
+    // The workflow goes on from its recorded history, later: its next step gets the first lost
+    // step's version and seq, lower than what the read model already holds.
+    Object.assign(c.state, structuredClone(recorded));
+    const taken = c.doAction({ type: 'add_note', text: 'the step that happened' });
+    expect(taken.caseView.version).toBe(lost.caseView.version);
+    await persistCase(taken);
+    await persistCase(taken);
+    // A lost step's write landing late changes nothing.
+    await persistCase(lost);
+
+    await expectTimeline(c.caseId, c.state);
+    const events = await rows('select type, data from case_events where case_id = $1 order by seq', [c.caseId]);
+    expect(events.map((e) => e.type)).toEqual(['case_opened', 'confirm_location', 'stage_changed', 'add_note']);
+    expect(events[3]!.data).toEqual({ text: 'the step that happened' });
+    expect(await rows('select id from agency_tasks where case_id = $1', [c.caseId])).toEqual([]);
+    expect(await caseRow(c.caseId)).toMatchObject({ version: taken.caseView.version, stage: 'extraction' });
+  });
 });
 
 describe('persist failures', () => {
