@@ -227,9 +227,9 @@ describe('persistCase', () => {
     await persistCase(lost);
 
     await expectTimeline(c.caseId, c.state);
-    const events = await rows('select type, data from case_events where case_id = $1 order by seq', [c.caseId]);
+    const events = await rows('select seq, type, data from case_events where case_id = $1 order by seq', [c.caseId]);
     expect(events.map((e) => e.type)).toEqual(['case_opened', 'confirm_location', 'stage_changed', 'add_note']);
-    expect(events[3]!.data).toEqual({ text: 'the step that happened' });
+    expect(h.cipher.open(events[3]!.data, aad.eventData(c.caseId, events[3]!.seq as number))).toEqual({ text: 'the step that happened' });
     expect(await rows('select id from agency_tasks where case_id = $1', [c.caseId])).toEqual([]);
     expect(await caseRow(c.caseId)).toMatchObject({ version: taken.caseView.version, stage: 'extraction' });
   });
