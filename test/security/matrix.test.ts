@@ -199,6 +199,19 @@ interface Probe {
   check?: (res: Response, c: Caller, t: Target) => string | undefined | Promise<string | undefined>;
   /** Puts a fixture back after a write in scope that succeeded. */
   after?: (res: Response, c: Caller, t: Target) => Promise<string | undefined>;
+  /**
+   * Stored answers (idempotency `replay` and `custom`): a caller in scope gets a 2xx with an
+   * Idempotency-Key; then a token of the same subject with another scope repeats the request and key.
+   * It must get what any outsider gets, not the stored answer (API.md "Scope never leaks").
+   */
+  replay?: {
+    /** Who may make the first request on this target (and get a 2xx). */
+    eligible: (c: Caller, t: Target) => boolean;
+    status: number;
+    body?: (c: Caller, t: Target) => unknown;
+    prepare?: (token: string, t: Target) => Promise<void>;
+    undo?: (token: string, t: Target) => Promise<void>;
+  };
 }
 
 const ok200: Inside = { status: 200 };
@@ -223,6 +236,15 @@ const listHas = (path: string) => async (first: Response, c: Caller, t: Target) 
   }
   return missing.size ? `the list lacks ${[...missing].join(', ')}` : undefined;
 };
+
+async function claim(token: string, taskId: string) {
+  const res = await h.http.post(`/v1/tasks/${taskId}/claim`).set(bearer(token));
+  if (res.status !== 200) throw new Error(`claim ${taskId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+async function unclaim(token: string, taskId: string) {
+  const res = await h.http.post(`/v1/tasks/${taskId}/unclaim`).set(bearer(token));
+  if (res.status !== 200) throw new Error(`unclaim ${taskId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
 
 function operationBody(office: string) {
   return {
@@ -278,6 +300,12 @@ const PROBES: Record<string, Probe> = {
     body: (_c, t) => caseBody(t.office!),
     inside: () => ({ status: 400 }),
     check: namesField('consulateId'),
+    // A real case, its office left to the token (as most clients do): a fresh resource, not a fixture.
+    replay: {
+      eligible: (c, t) => c.office === t.office,
+      status: 201,
+      body: () => ({ ...caseBody(officeA), office: undefined, consulateId: consulateA }),
+    },
   },
   'GET /v1/cases': {
     outside: 'filtered',
@@ -310,10 +338,12 @@ const PROBES: Record<string, Probe> = {
       const back = await h.http.post(`/v1/tasks/${t.task!.id}/unclaim`).set(bearer(c.token));
       return back.status === 200 ? undefined : `unclaim after the claim: ${back.status} ${JSON.stringify(back.body)}`;
     },
+    replay: { eligible: (c, t) => works(c, t.task!) && live(t.task!), status: 200, undo: (token, t) => unclaim(token, t.task!.id) },
   },
   'POST /v1/tasks/:id/unclaim': {
     // Every fixture task is unclaimed, so there is nothing to give back (a claimed one is given back in the claim probe).
     inside: () => ({ status: 409 }),
+    replay: { eligible: (c, t) => works(c, t.task!) && live(t.task!), status: 200, prepare: (token, t) => claim(token, t.task!.id) },
   },
   'POST /v1/tasks/:id/complete': {
     // A result that passes the body schema and fails the task type's: the task is found and workable, then refused.
@@ -359,6 +389,11 @@ const PROBES: Record<string, Probe> = {
     body: (_c, t) => operationBody(t.office!),
     inside: () => ({ status: 400 }),
     check: namesField('consulateId'),
+    replay: {
+      eligible: (c, t) => c.office === t.office,
+      status: 202,
+      body: (c) => ({ ...operationBody(officeA), office: undefined, consulateId: c.office === officeA ? consulateA : consulateB }),
+    },
   },
   'POST /v1/cases/:id/legal-hold': {
     // Clearing a hold that is not set: an open case refuses (409), a closed one answers with nothing changed.
@@ -429,6 +464,10 @@ function coverageProblems(): string[] {
     if (r.method !== 'get' && (!probe?.body && r.body !== undefined)) problems.push(`${keyOf(r)}: a write needs a probe with a valid body (outsiders) and a harmless one (in scope)`);
     if (r.method !== 'get' && !probe?.inside) problems.push(`${keyOf(r)}: a write needs a probe saying what it answers in scope without changing a fixture`);
     if (!r.roles) problems.push(`${keyOf(r)}: a route without roles needs no token; list it among the platform endpoints if that is meant`);
+    const scoped = (r.roles ?? []).some((role) => callerSpecs()[role].length > 1);
+    if ((r.idempotency === 'replay' || r.idempotency === 'custom') && scoped && !probe?.replay) {
+      problems.push(`${keyOf(r)}: stores answers for Idempotency-Key replays; it needs a replay probe (a first request in scope that gets a 2xx)`);
+    }
   }
   const known = new Set(registered().map(keyOf));
   for (const key of Object.keys(PROBES)) if (!known.has(key)) problems.push(`${key}: a probe for an endpoint the registry does not have`);
@@ -814,6 +853,63 @@ describe('role × endpoint × scope', () => {
       [world.cases.map((k) => k.id)],
     );
     expect(rows.rows.filter((r) => r.anonymised_at !== null || r.legal_hold)).toEqual([]);
+  });
+});
+
+/** The ids and person fields of an answer: what a replay to another scope must not show. */
+function identifiersOf(body: unknown, out: string[] = []): string[] {
+  if (Array.isArray(body)) for (const v of body) identifiersOf(v, out);
+  else if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v === 'string' && ['id', 'caseId', 'reference', 'caseReference', 'fullName', 'number'].includes(k)) out.push(v);
+      else identifiersOf(v, out);
+    }
+  }
+  return out;
+}
+
+describe('stored answers follow the scope', () => {
+  it('when a subject repeats a write with its Idempotency-Key under a token of another office or agency, then it gets what any outsider gets, never the stored answer', async () => {
+    const problems: string[] = [];
+    let pairs = 0;
+    for (const r of registered().filter((x) => x.idempotency === 'replay' || x.idempotency === 'custom')) {
+      const probe = PROBES[keyOf(r)];
+      if (!probe?.replay) continue; // admin-only: no other scope to move to (the coverage test checks this)
+      const targets = targetsOf(r, probe);
+      if (typeof targets === 'string') throw new Error(targets);
+      for (const role of r.roles ?? []) {
+        for (const t of targets) {
+          const first = callers.find((c) => c.role === role && inScope(c, t) && probe.replay!.eligible(c, t));
+          if (!first) continue;
+          for (const other of callers.filter((c) => c.role === role && !inScope(c, t))) {
+            // One person, two tokens: the same subject, moved to another office or agency.
+            const sub = `mx-mover-${randomUUID().slice(0, 8)}`;
+            const before = { ...first, sub, token: await h.token(role, { office: first.office, agency: first.agency, sub }) };
+            const after = { ...other, sub, token: await h.token(role, { office: other.office, agency: other.agency, sub }) };
+            const key = `mx-replay-${randomUUID()}`;
+            const body = probe.replay.body?.(before, t) ?? probe.body?.(before, t, true);
+            const where = `${keyOf(r)} × ${t.label}: ${first.name} then ${other.name}`;
+            await probe.replay.prepare?.(before.token, t);
+            const stored = await call(r, { token: before.token, params: t.params, query: t.query, body, headers: { 'Idempotency-Key': key } });
+            await probe.replay.undo?.(before.token, t);
+            if (stored.status !== probe.replay.status) {
+              problems.push(`${where}: the first request got ${stored.status} ${JSON.stringify(stored.body).slice(0, 200)}`);
+              continue;
+            }
+            pairs++;
+            const again = await call(r, { token: after.token, params: t.params, query: t.query, body, headers: { 'Idempotency-Key': key } });
+            const shown = leaked(again.text ?? '', [...identifiersOf(stored.body), ...secretsFor(other)]);
+            if (shown.length) problems.push(`${where}: the repeat shows ${shown.join(', ')} (${again.status})`);
+            const outside = probe.outside ?? 'not_found';
+            const p = soft(() => (outside === 'forbidden' ? expectError(again, 403, 'forbidden') : expectError(again, 404, 'not_found')));
+            if (p) problems.push(`${where}: ${p.slice(0, 240)}`);
+          }
+        }
+      }
+    }
+    console.log(`[matrix] ${pairs} stored answers repeated under another scope`);
+    expect(problems).toEqual([]);
+    expect(pairs).toBeGreaterThan(5);
   });
 });
 
