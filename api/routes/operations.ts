@@ -15,6 +15,7 @@ export function operationsRouter(operations: ReturnType<typeof createOperationSe
     roles: ['caseworker', 'supervisor'],
     body: operationCreateSchema,
     idempotency: 'replay',
+    asSeenNow: (auth, stored: { id: string }) => operations.asSeenNow(auth, stored),
     success: { status: 202, description: '{ id, status: "running", total }' },
     handler: ({ auth, body, idempotencyKey }) => operations.create(auth, body, idempotencyKey),
   });

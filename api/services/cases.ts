@@ -95,7 +95,7 @@ export function createCaseService(deps: ApiDeps) {
 
     const hash = fingerprint;
     if (idempotencyKey) {
-      const replay = await findReplay(auth.sub, idempotencyKey, hash);
+      const replay = await findReplay(auth, idempotencyKey, hash);
       if (replay) return replay;
     }
 
@@ -110,7 +110,7 @@ export function createCaseService(deps: ApiDeps) {
       // The case holding the document may be the one a concurrent request with this key just opened,
       // or one an earlier attempt started whose answer was never committed (its first step wrote it).
       if (idempotencyKey) {
-        const replay = await findReplay(auth.sub, idempotencyKey, hash);
+        const replay = await findReplay(auth, idempotencyKey, hash);
         if (replay) return replay;
         if (err instanceof ApiError && (err.details as { caseId?: string } | undefined)?.caseId === caseId) {
           return answerWithEarlierCase(auth, caseId, idempotencyKey, hash);
@@ -158,7 +158,7 @@ export function createCaseService(deps: ApiDeps) {
       // A concurrent request with the same key may have won the race: whichever unique index this
       // request ran into (its documents or its key), the answer is the winner's.
       if (e?.code === UNIQUE_VIOLATION && idempotencyKey) {
-        const replay = await findReplay(auth.sub, idempotencyKey, hash);
+        const replay = await findReplay(auth, idempotencyKey, hash);
         if (replay) return replay;
       }
       // An earlier attempt with this key opened the case but never stored its answer: answer with it now.
@@ -175,12 +175,23 @@ export function createCaseService(deps: ApiDeps) {
   async function answerWithEarlierCase(auth: Auth, caseId: string, key: string, hash: string) {
     // Its first step may not have reached the read model yet: ask the workflow itself.
     const view = await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery));
+    assertMayReplay(auth, view.office);
     await db.insert(idempotencyKeys).values({ subject: auth.sub, key, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, key, view) }).onConflictDoNothing();
     return { status: 201, body: view as unknown };
   }
 
-  async function findReplay(subject: string, key: string, hash: string) {
-    return idempotency.find(subject, key, hash);
+  async function findReplay(auth: Auth, key: string, hash: string) {
+    const replay = await idempotency.find(auth.sub, key, hash);
+    if (replay) assertMayReplay(auth, (replay.body as { office: string }).office);
+    return replay;
+  }
+
+  /**
+   * The case a key opened is shown again only to a caller who may see it now: the same subject with
+   * a token of another office gets what opening a case there would get (API.md "Scope never leaks").
+   */
+  function assertMayReplay(auth: Auth, office: string) {
+    if (!inOfficeScope(auth, office)) throw new ApiError('forbidden', `you cannot open cases for office ${office}`);
   }
 
   /**

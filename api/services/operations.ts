@@ -83,6 +83,7 @@ export function createOperationService(deps: ApiDeps) {
     const id = idempotencyKey ? keyedUuid('operation', auth.sub, idempotencyKey) : randomUUID();
     const earlier = async () => {
       const [row] = idempotencyKey ? await db.select().from(operations).where(eq(operations.id, id)).limit(1) : [];
+      if (row) assertMayReplay(auth, row.office);
       return row ? { id, status: row.status, total: row.total } : undefined;
     };
     const register = async () => {
@@ -141,6 +142,22 @@ export function createOperationService(deps: ApiDeps) {
     return { id, status: 'running' as const, total: body.persons.length };
   }
 
+  /**
+   * An operation a key registered is answered again only to a caller who may see it now: the same
+   * subject with a token of another office gets what registering one there would get (API.md "Scope
+   * never leaks"), not the operation's id.
+   */
+  function assertMayReplay(auth: Auth, office: string) {
+    if (!inOfficeScope(auth, office)) throw new ApiError('forbidden', `you cannot register operations for office ${office}`);
+  }
+
+  /** A stored answer (an Idempotency-Key replay of a registration) as this caller may see it now. */
+  async function asSeenNow(auth: Auth, stored: { id: string }) {
+    const [row] = await db.select({ office: operations.office }).from(operations).where(eq(operations.id, stored.id)).limit(1);
+    if (row) assertMayReplay(auth, row.office);
+    return stored;
+  }
+
   async function get(auth: Auth, id: string) {
     const scope = officeScope(auth);
     const [op] = await db.select().from(operations).where(eq(operations.id, id)).limit(1);
@@ -191,5 +208,5 @@ export function createOperationService(deps: ApiDeps) {
     };
   }
 
-  return { create, get };
+  return { create, get, asSeenNow };
 }

@@ -233,16 +233,14 @@ export function createTaskService(deps: ApiDeps) {
     };
   }
 
-  /** A stored answer (an Idempotency-Key replay of a claim) under the consent in force now. */
+  /**
+   * A stored answer (an Idempotency-Key replay of a claim or unclaim) as this caller may see the task
+   * now: under the consent in force, and not at all (404, as for any outsider) once the task is outside
+   * the caller's scope, e.g. the same subject now holding a token of another agency or office.
+   */
   async function asSeenNow(auth: Auth, stored: TaskOut): Promise<TaskOut> {
-    if (auth.role !== 'agency_officer') return stored;
-    const [row] = await db
-      .select(TASK_READ.consent)
-      .from(cases)
-      .where(eq(cases.id, stored.caseId))
-      .limit(1);
-    // A case gone from the read model shows nothing of its person either.
-    return forReader(auth, { ...stored, redacted: stored.redacted ?? null }, row ?? { consularNotification: 'refused', dataSharing: 'withdrawn' });
+    const { consent } = await read(auth, stored.id);
+    return forReader(auth, { ...stored, redacted: stored.redacted ?? null }, consent);
   }
 
   return { list, get, claim, unclaim, complete, reject, asSeenNow };
