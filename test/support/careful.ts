@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { expect } from 'vitest';
 import type { Config } from '../../config/index.js';
 import type { Db } from '../../db/client.js';
+import { type FieldCipher, aad, fieldCipher, openSnapshot } from '../../db/at-rest.js';
 import { caseWorkflowId } from '../../domain/ids.js';
 import { caseQuery } from '../../workflows/definitions.js';
 import { waitFor } from './drive.js';
@@ -252,11 +253,13 @@ function ranges(seqs: number[]): string {
 }
 
 /** Checks every marked request of `journal` against the timelines in the read model. */
-export async function checkTimelines(db: Db, journal: Journal): Promise<TimelineReport> {
+export async function checkTimelines(db: Db, cipher: FieldCipher, journal: Journal): Promise<TimelineReport> {
   const report: TimelineReport = { lost: [], doubled: [], refusedButApplied: [], gaps: [] };
   const caseIds = [...new Set(journal.sent.flatMap((s) => (s.caseId ? [s.caseId] : [])))];
   for (const caseId of caseIds) {
-    const { rows } = await db.$client.query<{ seq: number; data: string }>('select seq, data::text as data from case_events where case_id = $1 order by seq', [caseId]);
+    // Timeline data is sealed at rest: opened here as the API would, then searched as text.
+    const { rows: sealed } = await db.$client.query<{ seq: number; data: unknown }>('select seq, data from case_events where case_id = $1 order by seq', [caseId]);
+    const rows = sealed.map((r) => ({ seq: r.seq, data: JSON.stringify(cipher.open(r.data, aad.eventData(caseId, r.seq))) }));
     if (rows.some((r, i) => r.seq !== i + 1)) report.gaps.push(`${caseId}: seqs ${ranges(rows.map((r) => r.seq))}`);
     for (const s of journal.sent.filter((x) => x.caseId === caseId && x.marker)) {
       const n = rows.filter((r) => r.data.includes(s.marker!)).length;
@@ -272,7 +275,7 @@ export async function checkTimelines(db: Db, journal: Journal): Promise<Timeline
 const queryCase = (temporal: Client, id: string) => temporal.workflow.getHandle(caseWorkflowId(id)).query(caseQuery);
 
 /** The read model of each case (its row and snapshot) against what its workflow says now. */
-export async function readModelMismatches(db: Db, temporal: Client, caseIds: string[]): Promise<string[]> {
+export async function readModelMismatches(db: Db, cipher: FieldCipher, temporal: Client, caseIds: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const id of caseIds) {
     let view: Awaited<ReturnType<typeof queryCase>>;
@@ -292,7 +295,7 @@ export async function readModelMismatches(db: Db, temporal: Client, caseIds: str
       continue;
     }
     try {
-      expect(row.snapshot).toEqual(JSON.parse(JSON.stringify(view)));
+      expect(openSnapshot(cipher, { id, snapshot: row.snapshot })).toEqual(JSON.parse(JSON.stringify(view)));
       expect({ version: row.version, stage: row.stage, status: row.status }).toEqual({ version: view.version, stage: view.stage, status: view.status });
     } catch (err) {
       out.push(`${id}: read model at version ${row.version}, workflow at ${view.version}: ${(err as Error).message.slice(0, 300)}`);
@@ -330,12 +333,13 @@ export async function faultReport(
   const serverErrors = journal.serverErrors().map((a) => `${a.what}: ${a.status} ${a.code ?? ''}`);
   const unanswered = journal.unanswered().map((s) => `${s.what} ${s.caseId ?? ''}: ${answers(s)}`);
   const stuck = await stuckCases(day.supervisor, day.caseIds);
-  const timeline = await checkTimelines(h.db, journal);
+  const cipher = fieldCipher(h.config);
+  const timeline = await checkTimelines(h.db, cipher, journal);
   // Deadlines may still be firing (a fast clock): the two must meet within a few seconds.
-  let readModel = await readModelMismatches(h.db, h.temporal, day.caseIds);
+  let readModel = await readModelMismatches(h.db, cipher, h.temporal, day.caseIds);
   for (const until = Date.now() + 15_000; readModel.length > 0 && Date.now() < until; ) {
     await sleep(500);
-    readModel = await readModelMismatches(h.db, h.temporal, day.caseIds);
+    readModel = await readModelMismatches(h.db, cipher, h.temporal, day.caseIds);
   }
   const histories = await historyProblems(h.temporal, h.config, day.caseIds);
   return { casesOpened, serverErrors, unanswered, stuck, ...timeline, readModel, taskFailures: histories.taskFailures, replayFailures: histories.replayFailures };
