@@ -3,6 +3,7 @@
 // worker and API as child processes. Never the servers the rest of the suite or the machine uses.
 // Everything started here is also killed if the test process itself goes away.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
@@ -256,17 +257,29 @@ export interface ChildHandle {
 const READY_TIMEOUT_MS = 120_000;
 
 let bundleFile: Promise<string> | undefined;
+const BUNDLE_PREFIX = 'homeward-workflows-';
 /**
- * This process's workflow bundle (the code under test), written once to a file that every worker
- * child process loads: webpack runs once per test file, not once per worker start.
+ * This process's workflow bundle (the code under test) in a file that every worker child process
+ * loads: webpack runs once per test file, not once per worker start. The file is named after its
+ * content, so runs of the same code share it and nothing piles up; copies of other code older
+ * than a day are removed.
  */
 export function sharedWorkflowBundle(): Promise<string> {
   bundleFile ??= (async () => {
     const { code } = await workflowBundle();
-    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'homeward-bundle-'));
-    atExit(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'workflows.js');
-    await fsp.writeFile(file, code);
+    const file = path.join(os.tmpdir(), `${BUNDLE_PREFIX}${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
+    if (!fs.existsSync(file)) {
+      const partial = `${file}.${process.pid}.tmp`;
+      await fsp.writeFile(partial, code);
+      await fsp.rename(partial, file);
+    }
+    const dayAgo = Date.now() - 86_400_000;
+    for (const name of await fsp.readdir(os.tmpdir())) {
+      const other = path.join(os.tmpdir(), name);
+      if (!name.startsWith(BUNDLE_PREFIX) || other === file) continue;
+      const stat = await fsp.stat(other).catch(() => undefined);
+      if (stat && stat.mtimeMs < dayAgo) await fsp.rm(other, { force: true });
+    }
     return file;
   })();
   return bundleFile;
