@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Config } from '../../config/index.js';
 import { migrateDatabase } from '../../db/migrate.js';
@@ -93,6 +93,33 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
+const PG_DIR_PREFIX = 'homeward-pg-';
+
+function pidIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Clusters whose test process died without stopping them (killed, Ctrl-C): stopped and removed. */
+async function reapOrphanClusters(bin: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
+  for (const name of await fsp.readdir(os.tmpdir())) {
+    if (!name.startsWith(PG_DIR_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const pid = Number(await fsp.readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => ''));
+    if (!(pid > 0) || pidIsAlive(pid)) continue;
+    const data = path.join(dir, 'data');
+    if (fs.existsSync(path.join(data, 'postmaster.pid'))) {
+      const args = ['-D', data, '-m', 'immediate', '-w', 'stop'];
+      await (owner ? execFileAsync('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), ...args]) : execFileAsync(path.join(bin, 'pg_ctl'), args)).catch(() => undefined);
+    }
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Creates a cluster in a new temporary folder (initdb), starts it on a free port and migrates a
  * database in it. fsync is off (the test never survives a machine crash, only a PostgreSQL one);
@@ -101,7 +128,10 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
 export async function startPostgresCluster(opts: { database?: string } = {}): Promise<PostgresCluster> {
   const bin = await postgresBinDir();
   const owner = await postgresUser();
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'homeward-pg-'));
+  await reapOrphanClusters(bin, owner);
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), PG_DIR_PREFIX));
+  // Whose cluster this is: a later run removes it if this process died without cleaning up.
+  await fsp.writeFile(path.join(dir, 'owner.pid'), String(process.pid));
   if (owner) await fsp.chown(dir, owner.uid, owner.gid);
   const data = path.join(dir, 'data');
   const logFile = path.join(dir, 'postgres.log');
@@ -255,6 +285,7 @@ export interface ChildHandle {
 }
 
 const READY_TIMEOUT_MS = 120_000;
+const EXIT_WITH_PARENT = pathToFileURL(path.join(ROOT, 'test', 'support', 'exit-with-parent.mjs')).href;
 
 let bundleFile: Promise<string> | undefined;
 const BUNDLE_PREFIX = 'homeward-workflows-';
@@ -286,7 +317,7 @@ export function sharedWorkflowBundle(): Promise<string> {
 }
 
 function spawnTs(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; handle: ChildHandle; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, entry], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-8_000);
