@@ -1,8 +1,9 @@
 // PostgreSQL stopped for 15 s while caseworkers work their cases through the real app: meanwhile the
 // API answers 503 (never 500); afterwards every case acts, every action that was answered 2xx is in
 // its timeline exactly once, the read model equals the workflows' state, no workflow task failed
-// and every history replays. Deadlines keep coming due meanwhile, on a clock where a day is a quarter of a second. The cluster stopped here is the test's own (a temporary one on a free
-// port), not the suite's; the worker is a process of its own, as in production.
+// and every history replays. Deadlines keep coming due meanwhile, on a clock where a day is a
+// quarter of a second. The cluster stopped here is the test's own (a temporary one on a free port),
+// not the suite's; the worker is a process of its own, as in production.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import { type ChildHandle, type PostgresCluster, startPostgresCluster, startWorkerProcess } from '../support/processes.js';
@@ -26,8 +27,8 @@ beforeAll(async () => {
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       // The API gives up on a case after 4 s (a 503 that says the step may still complete), not 15 s.
       HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: '4000',
-      // A day lasts a quarter of a second: deadlines (the 14-day locating review, its reminders and escalations)
-      // come due during the outage and after it, between the caseworkers' steps.
+      // A day lasts a quarter of a second: deadlines (the 14-day locating review, its reminders and
+      // escalations) come due during the outage and after it, between the caseworkers' steps.
       HOMEWARD_TIME_SCALE: String(0.25 / 86_400),
     },
   });

@@ -12,6 +12,8 @@ import { type ChildHandle, type OwnTemporal, freePort, startApiProcess, startOwn
 import { Journal, NO_DAMAGE, busyDay, faultReport, untilEveryCaseAnswered } from '../support/careful.js';
 
 const CASEWORKERS = 4;
+// A day lasts a quarter of a second: deadlines keep coming due while processes are down.
+const FAST_CLOCK = { HOMEWARD_TIME_SCALE: String(0.25 / 86_400) };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const children: ChildHandle[] = [];
 const harnesses: Harness[] = [];
@@ -32,7 +34,7 @@ async function tokens(h: Harness) {
 
 describe('processes killed under load', () => {
   it('when the worker process is killed while cases are opened and acted on, and a new one started (twice), then no workflow task fails, nothing accepted is lost or doubled, every case acts and every history replays', async () => {
-    const h = await startHarness({ worker: false, config: { HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: '4000' } });
+    const h = await startHarness({ worker: false, config: { HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: '4000', ...FAST_CLOCK } });
     harnesses.push(h);
     const consulateId = await createConsulate(h);
     const first = await startWorkerProcess(h.config);
@@ -78,7 +80,7 @@ describe('processes killed under load', () => {
     // The harness gives this process a client for checks; the API under test is a child process.
     const h = await startHarness({
       worker: false,
-      config: { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: own.address, HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: '4000' },
+      config: { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: own.address, HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: '4000', ...FAST_CLOCK },
     });
     harnesses.push(h);
     const consulateId = await createConsulate(h);

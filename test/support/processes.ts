@@ -3,12 +3,13 @@
 // worker and API as child processes. Never the servers the rest of the suite or the machine uses.
 // Everything started here is also killed if the test process itself goes away.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Config } from '../../config/index.js';
 import { migrateDatabase } from '../../db/migrate.js';
@@ -92,6 +93,33 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
   return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 
+const PG_DIR_PREFIX = 'homeward-pg-';
+
+function pidIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** Clusters whose test process died without stopping them (killed, Ctrl-C): stopped and removed. */
+async function reapOrphanClusters(bin: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
+  for (const name of await fsp.readdir(os.tmpdir())) {
+    if (!name.startsWith(PG_DIR_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const pid = Number(await fsp.readFile(path.join(dir, 'owner.pid'), 'utf8').catch(() => ''));
+    if (!(pid > 0) || pidIsAlive(pid)) continue;
+    const data = path.join(dir, 'data');
+    if (fs.existsSync(path.join(data, 'postmaster.pid'))) {
+      const args = ['-D', data, '-m', 'immediate', '-w', 'stop'];
+      await (owner ? execFileAsync('runuser', ['-u', 'postgres', '--', path.join(bin, 'pg_ctl'), ...args]) : execFileAsync(path.join(bin, 'pg_ctl'), args)).catch(() => undefined);
+    }
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Creates a cluster in a new temporary folder (initdb), starts it on a free port and migrates a
  * database in it. fsync is off (the test never survives a machine crash, only a PostgreSQL one);
@@ -100,7 +128,10 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
 export async function startPostgresCluster(opts: { database?: string } = {}): Promise<PostgresCluster> {
   const bin = await postgresBinDir();
   const owner = await postgresUser();
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'homeward-pg-'));
+  await reapOrphanClusters(bin, owner);
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), PG_DIR_PREFIX));
+  // Whose cluster this is: a later run removes it if this process died without cleaning up.
+  await fsp.writeFile(path.join(dir, 'owner.pid'), String(process.pid));
   if (owner) await fsp.chown(dir, owner.uid, owner.gid);
   const data = path.join(dir, 'data');
   const logFile = path.join(dir, 'postgres.log');
@@ -254,26 +285,39 @@ export interface ChildHandle {
 }
 
 const READY_TIMEOUT_MS = 120_000;
+const EXIT_WITH_PARENT = pathToFileURL(path.join(ROOT, 'test', 'support', 'exit-with-parent.mjs')).href;
 
 let bundleFile: Promise<string> | undefined;
+const BUNDLE_PREFIX = 'homeward-workflows-';
 /**
- * This process's workflow bundle (the code under test), written once to a file that every worker
- * child process loads: webpack runs once per test file, not once per worker start.
+ * This process's workflow bundle (the code under test) in a file that every worker child process
+ * loads: webpack runs once per test file, not once per worker start. The file is named after its
+ * content, so runs of the same code share it and nothing piles up; copies of other code older
+ * than a day are removed.
  */
 export function sharedWorkflowBundle(): Promise<string> {
   bundleFile ??= (async () => {
     const { code } = await workflowBundle();
-    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'homeward-bundle-'));
-    atExit(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'workflows.js');
-    await fsp.writeFile(file, code);
+    const file = path.join(os.tmpdir(), `${BUNDLE_PREFIX}${createHash('sha256').update(code).digest('hex').slice(0, 16)}.js`);
+    if (!fs.existsSync(file)) {
+      const partial = `${file}.${process.pid}.tmp`;
+      await fsp.writeFile(partial, code);
+      await fsp.rename(partial, file);
+    }
+    const dayAgo = Date.now() - 86_400_000;
+    for (const name of await fsp.readdir(os.tmpdir())) {
+      const other = path.join(os.tmpdir(), name);
+      if (!name.startsWith(BUNDLE_PREFIX) || other === file) continue;
+      const stat = await fsp.stat(other).catch(() => undefined);
+      if (stat && stat.mtimeMs < dayAgo) await fsp.rm(other, { force: true });
+    }
     return file;
   })();
   return bundleFile;
 }
 
 function spawnTs(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; handle: ChildHandle; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, entry], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-8_000);
