@@ -235,7 +235,8 @@ export async function ensureTemporalCli(log: Log = defaultLog): Promise<string> 
   });
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();

@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../../scripts/temporal-server.js';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -157,16 +157,6 @@ describe('the supervisor', () => {
   }
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('npm start', () => {
   it('when the worker of the dev stack is killed, then it is restarted, the API keeps serving, and a case can be opened again; SIGTERM stops it all', async () => {

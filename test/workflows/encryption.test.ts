@@ -8,31 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmCodec } from '../../temporal/codec.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
 import { actOk, bearer, openBody, openCase } from '../api/support.js';
+import { allText } from '../support/security.js';
 
 const utf8 = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 
-/**
- * Every string in a raw protobuf object tree, with each byte array rendered both as UTF-8 and as
- * base64 (own walk: protobufjs's toJSON would turn bytes into base64 only).
- */
-function allText(value: unknown, out: string[] = [], seen = new Set<unknown>()): string[] {
-  if (value === null || value === undefined) return out;
-  if (value instanceof Uint8Array) {
-    out.push(utf8(value), Buffer.from(value).toString('base64'));
-    return out;
-  }
-  if (typeof value === 'string') out.push(value);
-  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') out.push(String(value));
-  else if (typeof value === 'object') {
-    if (seen.has(value)) return out;
-    seen.add(value);
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out.push(k);
-      allText(v, out, seen);
-    }
-  }
-  return out;
-}
 
 /** Every Payload in the tree, with the path it was found at. */
 function payloadsIn(value: unknown, path = '', out: Array<{ path: string; payload: Payload }> = []): Array<{ path: string; payload: Payload }> {
