@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import { type ChildHandle, type PostgresCluster, startPostgresCluster, startWorkerProcess } from '../support/processes.js';
-import { Journal, NO_DAMAGE, busyDay, faultReport } from '../support/careful.js';
+import { Journal, NO_DAMAGE, busyDay, faultReport, officeStaff } from '../support/careful.js';
 
 const CASEWORKERS = 6;
 const OUTAGE_MS = 15_000;
@@ -49,8 +49,7 @@ describe('a PostgreSQL outage under load', () => {
     const down = new Promise<void>((resolve) => (outage = resolve));
     const day = busyDay({
       http: () => h.http,
-      caseworkers: await Promise.all(Array.from({ length: CASEWORKERS }, (_, i) => h.token('caseworker', { office: h.office, sub: `cw-${i}` }))),
-      supervisors: [await h.token('supervisor', { office: h.office, sub: 'sup-ben' }), await h.token('supervisor', { office: h.office, sub: 'sup-lin' })],
+      ...(await officeStaff(h, CASEWORKERS)),
       consulateId,
       journal,
       client: { giveUpAt: () => giveUpAt },

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import { type ChildHandle, type OwnTemporal, startOwnTemporal, startWorkerProcess } from '../support/processes.js';
-import { Journal, NO_DAMAGE, busyDay, faultReport, untilEveryCaseAnswered } from '../support/careful.js';
+import { Journal, NO_DAMAGE, busyDay, faultReport, untilEveryCaseAnswered, officeStaff } from '../support/careful.js';
 
 const CASEWORKERS = 6;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -44,8 +44,7 @@ describe('a Temporal server restart under load', () => {
     const gone = new Promise<void>((resolve) => (killed = resolve));
     const day = busyDay({
       http: () => h.http,
-      caseworkers: await Promise.all(Array.from({ length: CASEWORKERS }, (_, i) => h.token('caseworker', { office: h.office, sub: `cw-${i}` }))),
-      supervisors: [await h.token('supervisor', { office: h.office, sub: 'sup-ben' }), await h.token('supervisor', { office: h.office, sub: 'sup-lin' })],
+      ...(await officeStaff(h, CASEWORKERS)),
       consulateId,
       journal,
       client: { giveUpAt: () => giveUpAt },

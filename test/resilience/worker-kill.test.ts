@@ -9,7 +9,7 @@ import supertest from 'supertest';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import { type ChildHandle, type OwnTemporal, freePort, startApiProcess, startOwnTemporal, startWorkerProcess } from '../support/processes.js';
-import { Journal, NO_DAMAGE, busyDay, faultReport, untilEveryCaseAnswered } from '../support/careful.js';
+import { Journal, NO_DAMAGE, busyDay, faultReport, untilEveryCaseAnswered, officeStaff } from '../support/careful.js';
 
 const CASEWORKERS = 4;
 // A day lasts a quarter of a second: deadlines keep coming due while processes are down.
@@ -27,8 +27,7 @@ afterAll(async () => {
 
 async function tokens(h: Harness) {
   return {
-    caseworkers: await Promise.all(Array.from({ length: CASEWORKERS }, (_, i) => h.token('caseworker', { office: h.office, sub: `cw-${i}` }))),
-    supervisors: [await h.token('supervisor', { office: h.office, sub: 'sup-ben' }), await h.token('supervisor', { office: h.office, sub: 'sup-lin' })],
+    ...(await officeStaff(h, CASEWORKERS)),
   };
 }
 

@@ -369,3 +369,11 @@ export async function stuckCases(client: CarefulClient, caseIds: string[]): Prom
   );
   return results.filter((r) => r.status !== 200).map((r) => `${r.caseId}: ${answers(r)} ${JSON.stringify(r.body).slice(0, 160)}`);
 }
+
+/** The people of a busy office: `n` caseworkers and two supervisors, as tokens. */
+export async function officeStaff(h: Pick<Harness, 'token' | 'office'>, n: number): Promise<{ caseworkers: string[]; supervisors: string[] }> {
+  return {
+    caseworkers: await Promise.all(Array.from({ length: n }, (_, i) => h.token('caseworker', { office: h.office, sub: `cw-${i}` }))),
+    supervisors: await Promise.all(['sup-ben', 'sup-lin'].map((sub) => h.token('supervisor', { office: h.office, sub }))),
+  };
+}
