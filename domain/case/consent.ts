@@ -1,0 +1,69 @@
+// Consent as the person gives or withdraws it: consular notification (VCCR art. 36(1)(b)) and the
+// sharing of their data with agencies. Withdrawal stops at once every pending step that shares data
+// and asks a supervisor; granting again resumes what the stage needs. What an agency may read under
+// the consent in force is decided when it reads (agencyRedaction in views.ts).
+import type { ActionTable } from './rules.js';
+import { type CaseState, type Change, type Ctx, openTasks } from './state.js';
+import { closeTask, emit } from './steps.js';
+import { openReview } from './reviews.js';
+import { agencyRedaction } from './views.js';
+import { CONSULAR_TASKS, sendConsularTasks } from './stages/consular-contact.js';
+import { sendExitRestrictionReview } from './stages/exit-restriction-check.js';
+
+export const consentActions: Pick<ActionTable, 'record_consent'> = {
+  record_consent: {
+    stages: 'any',
+    whileOnHold: true,
+    apply: (state, action, change, ctx) => recordConsent(state, change, ctx, action.consularNotification, action.dataSharing),
+  },
+};
+
+function recordConsent(
+  state: CaseState,
+  change: Change,
+  ctx: Ctx,
+  consular: 'granted' | 'refused' | undefined,
+  dataSharing: 'granted' | 'withdrawn' | undefined,
+): void {
+  const before = { ...state.consent };
+  if (consular) state.consent.consularNotification = consular;
+  if (dataSharing) state.consent.dataSharing = dataSharing;
+  const after = { ...state.consent };
+  // Stopping a task no longer rewrites what it held: what an agency reads is decided when it reads,
+  // from the consent in force (agencyRedaction), for every task it was ever sent.
+  const withdrawnNow = dataSharing === 'withdrawn' && before.dataSharing !== 'withdrawn';
+  // Withdrawal stops every pending step that shares personal data with an agency, at once.
+  const stoppedByWithdrawal = withdrawnNow ? openTasks(state).filter((t) => t.audience === 'agency') : [];
+  for (const t of stoppedByWithdrawal) closeTask(t, change, 'cancelled', ctx, 'data-sharing consent withdrawn');
+  const refusedNow = consular === 'refused' && before.consularNotification !== 'refused' && state.stage === 'consular_contact';
+  const stoppedByRefusal = refusedNow ? openTasks(state).filter((t) => CONSULAR_TASKS.has(t.type)) : [];
+  for (const t of stoppedByRefusal) closeTask(t, change, 'cancelled', ctx, 'consular notification refused');
+  const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal];
+  if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing) {
+    // What this change stopped and what it hid from (or gave back to) the agencies, for the record.
+    // The list covers the tasks the case still holds; the rule itself applies at read time to all.
+    const agencyTasks = state.tasks.filter((t) => t.audience === 'agency');
+    const redacted = agencyTasks.filter((t) => agencyRedaction(before, t) === null && agencyRedaction(after, t) !== null);
+    const restored = agencyTasks.filter((t) => agencyRedaction(before, t) !== null && agencyRedaction(after, t) === null);
+    emit(state, change, ctx, 'consent_changed', {
+      ...(before.consularNotification !== after.consularNotification
+        ? { consularNotification: { from: before.consularNotification, to: after.consularNotification } }
+        : {}),
+      ...(before.dataSharing !== after.dataSharing ? { dataSharing: { from: before.dataSharing, to: after.dataSharing } } : {}),
+      cancelledTaskIds: cancelled.map((t) => t.id),
+      redactedTaskIds: redacted.map((t) => t.id),
+      restoredTaskIds: restored.map((t) => t.id),
+      redactedFor: [...new Set(redacted.map((t) => t.agencyId).filter((a): a is string => a !== null))],
+    });
+  }
+  if (stoppedByWithdrawal.length > 0) openReview(state, change, ctx, 'data_sharing_withdrawn');
+  if (refusedNow) openReview(state, change, ctx, 'consular_notification_refused');
+  const regained =
+    (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
+  if (regained && state.consent.consularNotification !== 'refused' && state.consent.dataSharing !== 'withdrawn') {
+    if (state.stage === 'consular_contact') sendConsularTasks(state, change, ctx);
+    if (state.stage === 'exit_restriction_check' && !openTasks(state).some((t) => t.type === 'exit_restriction_review')) {
+      sendExitRestrictionReview(state, change, ctx);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+// A case's first step (its opening entry on the timeline, and the first stage's deadline), and what
+// happens when a later rescue operation finds the same person: the case records it, once.
+import type { CaseState, Change, Ctx } from './state.js';
+import { emit, emptyChange } from './steps.js';
+import { stageDeadlineFor } from './stages/index.js';
+
+/** The first timeline entry; the workflow records it when it starts. */
+export function openCase(state: CaseState, ctx: Ctx): Change {
+  const change = emptyChange();
+  state.stageDeadline = stageDeadlineFor(state, state.stage, ctx.now);
+  emit(state, change, ctx, 'case_opened', {
+    source: state.source,
+    riskFlags: state.riskFlags,
+    consulateId: state.consulateId,
+    location: state.location,
+    operationId: state.operationId,
+  });
+  return change;
+}
+
+/** A rescue operation found this person again: the case records it once, and opens no other case. */
+export function linkOperation(state: CaseState, operation: { operationId: string; name: string }, ctx: Ctx): Change {
+  const change = emptyChange();
+  state.linkedOperations ??= [];
+  if (state.linkedOperations.includes(operation.operationId)) return change;
+  state.linkedOperations.push(operation.operationId);
+  emit(state, change, ctx, 'linked_to_operation', { operationId: operation.operationId, operationName: operation.name });
+  return change;
+}

@@ -1,0 +1,42 @@
+// The shapes of the rules: an action's entry in the action table, and a stage's module. Types only,
+// so every module can name them without importing another's code.
+import type { Action, ActionOf, ActionType, Stage, TaskType } from '../schemas.js';
+import type { CaseState, CaseTask, Change, Ctx, StageDeadline } from './state.js';
+
+/** One action: where it is allowed, what it checks and what it does. */
+export interface ActionRule<A extends Action = Action> {
+  /** The stages where it is allowed; 'any' for every stage of an open case. */
+  stages: readonly Stage[] | 'any';
+  /** Whether it stays allowed while the case is on hold: stage work pauses, housekeeping does not. */
+  whileOnHold: boolean;
+  /** A further condition on the case for the action to be offered at all (it then shows in allowedActions). */
+  available?: (state: CaseState) => boolean;
+  /** Checks of an allowed, well-formed action against the case; throws DomainError. */
+  check?: (state: CaseState, action: A, at: { now: string; allowed: ActionType[] }) => void;
+  /** What it does, after its own timeline event (the action itself) has been recorded. */
+  apply: (state: CaseState, action: A, change: Change, ctx: Ctx) => void;
+}
+
+/** Exactly one entry per action type: the compiler refuses a missing one. */
+export type ActionTable = { [K in ActionType]: ActionRule<ActionOf<K>> };
+
+/** What a completed task of one type does to the case (its result already stored on the task). */
+export type TaskOutcome = (state: CaseState, task: CaseTask, result: Record<string, unknown>, change: Change, ctx: Ctx) => void;
+
+/** A stage's own rules. Its actions are collected into the action table (domain/case/actions.ts). */
+export interface StageRules {
+  stage: Stage;
+  actions: Partial<ActionTable>;
+  /** The stage's own deadline, set when the case enters it, and what happens when it passes. */
+  deadline?: {
+    kind: StageDeadline['kind'];
+    at: (state: CaseState, now: string) => string;
+    fire: (state: CaseState, deadline: StageDeadline, change: Change, ctx: Ctx) => void;
+  };
+  /** What entering the stage sends (after its stage_changed event). */
+  onEnter?: (state: CaseState, change: Change, ctx: Ctx) => void;
+  /** What completed tasks of these types do, in whatever stage they complete. */
+  taskOutcomes?: Partial<Record<TaskType, TaskOutcome>>;
+  /** Checked after every completed task while the case is in this stage: moves it on once its work is done. */
+  exitWhenDone?: (state: CaseState, change: Change, ctx: Ctx) => void;
+}

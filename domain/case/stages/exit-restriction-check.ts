@@ -1,0 +1,76 @@
+// Stage "exit_restriction_check": back home, the immigration authority decides whether the person
+// may leave the country again, and until when. Entering the stage sends it the review; its decision
+// moves the case on to employment assistance. A restriction outlives the stage (and the case): while
+// it lasts, no placement abroad; it is lifted on its date (liftExitRestriction, sent by its timer).
+import type { StageRules } from '../rules.js';
+import type { CaseState, Change, Ctx } from '../state.js';
+import { addMs } from '../clock.js';
+import { addTask, emit, emptyChange, enterStage } from '../steps.js';
+
+export function sendExitRestrictionReview(state: CaseState, change: Change, ctx: Ctx): void {
+  const p = state.person;
+  addTask(state, change, ctx, 'exit_restriction_review', {
+    audience: 'agency',
+    agencyId: state.immigrationAgencyId,
+    input: {
+      fullName: p.fullName,
+      dateOfBirth: p.dateOfBirth ?? null,
+      nationality: p.nationality,
+      documents: p.documents,
+      screening: state.screening,
+      abroadIn: state.location?.country ?? null,
+      arrivedAt: state.returnTrip?.arrivedAt ?? null,
+    },
+  });
+}
+
+export function exitRestrictionActive(state: CaseState, now: string): boolean {
+  const r = state.exitRestriction;
+  return r !== null && r.status === 'active' && r.until !== null && r.until > now.slice(0, 10);
+}
+
+/** The exit restriction's end has come (possibly years later): placements abroad are allowed again. */
+export function liftExitRestriction(state: CaseState, ctx: Ctx): Change {
+  const change = emptyChange();
+  const r = state.exitRestriction;
+  if (!r || r.status !== 'active') return change;
+  r.status = 'lifted';
+  r.liftedAt = ctx.now;
+  emit(state, change, ctx, 'exit_restriction_expired', { until: r.until, basis: r.basis });
+  return change;
+}
+
+export const exitRestrictionCheck: StageRules = {
+  stage: 'exit_restriction_check',
+  actions: {},
+  onEnter: sendExitRestrictionReview,
+  taskOutcomes: {
+    exit_restriction_review: (state, _task, result, change, ctx) => {
+      const restricted = result.decision === 'restricted';
+      state.exitRestriction = {
+        decision: restricted ? 'restricted' : 'not_restricted',
+        status: restricted ? 'active' : 'none',
+        basis: (result.basis as string | undefined) ?? null,
+        from: (result.from as string | undefined) ?? null,
+        until: (result.until as string | undefined) ?? null,
+        noticeServedAt: (result.noticeServedAt as string | undefined) ?? null,
+        decidedAt: ctx.now,
+        liftedAt: null,
+        liftAt: null,
+      };
+      const r = state.exitRestriction;
+      if (restricted && r.until !== null) {
+        if (r.until <= ctx.now.slice(0, 10)) {
+          r.status = 'lifted';
+          r.liftedAt = ctx.now;
+        } else {
+          // Under a time scale below 1 (tests, demos) the lift comes sooner, in proportion.
+          const untilMs = Date.parse(`${r.until}T00:00:00.000Z`) - Date.parse(ctx.now);
+          r.liftAt = addMs(ctx.now, Math.max(0, Math.round(untilMs * state.policy.timeScale)));
+        }
+      }
+      // The exit: the decision is what this stage waits for, whatever it is.
+      if (state.stage === 'exit_restriction_check') enterStage(state, change, ctx, 'employment_assistance');
+    },
+  },
+};

@@ -1,0 +1,80 @@
+// Tasks the case sends to agencies, supervisors and caseworkers, as they come back: completed (what
+// the result does is the stage module's `taskOutcomes`, or the review's decision) or rejected (a
+// supervisor then decides). After each completion the current stage checks whether its work is done.
+import type { z } from 'zod';
+import { taskResultSchemas } from '../schemas.js';
+import { DomainError, fieldIssues } from '../errors.js';
+import type { TaskOutcome } from './rules.js';
+import type { CaseState, CaseTask, Change, Ctx } from './state.js';
+import { closeTask, emit, emptyChange } from './steps.js';
+import { checkReviewDecision, openReview, resolveReview } from './reviews.js';
+import { allowedActions } from './actions.js';
+import { stageRules } from './stages/index.js';
+
+function findOpenTask(state: CaseState, taskId: string): CaseTask {
+  const task = state.tasks.find((t) => t.id === taskId);
+  if (!task) throw new DomainError('not_found', 'no such task');
+  if (task.status !== 'open' && task.status !== 'claimed') {
+    throw new DomainError('conflict', `the task is already ${task.status}`, { status: task.status });
+  }
+  return task;
+}
+
+export function validateTaskCompletion(state: CaseState, taskId: string, rawResult: unknown): { task: CaseTask; result: Record<string, unknown> } {
+  const task = findOpenTask(state, taskId);
+  if (task.type === 'follow_up') {
+    throw new DomainError('invalid_transition', 'follow-ups are recorded with the record_follow_up action', {
+      stage: state.stage,
+      allowed: allowedActions(state),
+    });
+  }
+  const parsed = taskResultSchemas[task.type].safeParse(rawResult);
+  if (!parsed.success) {
+    throw new DomainError('validation_failed', `invalid result for ${task.type}`, fieldIssues(parsed.error.issues, 'result'));
+  }
+  const result = parsed.data as Record<string, unknown>;
+  if (task.type === 'supervisor_review') checkReviewDecision(task, result);
+  return { task, result };
+}
+
+/** Checks a workflow message's own fields (its text, its sender) against its schema; throws validation_failed. */
+export function validateMessage(schema: z.ZodType, message: unknown, what: string): void {
+  const parsed = schema.safeParse(message);
+  if (!parsed.success) throw new DomainError('validation_failed', `invalid ${what}`, fieldIssues(parsed.error.issues));
+}
+
+export function validateTaskRejection(state: CaseState, taskId: string): CaseTask {
+  const task = findOpenTask(state, taskId);
+  if (task.audience !== 'agency') {
+    throw new DomainError('conflict', 'only agency tasks can be rejected; decide the review instead');
+  }
+  return task;
+}
+
+function outcomeOf(task: CaseTask): TaskOutcome | undefined {
+  if (task.type === 'supervisor_review') return resolveReview;
+  for (const rules of stageRules()) {
+    const outcome = rules.taskOutcomes?.[task.type];
+    if (outcome) return outcome;
+  }
+  return undefined;
+}
+
+export function completeTask(state: CaseState, task: CaseTask, result: Record<string, unknown>, ctx: Ctx): Change {
+  const change = emptyChange();
+  task.result = result;
+  closeTask(task, change, 'completed', ctx);
+  emit(state, change, ctx, 'task_completed', { taskId: task.id, taskType: task.type, result });
+  outcomeOf(task)?.(state, task, result, change, ctx);
+  stageRules(state.stage).exitWhenDone?.(state, change, ctx);
+  return change;
+}
+
+export function rejectTask(state: CaseState, task: CaseTask, reason: string, ctx: Ctx): Change {
+  const change = emptyChange();
+  task.reason = reason;
+  closeTask(task, change, 'rejected', ctx);
+  emit(state, change, ctx, 'task_rejected', { taskId: task.id, taskType: task.type, agencyId: task.agencyId, reason });
+  openReview(state, change, ctx, 'task_rejected', task.id);
+  return change;
+}
