@@ -25,5 +25,6 @@ export { fireDue, nextWakeAt } from './case/clock.js';
 export { linkOperation, openCase } from './case/intake.js';
 export { liftExitRestriction } from './case/stages/exit-restriction-check.js';
 export { STATE_LIMITS, trimState } from './case/limits.js';
+export { type CommittedStep, commit } from './case/commit.js';
 export type { ApprovalView, CaseView, Consent, NextDeadline, RedactionReason, TaskView } from './case/views.js';
 export { agencyRedaction, approvalView, caseView, nextDeadline, taskView } from './case/views.js';

@@ -12,6 +12,7 @@ import {
   applyAction,
   approvalView,
   caseView,
+  commit,
   completeTask,
   decideApproval,
   liftExitRestriction,
@@ -26,7 +27,7 @@ import {
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
 import type { ActionType, Actor } from '../domain/schemas.js';
 import type { ActionArgs, CompleteTaskArgs, DecideApprovalArgs, RejectTaskArgs } from './definitions.js';
-import { type CaseStepper, persistInput, rethrow } from './case-steps.js';
+import { type CaseStepper, asApplicationFailure } from './case-steps.js';
 import { exitRestrictionWorkflow } from './exit-restriction.js';
 
 export interface LegacyEnv {
@@ -39,9 +40,8 @@ export function legacyCase(env: LegacyEnv) {
   const { steps, ctx, features } = env;
 
   async function record(change: Change, first = false): Promise<void> {
-    const state = steps.state;
-    if (!first) state.version += 1;
-    await steps.persistLegacy(persistInput(state, change, first));
+    // Untrimmed, in place: as this path always did.
+    await steps.persistLegacy(commit(steps.state, change, { first }));
   }
 
   return {
@@ -49,28 +49,28 @@ export function legacyCase(env: LegacyEnv) {
 
     async action(type: ActionType, { action, actor }: ActionArgs) {
       const state = steps.state;
-      const parsed = rethrow(() => validateAction(state, { ...(action as object), type }, new Date().toISOString()));
+      const parsed = asApplicationFailure(() => validateAction(state, { ...(action as object), type }, new Date().toISOString()));
       await record(applyAction(state, parsed, { ...ctx(actor), features: features(type) }));
       return caseView(state);
     },
 
     async completeTask({ taskId, result, actor }: CompleteTaskArgs) {
       const state = steps.state;
-      const { task, result: parsed } = rethrow(() => validateTaskCompletion(state, taskId, result));
+      const { task, result: parsed } = asApplicationFailure(() => validateTaskCompletion(state, taskId, result));
       await record(completeTask(state, task, parsed, ctx(actor)));
       return taskView(state, task);
     },
 
     async rejectTask({ taskId, reason, actor }: RejectTaskArgs) {
       const state = steps.state;
-      const task = rethrow(() => validateTaskRejection(state, taskId));
+      const task = asApplicationFailure(() => validateTaskRejection(state, taskId));
       await record(rejectTask(state, task, reason, ctx(actor)));
       return taskView(state, task);
     },
 
     async decideApproval({ approvalId, decision, comment, actor }: DecideApprovalArgs) {
       const state = steps.state;
-      const approval = rethrow(() => validateDecision(state, approvalId));
+      const approval = asApplicationFailure(() => validateDecision(state, approvalId));
       await record(decideApproval(state, approval, decision, comment ?? null, ctx(actor)));
       return approvalView(state, approval);
     },

@@ -9,7 +9,7 @@ import { ActivityFailure, ApplicationFailure, condition, currentUpdateInfo, log,
 import type { SearchAttributePair } from '@temporalio/common';
 import type { CaseActivities } from '../activities/index.js';
 import type { PersistCaseInput } from '../activities/cases.js';
-import { type CaseState, type Change, caseView, trimState } from '../domain/case.js';
+import { type CaseState, type Change, commit } from '../domain/case.js';
 import { DomainError, READ_MODEL_REFUSED } from '../domain/errors.js';
 import { IDEMPOTENT_UPDATE_PREFIX } from '../domain/ids.js';
 import { caseSearchAttributes } from '../domain/search-attributes.js';
@@ -23,19 +23,11 @@ const { persistCase: persistCaseActivity } = proxyActivities<CaseActivities>({ s
 // marker in history instead of a scheduled/started/completed triple and a second workflow task.
 const { persistCase: persistCaseLocal } = proxyLocalActivities<CaseActivities>({ startToCloseTimeout: '30 seconds', retry: PERSIST_RETRY });
 
-/** What a step hands to the read model: the case as it now is, and what this step added or touched. */
-export function persistInput(state: CaseState, change: Change, first: boolean): PersistCaseInput {
-  return {
-    caseView: caseView(state),
-    documents: first ? state.person.documents : undefined,
-    events: change.events,
-    tasks: change.tasks.map((t) => ({ ...t, caseId: state.id, caseReference: state.reference, office: state.office })),
-    approvals: change.approvals.map((a) => ({ ...a, caseId: state.id, caseReference: state.reference, office: state.office })),
-  };
-}
-
-/** Validators and handlers reject with the API's error code as the failure type, so the caller can map it 1:1. */
-export function rethrow<T>(fn: () => T): T {
+/**
+ * Runs `fn`, turning a DomainError it throws into a non-retryable ApplicationFailure whose type is
+ * the API's error code, so validators and handlers reject in a form the caller can map 1:1.
+ */
+export function asApplicationFailure<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
@@ -101,11 +93,10 @@ export function createStepper(initial: CaseState, opts: { localActivity: () => b
         const draft = JSON.parse(JSON.stringify(state)) as CaseState;
         const { change, result } = make(draft);
         if (change.events.length === 0 && !first) return result(state);
-        if (!first) draft.version += 1;
         remember(draft);
-        trimState(draft);
+        const committed = commit(draft, change, { first, trim: true });
         try {
-          await persist(persistInput(draft, change, first), opts.localActivity());
+          await persist(committed, opts.localActivity());
         } catch (err) {
           throw refused(err);
         }

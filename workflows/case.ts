@@ -50,7 +50,7 @@ import {
 } from '../domain/schemas.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
 import { DEFAULT_MAX_MESSAGES_PER_RUN } from '../domain/policy.js';
-import { createStepper, rethrow } from './case-steps.js';
+import { asApplicationFailure, createStepper } from './case-steps.js';
 import { legacyCase, needsExitRestrictionTimer } from './case-legacy.js';
 import {
   actionUpdates,
@@ -119,7 +119,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         const { action, actor, expectedVersion } = args;
         // Checked again under the step lock: another step may have moved the case since the validator ran.
         return take(
-          (s) => applyAction(s, rethrow(() => validateAction(s, { ...(action as object), type }, now(), expectedVersion)), { ...ctx(actor), features: features(type) }),
+          (s) => applyAction(s, asApplicationFailure(() => validateAction(s, { ...(action as object), type }, now(), expectedVersion)), { ...ctx(actor), features: features(type) }),
           caseView,
         );
       },
@@ -128,8 +128,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         // check may grow (here: storable text, issue #7) without a patch.
         validator: ({ action, actor, expectedVersion }) => {
           if (steps.alreadyApplied()) return;
-          rethrow(() => validateMessage(actionMessageSchema, { actor }, type));
-          rethrow(() => validateAction(steps.state, { ...(action as object), type }, now(), expectedVersion));
+          asApplicationFailure(() => validateMessage(actionMessageSchema, { actor }, type));
+          asApplicationFailure(() => validateAction(steps.state, { ...(action as object), type }, now(), expectedVersion));
         },
       },
     );
@@ -145,7 +145,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       if (earlier) return Promise.resolve(taskView(steps.state, earlier));
       return take(
         (s) => {
-          const { task, result: parsed } = rethrow(() => validateTaskCompletion(s, taskId, result));
+          const { task, result: parsed } = asApplicationFailure(() => validateTaskCompletion(s, taskId, result));
           return completeTask(s, task, parsed, ctx(actor));
         },
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
@@ -153,8 +153,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     },
     {
       validator: ({ taskId, result, actor }) => {
-        rethrow(() => validateMessage(taskCompletionMessageSchema, { actor }, 'task completion'));
-        if (!steps.alreadyApplied()) rethrow(() => validateTaskCompletion(steps.state, taskId, result));
+        asApplicationFailure(() => validateMessage(taskCompletionMessageSchema, { actor }, 'task completion'));
+        if (!steps.alreadyApplied()) asApplicationFailure(() => validateTaskCompletion(steps.state, taskId, result));
       },
     },
   );
@@ -168,14 +168,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       const earlier = steps.alreadyApplied() ? steps.state.tasks.find((t) => t.id === taskId) : undefined;
       if (earlier) return Promise.resolve(taskView(steps.state, earlier));
       return take(
-        (s) => rejectTask(s, rethrow(() => validateTaskRejection(s, taskId)), reason, ctx(actor)),
+        (s) => rejectTask(s, asApplicationFailure(() => validateTaskRejection(s, taskId)), reason, ctx(actor)),
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
     },
     {
       validator: ({ taskId, reason, actor }) => {
-        rethrow(() => validateMessage(taskRejectionMessageSchema, { reason, actor }, 'task rejection'));
-        if (!steps.alreadyApplied()) rethrow(() => validateTaskRejection(steps.state, taskId));
+        asApplicationFailure(() => validateMessage(taskRejectionMessageSchema, { reason, actor }, 'task rejection'));
+        if (!steps.alreadyApplied()) asApplicationFailure(() => validateTaskRejection(steps.state, taskId));
       },
     },
   );
@@ -189,14 +189,14 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       const earlier = steps.alreadyApplied() ? steps.state.approvals.find((a) => a.id === approvalId) : undefined;
       if (earlier) return Promise.resolve(approvalView(steps.state, earlier));
       return take(
-        (s) => decideApproval(s, rethrow(() => validateDecision(s, approvalId, patched(PATCH.fourEyes) ? actor : undefined)), decision, comment ?? null, ctx(actor)),
+        (s) => decideApproval(s, asApplicationFailure(() => validateDecision(s, approvalId, patched(PATCH.fourEyes) ? actor : undefined)), decision, comment ?? null, ctx(actor)),
         (s) => approvalView(s, s.approvals.find((a) => a.id === approvalId)!),
       );
     },
     {
       validator: ({ approvalId, comment, actor }) => {
-        rethrow(() => validateMessage(approvalDecisionMessageSchema, { comment, actor }, 'approval decision'));
-        if (!steps.alreadyApplied()) rethrow(() => validateDecision(steps.state, approvalId, actor));
+        asApplicationFailure(() => validateMessage(approvalDecisionMessageSchema, { comment, actor }, 'approval decision'));
+        if (!steps.alreadyApplied()) asApplicationFailure(() => validateDecision(steps.state, approvalId, actor));
       },
     },
   );

@@ -11,7 +11,7 @@ import {
   type Change,
   type Ctx,
   applyAction,
-  caseView,
+  commit,
   completeTask,
   decideApproval,
   initialState,
@@ -64,18 +64,9 @@ function newCase() {
     clock += 60_000;
     return { now: new Date(clock).toISOString(), actor, newId: randomUUID };
   };
-  // As the workflow's record(): every step but the first bumps the version once; the input is a
-  // snapshot (it is serialised into history), so later steps cannot change an earlier one.
-  const step = (change: Change, first = false): PersistCaseInput => {
-    if (!first) state.version += 1;
-    return structuredClone({
-      caseView: caseView(state),
-      documents: first ? state.person.documents : undefined,
-      events: change.events,
-      tasks: change.tasks.map((t) => ({ ...t, caseId, caseReference: state.reference, office: state.office })),
-      approvals: change.approvals.map((a) => ({ ...a, caseId, caseReference: state.reference, office: state.office })),
-    });
-  };
+  // Committed as the workflow commits a step; the input is a snapshot (it is serialised into
+  // history), so later steps cannot change an earlier one.
+  const step = (change: Change, first = false): PersistCaseInput => structuredClone(commit(state, change, { first, trim: true }));
   const doAction = (raw: Record<string, unknown>) => step(applyAction(state, validateAction(state, raw, new Date(clock).toISOString()), ctx()));
   return { caseId, state, ctx, step, doAction, opened: () => step(openCase(state, ctx()), true) };
 }
