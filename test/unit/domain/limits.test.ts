@@ -2,9 +2,9 @@
 // everything, the workflow state only what its rules read.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { type CaseState, type CaseTask, STATE_LIMITS, initialState, trimState } from '../../domain/case.js';
-import { policyFor } from '../../domain/policy.js';
-import { personSchema } from '../../domain/schemas.js';
+import { type CaseState, type CaseTask, STATE_LIMITS, initialState, trimState } from '../../../domain/case.js';
+import { policyFor } from '../../../domain/policy.js';
+import { personSchema } from '../../../domain/schemas.js';
 
 function bareState(): CaseState {
   return initialState({
