@@ -277,7 +277,6 @@ export const taskResultSchemas = {
     notes: text(2_000).optional(),
   }),
 } as const;
-export type TaskResult<T extends TaskType> = z.infer<(typeof taskResultSchemas)[T]>;
 
 export const completeTaskBodySchema = z.strictObject({ result: z.record(z.string(), z.unknown()) });
 export const rejectTaskBodySchema = z.strictObject({ reason: text(2_000) });

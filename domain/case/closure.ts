@@ -9,7 +9,7 @@ import { type Approval, type CaseState, type Change, type Ctx, openTasks } from 
 import { addMs } from './clock.js';
 import { closeTask, emit, emptyChange, enterStage } from './steps.js';
 
-export function pendingClosure(state: CaseState): Approval | undefined {
+function pendingClosure(state: CaseState): Approval | undefined {
   return state.approvals.find((a) => a.status === 'pending');
 }
 

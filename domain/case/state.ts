@@ -190,7 +190,7 @@ export function priorityRank(p: Priority): number {
   return PRIORITY_RANK[p];
 }
 
-export function initialPriority(flags: RiskFlag[]): Priority {
+function initialPriority(flags: RiskFlag[]): Priority {
   if (flags.includes('minor') || flags.includes('injured') || flags.includes('pregnant')) return 'critical';
   if (flags.length > 0) return 'high';
   return 'normal';

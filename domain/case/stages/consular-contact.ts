@@ -2,14 +2,14 @@
 // arranges shelter or a medical check when the person needs them. Entering the stage sends these
 // tasks (unless consent stops them: then a supervisor decides); the case moves on to its return once
 // each is completed or waived by a supervisor. The stage has no action of its own.
-import type { RiskFlag, TaskType } from '../../schemas.js';
+import { CONSULAR_TASK_TYPES, type RiskFlag, type TaskType } from '../../schemas.js';
 import type { StageRules } from '../rules.js';
 import { type CaseState, type Change, type Ctx, openTasks } from '../state.js';
 import { addTask, closeTask, enterStage } from '../steps.js';
 import { openReview, waived } from '../reviews.js';
 
 /** The tasks the consulate is sent; consular-notification consent governs all of them. */
-export const CONSULAR_TASKS = new Set<TaskType>(['verify_nationality', 'issue_travel_document', 'arrange_shelter', 'arrange_medical_check']);
+export const CONSULAR_TASKS = new Set<TaskType>(CONSULAR_TASK_TYPES);
 const SHELTER_FLAGS: RiskFlag[] = ['minor', 'abused', 'pregnant', 'disability'];
 
 // Need-to-know: each agency sees only the fields its task needs, never the whole case.
