@@ -5,6 +5,7 @@
 // own requests, and the gauges are read for offices of this file's own.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -248,6 +249,31 @@ describe('the domain gauges', () => {
       expect(find(samples, 'process_resident_memory_bytes')).toHaveLength(1);
     } finally {
       await down.stop();
+    }
+  });
+});
+
+describe('a PostgreSQL that accepts connections and never answers', () => {
+  let silent: net.Server;
+  let port: number;
+  beforeAll(async () => {
+    silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    port = (silent.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    silent.close();
+  });
+
+  it('when the domain gauges are counted, then the scrape gives up on them and still answers', async () => {
+    const hung = await startHarness({ worker: false, config: { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/nowhere`, HOMEWARD_METRICS_CACHE_MS: '0' } });
+    try {
+      const { samples } = await scrape(hung);
+      expect(find(samples, 'homeward_cases_open')).toEqual([]);
+      expect(valueOf(samples, 'homeward_metrics_domain_up')).toBe(0);
+      expect(valueOf(samples, 'homeward_metrics_domain_errors_total')).toBe(1);
+    } finally {
+      await hung.stop();
     }
   });
 });
