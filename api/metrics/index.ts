@@ -9,8 +9,6 @@ import { domainMetrics } from './domain.js';
 import { httpRequestMetrics } from './http.js';
 import { mergedSource } from './merge.js';
 
-export { UNMATCHED_ROUTE } from './http.js';
-
 let processRegistry: Registry | undefined;
 function processMetrics(): Registry {
   if (!processRegistry) {

@@ -22,7 +22,7 @@ const DURATION = 'homeward_http_request_duration_seconds';
 
 /**
  * Metrics the dashboard shows that this test cannot make appear: the Temporal SDK exports a counter
- * only once it has counted something, and nothing here fails. Each is named in the SDK's metrics
+ * only once it has counted something, and nothing here is meant to fail. Each is named in the SDK's metrics
  * reference (docs.temporal.io/references/sdk-metrics), with the Prometheus suffixes the worker turns
  * on (worker/main.ts workerMetrics: `_total` on counters).
  */
