@@ -16,6 +16,8 @@ import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
 import { platformRouter } from './routes/platform.js';
+import { createApiMetrics } from './metrics/index.js';
+import { metricsRouter } from './routes/metrics.js';
 import { statsRouter } from './routes/stats.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
@@ -39,6 +41,9 @@ export function createApp(deps: ApiDeps): Express {
   app.locals.idempotency = createIdempotencyStore(deps.db, fieldCipher(deps.config));
   // Every response carrying a person's data is written here first (api/http.ts, api/access-log.ts).
   app.locals.accessLog = createAccessLog(deps.db);
+  // First, so that every request is timed, including those refused before routing.
+  const metrics = createApiMetrics(deps);
+  app.use(metrics.http);
 
   app.use((req, res, next) => {
     const incoming = req.get('X-Request-Id');
@@ -65,6 +70,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(anonymousRateLimit(deps.config.hardening.anonymousRateLimitPerMinute));
 
   app.use(platformRouter(deps));
+  app.use(metricsRouter(metrics));
   app.use('/codec', codecRouter(deps));
 
   // Authenticated and within the caller's budget before a body is read: an unauthenticated 32 MB

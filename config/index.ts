@@ -70,6 +70,11 @@ const schema = z
       .refine((u) => originOf(u) === u.replace(/\/$/, ''), 'expected an origin such as https://temporal-ui.example.org (scheme, host and port, no path)')
       .optional(),
     HOMEWARD_CODEC_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 4mb').default('4mb'),
+    // Metrics (README "Metrics"): the worker's SDK exporter is off unless a port is set.
+    HOMEWARD_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    HOMEWARD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+    HOMEWARD_METRICS_MERGE_URL: z.url().optional(),
+    HOMEWARD_METRICS_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   })
   .superRefine((env, ctx) => {
     if (env.HOMEWARD_HEADERS_TIMEOUT_MS > env.HOMEWARD_REQUEST_TIMEOUT_MS) {
@@ -261,5 +266,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxRunningOperationsPerOffice: e.HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE,
     },
     codec: { corsOrigin: e.HOMEWARD_CODEC_CORS_ORIGIN?.replace(/\/$/, ''), bodyLimit: e.HOMEWARD_CODEC_BODY_LIMIT },
+    metrics: {
+      /** Where the worker's Temporal SDK serves Prometheus metrics; unset: not exported. */
+      worker: e.HOMEWARD_WORKER_METRICS_PORT === undefined ? undefined : { host: e.HOMEWARD_WORKER_METRICS_HOST, port: e.HOMEWARD_WORKER_METRICS_PORT },
+      /** Another process's /metrics that the API appends to its own (one machine without service discovery). */
+      mergeUrl: e.HOMEWARD_METRICS_MERGE_URL,
+      /** How long the domain gauges (PostgreSQL counts) are reused between scrapes. */
+      cacheMs: e.HOMEWARD_METRICS_CACHE_MS,
+    },
   };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { bootTemporal } from './temporal-server.js';
+import { bootTemporal, freePort } from './temporal-server.js';
 import { onShutdownSignals, supervise } from './supervise.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +18,15 @@ async function main() {
   say(`migrating ${new URL(config.databaseUrl).pathname.slice(1)}`);
   await migrateDatabase(config.databaseUrl);
 
-  const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace };
+  // One /metrics on a laptop (README "Metrics"): the worker serves the Temporal SDK's metrics on a
+  // port of its own, and the API appends them to its /metrics.
+  const metricsPort = config.metrics.worker?.port ?? (await freePort());
+  const metrics = {
+    HOMEWARD_WORKER_METRICS_PORT: String(metricsPort),
+    HOMEWARD_WORKER_METRICS_HOST: config.metrics.worker?.host ?? '127.0.0.1',
+    HOMEWARD_METRICS_MERGE_URL: config.metrics.mergeUrl ?? `http://127.0.0.1:${metricsPort}/metrics`,
+  };
+  const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, ...metrics };
   const node = (name: string, entry: string) => ({ name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: ROOT, env });
   const children = supervise([node('worker', 'worker/main.ts'), node('api', 'api/server.ts')], { log: say });
   say(`API on http://localhost:${config.port} (OpenAPI: /openapi.json, ready when /readyz is 200)${temporal.uiUrl ? `, Temporal UI on ${temporal.uiUrl}` : ''}`);
