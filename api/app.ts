@@ -16,6 +16,7 @@ import { agenciesRouter } from './routes/agencies.js';
 import { approvalsRouter } from './routes/approvals.js';
 import { casesRouter } from './routes/cases.js';
 import { platformRouter } from './routes/platform.js';
+import { docsRouter } from './routes/docs.js';
 import { statsRouter } from './routes/stats.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
@@ -65,6 +66,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(anonymousRateLimit(deps.config.hardening.anonymousRateLimitPerMinute));
 
   app.use(platformRouter(deps));
+  app.use(docsRouter());
   app.use('/codec', codecRouter(deps));
 
   // Authenticated and within the caller's budget before a body is read: an unauthenticated 32 MB
