@@ -415,6 +415,8 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
   { method: 'get', path: '/healthz' },
   { method: 'get', path: '/readyz' },
   { method: 'get', path: '/openapi.json' },
+  // api/routes/docs.ts: the API reference page (its assets are static files, not routes).
+  { method: 'get', path: '/docs' },
   // api/routes/codec.ts: Temporal's remote codec protocol, supervisors and admins (API.md "Temporal UI codec").
   ...(['decode', 'encode'] as const).map((op) => ({
     method: 'post' as const,
