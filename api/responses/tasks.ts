@@ -46,6 +46,34 @@ export const caseTaskSchema = z
   .strictObject({ ...core, type: taskTypeSchema, result: z.record(z.string(), z.unknown()).nullable() })
   .meta({ id: 'CaseTask' });
 
+// Invented people and places only.
+const TASK_EXAMPLE = {
+  id: '0b9c2f4e-6a51-4d3e-9f0a-2c7d1e8b5a60',
+  caseId: '5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f',
+  caseReference: 'HW-2026-000123',
+  agencyId: 'ph-consulate-bkk',
+  audience: 'agency',
+  type: 'issue_travel_document',
+  status: 'completed',
+  priority: 'high',
+  dueAt: '2026-11-25T03:00:00.000Z',
+  overdue: false,
+  escalationLevel: 0,
+  claimedBy: 'consul-chen',
+  input: {
+    fullName: 'Amihan Dela Cruz',
+    dateOfBirth: '1998-02-14',
+    sex: 'female',
+    nationality: 'PH',
+    documents: [{ type: 'passport', number: 'P0000001X', issuingCountry: 'PH' }],
+  },
+  result: { documentType: 'emergency_travel_document', number: 'ETD-55120', validUntil: '2027-01-31' },
+  reason: null,
+  createdAt: '2026-11-20T03:00:00.000Z',
+  completedAt: '2026-11-21T08:30:00.000Z',
+  redacted: null,
+};
+
 function inboxTask<T extends TaskType>(type: T) {
   return z
     .strictObject({
@@ -72,29 +100,10 @@ export const taskSchema = z
   .meta({
     id: 'Task',
     description: 'A task in an inbox; its `result` has the schema of its `type`.',
-    example: {
-      id: '0b9c2f4e-6a51-4d3e-9f0a-2c7d1e8b5a60',
-      caseId: '5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f',
-      caseReference: 'HW-2026-000123',
-      agencyId: 'ph-consulate-bkk',
-      audience: 'agency',
-      type: 'issue_travel_document',
-      status: 'completed',
-      priority: 'high',
-      dueAt: '2026-11-25T03:00:00.000Z',
-      overdue: false,
-      escalationLevel: 0,
-      claimedBy: 'consul-chen',
-      input: { fullName: 'Amihan Dela Cruz', nationality: 'PH', dateOfBirth: '1998-02-14' },
-      result: { documentType: 'emergency_travel_document', number: 'ETD-55120', validUntil: '2027-01-31' },
-      reason: null,
-      createdAt: '2026-11-20T03:00:00.000Z',
-      completedAt: '2026-11-21T08:30:00.000Z',
-      redacted: null,
-    },
+    example: TASK_EXAMPLE,
   });
 
-export const taskPageSchema = page(taskSchema).meta({ id: 'TaskPage' });
+export const taskPageSchema = page(taskSchema).meta({ id: 'TaskPage', example: { items: [TASK_EXAMPLE], nextCursor: null } });
 
 
 /**
