@@ -9,6 +9,7 @@ import type { Response } from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors.js';
+import { TASK_TYPES } from '../../domain/schemas.js';
 import { STATUS } from '../../api/errors.js';
 import { type AnyRoute, registry } from '../../api/http.js';
 import { errorCodesOf } from '../../api/openapi/errors.js';
@@ -307,6 +308,33 @@ describe('the OpenAPI document against the real API', () => {
 
   it('when the runs above are done, then every endpoint of the document was seen answering successfully', () => {
     expect(routes().map(keyOf).filter((k) => !seen.has(k))).toEqual([]);
+  });
+});
+
+describe('the served OpenAPI document', () => {
+  it('when /openapi.json is fetched, then every response of every operation has a schema, and each task type has its task and result schemas', async () => {
+    const res = await h.http.get('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = res.body as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>;
+      components: { schemas: Record<string, unknown> };
+    };
+    const empty: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          for (const [type, media] of Object.entries(response.content ?? { none: {} })) {
+            if (!media.schema || Object.keys(media.schema).length === 0) empty.push(`${method} ${path} ${status} ${type}`);
+          }
+        }
+      }
+    }
+    expect(empty).toEqual([]);
+    for (const type of TASK_TYPES) {
+      const name = type.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+      expect(doc.components.schemas, type).toHaveProperty(`${name}Task`);
+      expect(doc.components.schemas, type).toHaveProperty(`${name}Result`);
+    }
   });
 });
 
