@@ -13,7 +13,7 @@ export const statsSchema = z
     onHold: z.int().min(0).describe('open cases on hold'),
     overdueTasks: z.int().min(0).describe('open or claimed tasks of the office past their due time'),
     medianDaysInStage: z
-      .strictObject(Object.fromEntries(openStages.map((s) => [s, z.number().min(0).nullable()])) as Record<(typeof openStages)[number], z.ZodNullable<z.ZodNumber>>)
+      .strictObject(Object.fromEntries(openStages.map((s) => [s, z.number().nullable()])) as Record<(typeof openStages)[number], z.ZodNullable<z.ZodNumber>>)
       .describe('per working stage, the median days its open cases have spent there so far; null when empty'),
     closedByReason: counts(CLOSURE_REASONS),
   })
