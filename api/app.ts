@@ -18,6 +18,7 @@ import { casesRouter } from './routes/cases.js';
 import { platformRouter } from './routes/platform.js';
 import { createApiMetrics } from './metrics/index.js';
 import { metricsRouter } from './routes/metrics.js';
+import { docsRouter } from './routes/docs.js';
 import { statsRouter } from './routes/stats.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
@@ -71,6 +72,7 @@ export function createApp(deps: ApiDeps): Express {
 
   app.use(platformRouter(deps));
   app.use(metricsRouter(metrics));
+  app.use(docsRouter());
   app.use('/codec', codecRouter(deps));
 
   // Authenticated and within the caller's budget before a body is read: an unauthenticated 32 MB

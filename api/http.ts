@@ -7,6 +7,7 @@ import { ApiError } from './errors.js';
 import { jsonIssues, refuse } from './middleware/storable-input.js';
 import { type AccessLog, accessLogUnavailable } from './access-log.js';
 import type { AccessWhat } from '../db/schema/index.js';
+import type { ErrorCode } from '../domain/errors.js';
 import { type IdempotencyMode, type IdempotencyStore, idempotencyKeyOf, requestFingerprint, updateIdFor } from './idempotency.js';
 import { idempotencyKeyHeader } from './schemas.js';
 import { parse } from './validate.js';
@@ -27,7 +28,21 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    * update id, `replay` stores the answer, `custom` hands the key to a handler that keeps its own record.
    */
   idempotency?: IdempotencyMode | 'custom';
-  success: { status: number; description: string };
+  /**
+   * The answer, with the schema it has: the OpenAPI document shows it, and the contract test parses
+   * real answers with it (test/api/openapi-contract.test.ts). Schemas live in api/responses/.
+   */
+  success: { status: number; description: string; schema: z.ZodType };
+  /**
+   * Error codes this route can answer besides those every route of its kind can (api/openapi/errors.ts
+   * derives those from roles, params, body and idempotency).
+   */
+  errors?: readonly ErrorCode[];
+  /**
+   * The body as the document shows it, when the schema that parses it is looser on purpose (a task's
+   * result is checked against its type's schema by the service, once the task is known).
+   */
+  bodyDoc?: z.ZodType;
   /**
    * For responses that carry a person's data: what they show and of which cases. Each success is
    * written to the access log before it is sent, and not sent if that fails (api/access-log.ts).

@@ -1,51 +1,58 @@
-// OpenAPI 3.1, generated from the same zod schemas and route declarations that validate requests,
-// so the document cannot drift from what the API accepts.
+// OpenAPI 3.1, generated from the route declarations (api/http.ts) and their zod schemas: what each
+// endpoint accepts (the schemas that validate requests) and what it answers (api/responses/, the
+// schemas the contract test parses real answers with), so the document cannot drift from the code.
+// Adding an endpoint is one route() block with its response schema; nothing here changes.
 import { z } from 'zod';
-import { createDocument } from 'zod-openapi';
-import { ERROR_CODES } from '../domain/errors.js';
-import { STATUS } from './errors.js';
+import { type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, createDocument } from 'zod-openapi';
 import type { AnyRoute } from './http.js';
+import { errorCodesOf, errorResponses } from './openapi/errors.js';
+import { platformPaths } from './openapi/platform.js';
 
-const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.enum(ERROR_CODES),
-      message: z.string(),
-      details: z.unknown().optional(),
-      requestId: z.string(),
-    }),
-  })
-  .meta({ id: 'Error' });
+function operationOf(r: AnyRoute): ZodOpenApiOperationObject {
+  const headerShape = Object.fromEntries(Object.entries(r.headers ?? {}).map(([name, h]) => [name, h.schema.optional().describe(h.description)]));
+  return {
+    summary: r.summary,
+    tags: [r.tag],
+    ...(r.roles ? { security: [{ bearer: [] }], description: `Roles: ${r.roles.join(', ')}` } : {}),
+    requestParams: {
+      ...(r.params ? { path: r.params as z.ZodObject } : {}),
+      ...(r.query ? { query: r.query as z.ZodObject } : {}),
+      ...(r.headers ? { header: z.object(headerShape) } : {}),
+    },
+    ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.bodyDoc ?? r.body } } } } : {}),
+    responses: {
+      [String(r.success.status)]: { description: r.success.description, content: { 'application/json': { schema: r.success.schema } } },
+      ...errorResponses(errorCodesOf(r)),
+    },
+  };
+}
 
 export function buildOpenApi(routes: AnyRoute[]) {
-  const paths: Record<string, Record<string, unknown>> = {};
+  const paths: ZodOpenApiPathsObject = {};
   for (const r of routes) {
     const path = r.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const errors = r.roles ? ['validation_failed', 'unauthenticated', 'forbidden', 'not_found', 'unavailable'] : ['unavailable'];
-    const responses: Record<string, unknown> = {
-      [String(r.success.status)]: { description: r.success.description, content: { 'application/json': { schema: z.unknown() } } },
-    };
-    for (const code of errors) {
-      responses[String(STATUS[code as keyof typeof STATUS])] = { description: code, content: { 'application/json': { schema: errorSchema } } };
-    }
-    const headerShape = Object.fromEntries(Object.entries(r.headers ?? {}).map(([name, h]) => [name, (h.schema as z.ZodType).optional().describe(h.description)]));
-    (paths[path] ??= {})[r.method] = {
-      summary: r.summary,
-      tags: [r.tag],
-      ...(r.roles ? { security: [{ bearer: [] }], description: `Roles: ${r.roles.join(', ')}` } : {}),
-      requestParams: {
-        ...(r.params ? { path: r.params } : {}),
-        ...(r.query ? { query: r.query } : {}),
-        ...(r.headers ? { header: z.object(headerShape) } : {}),
-      },
-      ...(r.body ? { requestBody: { content: { 'application/json': { schema: r.body } } } } : {}),
-      responses,
-    };
+    (paths[path] ??= {})[r.method] = operationOf(r);
   }
   return createDocument({
     openapi: '3.1.0',
-    info: { title: 'Homeward API', version: '1.0.0', description: 'Case workflows for people rescued from overseas fraud compounds.' },
+    info: {
+      title: 'Homeward API',
+      version: '1.0.0',
+      description:
+        'Case workflows that bring people rescued from overseas fraud compounds home. Every /v1 request carries a bearer JWT; ' +
+        'every error has the shape `{ error: { code, message, details?, requestId } }`. Examples use invented people only.',
+    },
+    tags: [
+      { name: 'cases', description: 'open, list, read and act on cases; their timeline and access log' },
+      { name: 'tasks', description: 'the inboxes of agencies, supervisors and caseworkers' },
+      { name: 'approvals', description: "a supervisor's decisions" },
+      { name: 'agencies', description: 'consulates, the immigration authority, employment services' },
+      { name: 'supervision', description: 'statistics' },
+      { name: 'operations', description: 'mass rescue operations' },
+      { name: 'retention', description: 'retention, legal holds and erasure (admins)' },
+      { name: 'platform', description: 'health, readiness, this document and the Temporal UI codec' },
+    ],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    paths: paths as never,
+    paths: { ...paths, ...platformPaths },
   });
 }

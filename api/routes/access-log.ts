@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { route } from '../http.js';
 import { idParams, timelineQuery } from '../schemas.js';
 import type { AccessLogService } from '../services/access-log.js';
+import { accessLogPageSchema } from '../responses/access-log.js';
 
 export function accessLogRouter(log: AccessLogService): Router {
   const router = Router();
@@ -14,7 +15,7 @@ export function accessLogRouter(log: AccessLogService): Router {
     roles: ['supervisor', 'admin'],
     params: idParams,
     query: timelineQuery,
-    success: { status: 200, description: '{ items: [{ at, sub, role, office?, agency?, what, requestId }], nextCursor }, oldest first' },
+    success: { status: 200, description: 'a page of reads, oldest first', schema: accessLogPageSchema },
     handler: ({ auth, params, query }) => log.list(auth, params.id, query.limit, query.cursor),
   });
   return router;

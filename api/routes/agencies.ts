@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { agencyCreateSchema } from '../../domain/schemas.js';
 import { route } from '../http.js';
 import type { createAgencyService } from '../services/agencies.js';
+import { agencyListSchema, agencySchema } from '../responses/agencies.js';
 
 export function agenciesRouter(agencies: ReturnType<typeof createAgencyService>): Router {
   const router = Router();
@@ -12,7 +13,7 @@ export function agenciesRouter(agencies: ReturnType<typeof createAgencyService>)
     tag: 'agencies',
     summary: 'All agencies',
     roles: ['caseworker', 'agency_officer', 'supervisor', 'admin'],
-    success: { status: 200, description: '{ items: [agency] }' },
+    success: { status: 200, description: 'every agency', schema: agencyListSchema },
     handler: () => agencies.list(),
   });
   route(router, {
@@ -22,7 +23,8 @@ export function agenciesRouter(agencies: ReturnType<typeof createAgencyService>)
     summary: 'Add an agency',
     roles: ['admin'],
     body: agencyCreateSchema,
-    success: { status: 201, description: 'the agency' },
+    success: { status: 201, description: 'the agency', schema: agencySchema },
+    errors: ['conflict'],
     handler: ({ body }) => agencies.create(body),
   });
   return router;

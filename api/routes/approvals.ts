@@ -4,6 +4,7 @@ import { approvalDecisionSchema } from '../../domain/schemas.js';
 import { route } from '../http.js';
 import { idParams, listApprovalsQuery } from '../schemas.js';
 import type { createApprovalService } from '../services/approvals.js';
+import { approvalPageSchema, approvalSchema } from '../responses/approvals.js';
 
 export function approvalsRouter(approvals: ReturnType<typeof createApprovalService>): Router {
   const router = Router();
@@ -14,7 +15,7 @@ export function approvalsRouter(approvals: ReturnType<typeof createApprovalServi
     summary: 'Approvals of the office',
     roles: ['supervisor'],
     query: listApprovalsQuery,
-    success: { status: 200, description: '{ items: [approval], nextCursor }' },
+    success: { status: 200, description: 'a page of approvals, soonest due first', schema: approvalPageSchema },
     handler: ({ auth, query }) => approvals.list(auth, query),
   });
   route(router, {
@@ -26,7 +27,8 @@ export function approvalsRouter(approvals: ReturnType<typeof createApprovalServi
     params: idParams,
     body: approvalDecisionSchema,
     idempotency: 'join',
-    success: { status: 200, description: 'the decided approval' },
+    success: { status: 200, description: 'the decided approval', schema: approvalSchema },
+    errors: ['conflict'],
     handler: ({ auth, params, body, updateId }) => approvals.decide(auth, params.id, body.decision, body.comment, updateId),
   });
   return router;

@@ -6,6 +6,7 @@ import { idParams, ifMatchHeader, listCasesQuery, timelineQuery } from '../schem
 import { requestFingerprint } from '../idempotency.js';
 import type { CaseService } from '../services/cases.js';
 import { parse } from '../validate.js';
+import { allowedActionsSchema, casePageSchema, caseViewSchema, timelinePageSchema } from '../responses/cases.js';
 
 const CASE_ROLES = ['caseworker', 'supervisor'] as const;
 const oneCase = (b: { id: string }) => [b.id];
@@ -22,7 +23,8 @@ export function casesRouter(cases: CaseService): Router {
     body: openCaseSchema,
     // The answer is stored in the case's own transaction (services/cases.ts).
     idempotency: 'custom',
-    success: { status: 201, description: 'the new case' },
+    success: { status: 201, description: 'the new case', schema: caseViewSchema },
+    errors: ['duplicate_person', 'conflict'],
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, body, req, res, idempotencyKey }) => {
       const out = await cases.openCase(auth, body, requestFingerprint(req), idempotencyKey);
@@ -38,7 +40,7 @@ export function casesRouter(cases: CaseService): Router {
     summary: 'List and search cases',
     roles: CASE_ROLES,
     query: listCasesQuery,
-    success: { status: 200, description: '{ items: [case summary], nextCursor }' },
+    success: { status: 200, description: 'a page of case summaries', schema: casePageSchema },
     access: { what: 'case', caseIds: (b: { items: Array<{ id: string }> }) => b.items.map((c) => c.id) },
     handler: ({ auth, query }) => cases.listCases(auth, query),
   });
@@ -50,7 +52,7 @@ export function casesRouter(cases: CaseService): Router {
     summary: 'The live state of a case',
     roles: CASE_ROLES,
     params: idParams,
-    success: { status: 200, description: 'the case' },
+    success: { status: 200, description: 'the case', schema: caseViewSchema },
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, res }) => {
       const view = await cases.getCase(auth, params.id);
@@ -66,7 +68,7 @@ export function casesRouter(cases: CaseService): Router {
     summary: 'The actions allowed now',
     roles: CASE_ROLES,
     params: idParams,
-    success: { status: 200, description: '{ stage, allowed }' },
+    success: { status: 200, description: 'the stage and the actions allowed in it now', schema: allowedActionsSchema },
     handler: ({ auth, params }) => cases.allowedActions(auth, params.id),
   });
 
@@ -80,7 +82,8 @@ export function casesRouter(cases: CaseService): Router {
     body: actionSchema,
     headers: { 'If-Match': { schema: ifMatchHeader, description: 'the case version the caller saw; 412 if it moved on' } },
     idempotency: 'join',
-    success: { status: 200, description: 'the updated case' },
+    success: { status: 200, description: 'the updated case', schema: caseViewSchema },
+    errors: ['invalid_transition', 'version_mismatch'],
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, body, req, res, updateId }) => {
       const rawIfMatch = req.get('If-Match');
@@ -99,7 +102,7 @@ export function casesRouter(cases: CaseService): Router {
     roles: CASE_ROLES,
     params: idParams,
     query: timelineQuery,
-    success: { status: 200, description: '{ items: [{ seq, at, type, actor, stage, data }], nextCursor }' },
+    success: { status: 200, description: 'a page of timeline entries, oldest first', schema: timelinePageSchema },
     access: { what: 'timeline', caseIds: (_b: unknown, p: { id: string }) => [p.id] },
     handler: ({ auth, params, query }) => cases.timeline(auth, params.id, query.limit, query.cursor),
   });

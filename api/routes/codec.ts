@@ -13,7 +13,7 @@ import { authOf, requireAuth, requireRole } from '../middleware/auth.js';
 import { parse } from '../validate.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'expected base64');
-const payloadsSchema = z.object({
+export const payloadsSchema = z.object({
   payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })),
 });
 type JsonPayload = z.infer<typeof payloadsSchema>['payloads'][number];

@@ -4,6 +4,7 @@ import { operationCreateSchema } from '../../domain/schemas.js';
 import { route } from '../http.js';
 import { idParams } from '../schemas.js';
 import type { createOperationService } from '../services/operations.js';
+import { operationSchema, operationStartedSchema } from '../responses/operations.js';
 
 export function operationsRouter(operations: ReturnType<typeof createOperationService>): Router {
   const router = Router();
@@ -16,7 +17,7 @@ export function operationsRouter(operations: ReturnType<typeof createOperationSe
     body: operationCreateSchema,
     idempotency: 'replay',
     asSeenNow: (auth, stored: { id: string }) => operations.asSeenNow(auth, stored),
-    success: { status: 202, description: '{ id, status: "running", total }' },
+    success: { status: 202, description: 'the operation, now running', schema: operationStartedSchema },
     handler: ({ auth, body, idempotencyKey }) => operations.create(auth, body, idempotencyKey),
   });
   route(router, {
@@ -26,7 +27,7 @@ export function operationsRouter(operations: ReturnType<typeof createOperationSe
     summary: 'Progress of an operation',
     roles: ['caseworker', 'supervisor'],
     params: idParams,
-    success: { status: 200, description: '{ id, status, total, opened, linkedExisting, merged, failed, pending, existingCases: [{ index, outcome, inScope, caseId | contactOffice }] }' },
+    success: { status: 200, description: 'the progress of the operation', schema: operationSchema },
     handler: ({ auth, params }) => operations.get(auth, params.id),
   });
   return router;

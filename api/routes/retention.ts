@@ -4,9 +4,10 @@ import { eraseSchema, legalHoldSchema } from '../../domain/schemas.js';
 import { route } from '../http.js';
 import { idParams } from '../schemas.js';
 import type { RetentionService } from '../services/retention.js';
+import { retentionSchema } from '../responses/retention.js';
 
 const ADMIN = ['admin'] as const;
-const OUT = '{ caseId, reference, status, retainUntil, legalHold, legalHoldReason, legalHoldChangedBy, legalHoldChangedAt, anonymisedAt, anonymisedReason }';
+const OUT = { status: 200, description: 'the retention status of the case', schema: retentionSchema };
 
 export function retentionRouter(retention: RetentionService): Router {
   const router = Router();
@@ -17,7 +18,7 @@ export function retentionRouter(retention: RetentionService): Router {
     summary: 'When a case is due for anonymisation, its legal hold, and whether it was anonymised',
     roles: ADMIN,
     params: idParams,
-    success: { status: 200, description: OUT },
+    success: OUT,
     handler: ({ auth, params }) => retention.get(auth, params.id),
   });
   route(router, {
@@ -29,7 +30,8 @@ export function retentionRouter(retention: RetentionService): Router {
     params: idParams,
     body: legalHoldSchema,
     idempotency: 'replay',
-    success: { status: 200, description: OUT },
+    success: OUT,
+    errors: ['conflict'],
     handler: ({ auth, params, body }) => retention.setLegalHold(auth, params.id, body.hold, body.reason),
   });
   route(router, {
@@ -41,7 +43,8 @@ export function retentionRouter(retention: RetentionService): Router {
     params: idParams,
     body: eraseSchema,
     idempotency: 'replay',
-    success: { status: 200, description: OUT },
+    success: OUT,
+    errors: ['conflict'],
     handler: ({ auth, params, body }) => retention.erase(auth, params.id, body.reason),
   });
   return router;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { officeIdSchema } from '../../domain/schemas.js';
 import { route } from '../http.js';
 import type { StatsService } from '../services/stats.js';
+import { statsSchema } from '../responses/stats.js';
 
 export const statsQuery = z.strictObject({
   office: officeIdSchema.optional(),
@@ -21,8 +22,9 @@ export function statsRouter(stats: StatsService): Router {
     success: {
       status: 200,
       description:
-        '{ byStage, byStatus, byPriority, onHold, overdueTasks, medianDaysInStage, closedByReason }: all cases by stage and status; ' +
-        'open cases by priority and on hold; open or claimed tasks past due; median days open cases have spent in their stage; closed cases by reason',
+        'all cases by stage and status; open cases by priority and on hold; open or claimed tasks past due; ' +
+        'median days open cases have spent in their stage; closed cases by reason',
+      schema: statsSchema,
     },
     handler: ({ auth, query }) => stats.stats(auth, query),
   });

@@ -4,6 +4,7 @@ import { completeTaskBodySchema, rejectTaskBodySchema } from '../../domain/schem
 import { route } from '../http.js';
 import { idParams, listTasksQuery } from '../schemas.js';
 import type { TaskOut, createTaskService } from '../services/tasks.js';
+import { completeTaskBodyDocSchema, taskPageSchema, taskSchema } from '../responses/tasks.js';
 
 const TASK_ROLES = ['agency_officer', 'caseworker', 'supervisor'] as const;
 const oneTask = { what: 'task', caseIds: (t: { caseId: string }) => [t.caseId] } as const;
@@ -17,7 +18,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     summary: "The caller's inbox",
     roles: TASK_ROLES,
     query: listTasksQuery,
-    success: { status: 200, description: '{ items: [task], nextCursor }' },
+    success: { status: 200, description: 'a page of tasks, soonest due first', schema: taskPageSchema },
     access: { what: 'task', caseIds: (b: { items: Array<{ caseId: string }> }) => b.items.map((t) => t.caseId) },
     handler: ({ auth, query }) => tasks.list(auth, query),
   });
@@ -28,7 +29,7 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     summary: 'One task',
     roles: TASK_ROLES,
     params: idParams,
-    success: { status: 200, description: 'the task' },
+    success: { status: 200, description: 'the task', schema: taskSchema },
     access: oneTask,
     handler: ({ auth, params }) => tasks.get(auth, params.id),
   });
@@ -41,7 +42,8 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     params: idParams,
     idempotency: 'replay',
     asSeenNow: (auth, stored: TaskOut) => tasks.asSeenNow(auth, stored),
-    success: { status: 200, description: 'the task' },
+    success: { status: 200, description: 'the task, claimed by the caller', schema: taskSchema },
+    errors: ['conflict'],
     access: oneTask,
     handler: ({ auth, params }) => tasks.claim(auth, params.id),
   });
@@ -54,7 +56,8 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     params: idParams,
     idempotency: 'replay',
     asSeenNow: (auth, stored: TaskOut) => tasks.asSeenNow(auth, stored),
-    success: { status: 200, description: 'the task' },
+    success: { status: 200, description: 'the task, open again', schema: taskSchema },
+    errors: ['conflict'],
     access: oneTask,
     handler: ({ auth, params }) => tasks.unclaim(auth, params.id),
   });
@@ -66,8 +69,10 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     roles: TASK_ROLES,
     params: idParams,
     body: completeTaskBodySchema,
+    bodyDoc: completeTaskBodyDocSchema,
     idempotency: 'join',
-    success: { status: 200, description: 'the completed task' },
+    success: { status: 200, description: 'the completed task', schema: taskSchema },
+    errors: ['conflict', 'invalid_transition'],
     access: oneTask,
     handler: ({ auth, params, body, updateId }) => tasks.complete(auth, params.id, body.result, updateId),
   });
@@ -80,7 +85,8 @@ export function tasksRouter(tasks: ReturnType<typeof createTaskService>): Router
     params: idParams,
     body: rejectTaskBodySchema,
     idempotency: 'join',
-    success: { status: 200, description: 'the rejected task' },
+    success: { status: 200, description: 'the rejected task', schema: taskSchema },
+    errors: ['conflict'],
     access: oneTask,
     handler: ({ auth, params, body, updateId }) => tasks.reject(auth, params.id, body.reason, updateId),
   });

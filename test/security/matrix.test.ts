@@ -417,6 +417,8 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
   { method: 'get', path: '/openapi.json' },
   // api/routes/metrics.ts: Prometheus text, no token (API.md "Platform").
   { method: 'get', path: '/metrics' },
+  // api/routes/docs.ts: the API reference page (its assets are static files, not routes).
+  { method: 'get', path: '/docs' },
   // api/routes/codec.ts: Temporal's remote codec protocol, supervisors and admins (API.md "Temporal UI codec").
   ...(['decode', 'encode'] as const).map((op) => ({
     method: 'post' as const,

@@ -1,0 +1,62 @@
+// What the mass rescue operation endpoints answer: the registration and the progress of a raid.
+import { z } from 'zod';
+import { calendarDate, timestamp, uuid } from './common.js';
+
+const operationStatus = z.enum(['running', 'completed', 'failed']);
+
+export const operationStartedSchema = z
+  .strictObject({ id: uuid, status: operationStatus.describe('running, or where it is now when a repeated Idempotency-Key replays'), total: z.int().min(1) })
+  .meta({ id: 'OperationStarted', example: { id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'running', total: 200 } });
+
+export const operationSchema = z
+  .strictObject({
+    id: uuid,
+    name: z.string(),
+    country: z.string(),
+    site: z.string().nullable(),
+    date: calendarDate,
+    consulateId: z.string(),
+    office: z.string(),
+    status: operationStatus,
+    total: z.int().min(1),
+    opened: z.int().min(0).describe('cases opened for persons without one'),
+    linkedExisting: z.int().min(0).describe('persons who already had an open case, linked to it'),
+    merged: z.int().min(0).describe('persons listed twice in the request (same document), merged into the first'),
+    failed: z.int().min(0),
+    pending: z.int().min(0).describe('persons not handled yet'),
+    existingCases: z
+      .array(
+        z.union([
+          z.strictObject({ index: z.int().min(0), outcome: z.enum(['linked', 'merged']), inScope: z.literal(true), caseId: uuid }),
+          z.strictObject({ index: z.int().min(0), outcome: z.enum(['linked', 'merged']), inScope: z.literal(false), contactOffice: z.string() }),
+        ]),
+      )
+      .describe("persons who turned out to have a case already: its id when it is in the caller's scope, otherwise the office to contact"),
+    createdAt: timestamp,
+    completedAt: timestamp.nullable(),
+  })
+  .meta({
+    id: 'Operation',
+    example: {
+      id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d',
+      name: 'Raid at Compound 7',
+      country: 'MM',
+      site: 'Compound 7',
+      date: '2026-10-19',
+      consulateId: 'ph-consulate-bkk',
+      office: 'manila',
+      status: 'completed',
+      total: 200,
+      opened: 196,
+      linkedExisting: 3,
+      merged: 1,
+      failed: 0,
+      pending: 0,
+      existingCases: [
+        { index: 17, outcome: 'linked', inScope: true, caseId: '5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f' },
+        { index: 88, outcome: 'linked', inScope: false, contactOffice: 'cebu' },
+      ],
+      createdAt: '2026-10-20T02:00:00.000Z',
+      completedAt: '2026-10-20T02:04:10.000Z',
+    },
+  });
