@@ -12,7 +12,7 @@
 // failed statement, up to a whole batch of persons, and would otherwise reach the worker's logs and
 // the operation's history.
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { CaseInput, CaseState } from '../domain/case.js';
@@ -25,6 +25,7 @@ import type { IdentityHasher } from '../db/identity.js';
 import { cases, identityDocuments, operationPersons, operations } from '../db/schema/index.js';
 import { operationLinkedSignal } from '../workflows/definitions.js';
 import { sanitised } from './cases.js';
+import { heartbeat, inPool } from './pool.js';
 import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
 
 export interface OperationDeps {
@@ -47,25 +48,6 @@ export function operationCaseId(operationId: string, idx: number): string {
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
-function heartbeat(detail?: unknown) {
-  try {
-    Context.current().heartbeat(detail);
-  } catch {
-    // called outside an activity (a direct call from a test): nothing to report to
-  }
 }
 
 export function createOperationActivities(deps: OperationDeps) {
