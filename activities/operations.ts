@@ -26,6 +26,7 @@ import { cases, identityDocuments, operationPersons, operations } from '../db/sc
 import { operationLinkedSignal } from '../workflows/definitions.js';
 import { sanitised } from './cases.js';
 import { heartbeat, inPool } from './pool.js';
+import { grpcCodeOf, refusedForGood } from '../temporal/refusals.js';
 import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
 
 export interface OperationDeps {
@@ -140,16 +141,33 @@ export function createOperationActivities(deps: OperationDeps) {
       });
     }
 
+    // A person whose case Temporal refuses for good (the request itself, not the moment) has failed;
+    // any other error fails the batch, which is retried whole (everything above is idempotent), so
+    // a Temporal restart delays a raid and fails nobody.
     let done = 0;
+    let retryLater: unknown;
     await inPool(toOpen, START_CONCURRENCY, async (o) => {
       try {
         await startCaseWorkflow(temporal, deps.caseTaskQueue, o.input, o.state, { tolerateExisting: true });
         outcomes.set(o.idx, { outcome: 'opened', caseId: o.input.caseId });
       } catch (err) {
-        outcomes.set(o.idx, { outcome: 'failed', caseId: null, error: (err as Error).name });
+        if (!refusedForGood(err)) retryLater ??= err;
+        else outcomes.set(o.idx, { outcome: 'failed', caseId: null, error: `start refused (gRPC ${grpcCodeOf(err)})` });
       }
       if (++done % 25 === 0) heartbeat(done);
     });
+    if (retryLater !== undefined) {
+      throw ApplicationFailure.retryable(`a case workflow could not be started now (gRPC ${grpcCodeOf(retryLater) ?? 'none'})`, 'CaseStartFailed');
+    }
+    // No case for a person who failed: its row (written above, without a workflow) would otherwise
+    // show an open case that can take no step, and hold the person's documents against a new intake.
+    const notOpened = toOpen.filter((o) => outcomes.get(o.idx)?.outcome === 'failed').map((o) => o.input.caseId);
+    if (notOpened.length > 0) {
+      await db.transaction(async (tx) => {
+        await tx.delete(identityDocuments).where(sql`${identityDocuments.caseId} in ${notOpened}`);
+        await tx.delete(cases).where(sql`${cases.id} in ${notOpened}`);
+      });
+    }
     await inPool(toLink, START_CONCURRENCY, async (l) => {
       try {
         await temporal.workflow.getHandle(caseWorkflowId(l.caseId)).signal(operationLinkedSignal, { operationId: op.id, name: op.name });
