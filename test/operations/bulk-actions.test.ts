@@ -133,6 +133,20 @@ describe('bulk actions on a raid', () => {
     expectError(other, 422, 'idempotency_key_reused');
   });
 
+  it('when the OpenAPI document is read, then the bulk endpoints and the operations list carry their request and response schemas', async () => {
+    const doc = (await h.http.get('/openapi.json')).body;
+    const post = doc.paths['/v1/operations/{id}/actions'].post;
+    const variants = post.requestBody.content['application/json'].schema.oneOf as Array<{ properties: Record<string, unknown>; required: string[] }>;
+    const bookReturn = variants.find((v) => (v.properties.type as { const?: string }).const === 'book_return')!;
+    expect(bookReturn.required).toEqual(expect.arrayContaining(['type', 'departureAt', 'arrivalPort']));
+    expect(Object.keys(bookReturn.properties)).toEqual(expect.arrayContaining(['manifestId', 'caseIds']));
+    expect(post.responses['202'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BulkActionAccepted' });
+    const statusOf = doc.paths['/v1/operations/{id}/actions/{bulkId}'].get;
+    expect(statusOf.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/BulkActionStatus' });
+    expect(doc.components.schemas.BulkActionStatus.required).toEqual(expect.arrayContaining(['status', 'total', 'succeeded', 'failed']));
+    expect(doc.paths['/v1/operations'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OperationList' });
+  });
+
   describe('refusals', () => {
     let r: Raid;
     beforeAll(async () => {
