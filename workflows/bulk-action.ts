@@ -6,7 +6,10 @@ import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workfl
 import type { BulkBatchInput } from '../activities/bulk-actions.js';
 import type { CaseActivities } from '../activities/index.js';
 
-export type BulkActionInput = BulkBatchInput;
+export interface BulkActionInput extends BulkBatchInput {
+  /** Batches before continue-as-new (default 200; tests set fewer to see several runs). */
+  batchesPerRun?: number;
+}
 
 // A batch asks up to HOMEWARD_BULK_BATCH_SIZE cases, each within the Temporal call timeout; the
 // heartbeat shows it is alive, so a killed worker is noticed in seconds. Retried without a limit,
@@ -21,13 +24,14 @@ const { completeBulkAction } = proxyActivities<CaseActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const BATCHES_PER_RUN = 200;
+export const DEFAULT_BATCHES_PER_RUN = 200;
 
 export async function bulkActionWorkflow(input: BulkActionInput): Promise<void> {
+  const { bulkId, action, actor } = input;
   for (let batches = 0; ; batches++) {
-    const { remaining } = await applyBulkBatch(input);
+    const { remaining } = await applyBulkBatch({ bulkId, action, actor });
     if (remaining === 0) break;
-    if (batches + 1 >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (batches + 1 >= (input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof bulkActionWorkflow>(input);
     }
   }
