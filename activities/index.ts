@@ -1,11 +1,13 @@
 // The worker's activities, built from their dependencies (database, identity hasher, field cipher,
 // Temporal client, policy) so tests and the worker wire real ones the same way. Workflows import only the type.
+import { type BulkActionDeps, createBulkActionActivities } from './bulk-actions.js';
 import { createCaseActivities } from './cases.js';
 import { type OperationDeps, createOperationActivities } from './operations.js';
 import { createRetentionActivities } from './retention.js';
 
 /** Everything the activities need; the case activities use the database part only. */
-export type ActivityDeps = OperationDeps & {
+export type ActivityDeps = OperationDeps &
+  Pick<BulkActionDeps, 'bulk' | 'temporalCallTimeoutMs'> & {
   /** How long after closure a case keeps its personal data (HOMEWARD_RETENTION_DAYS, time-scaled). */
   retentionMs?: number;
 };
@@ -14,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCaseActivities(deps),
     ...createOperationActivities(deps),
+    ...createBulkActionActivities(deps),
     ...createRetentionActivities(deps),
   };
 }

@@ -12,7 +12,7 @@
 // failed statement, up to a whole batch of persons, and would otherwise reach the worker's logs and
 // the operation's history.
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { CaseInput, CaseState } from '../domain/case.js';
@@ -25,6 +25,8 @@ import type { IdentityHasher } from '../db/identity.js';
 import { cases, identityDocuments, operationPersons, operations } from '../db/schema/index.js';
 import { operationLinkedSignal } from '../workflows/definitions.js';
 import { sanitised } from './cases.js';
+import { heartbeat, inPool } from './pool.js';
+import { grpcCodeOf, refusedForGood } from '../temporal/refusals.js';
 import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
 
 export interface OperationDeps {
@@ -47,25 +49,6 @@ export function operationCaseId(operationId: string, idx: number): string {
   h[8] = (h[8]! & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
-function heartbeat(detail?: unknown) {
-  try {
-    Context.current().heartbeat(detail);
-  } catch {
-    // called outside an activity (a direct call from a test): nothing to report to
-  }
 }
 
 export function createOperationActivities(deps: OperationDeps) {
@@ -158,16 +141,33 @@ export function createOperationActivities(deps: OperationDeps) {
       });
     }
 
+    // A person whose case Temporal refuses for good (the request itself, not the moment) has failed;
+    // any other error fails the batch, which is retried whole (everything above is idempotent), so
+    // a Temporal restart delays a raid and fails nobody.
     let done = 0;
+    let retryLater: unknown;
     await inPool(toOpen, START_CONCURRENCY, async (o) => {
       try {
         await startCaseWorkflow(temporal, deps.caseTaskQueue, o.input, o.state, { tolerateExisting: true });
         outcomes.set(o.idx, { outcome: 'opened', caseId: o.input.caseId });
       } catch (err) {
-        outcomes.set(o.idx, { outcome: 'failed', caseId: null, error: (err as Error).name });
+        if (!refusedForGood(err)) retryLater ??= err;
+        else outcomes.set(o.idx, { outcome: 'failed', caseId: null, error: `start refused (gRPC ${grpcCodeOf(err)})` });
       }
       if (++done % 25 === 0) heartbeat(done);
     });
+    if (retryLater !== undefined) {
+      throw ApplicationFailure.retryable(`a case workflow could not be started now (gRPC ${grpcCodeOf(retryLater) ?? 'none'})`, 'CaseStartFailed');
+    }
+    // No case for a person who failed: its row (written above, without a workflow) would otherwise
+    // show an open case that can take no step, and hold the person's documents against a new intake.
+    const notOpened = toOpen.filter((o) => outcomes.get(o.idx)?.outcome === 'failed').map((o) => o.input.caseId);
+    if (notOpened.length > 0) {
+      await db.transaction(async (tx) => {
+        await tx.delete(identityDocuments).where(sql`${identityDocuments.caseId} in ${notOpened}`);
+        await tx.delete(cases).where(sql`${cases.id} in ${notOpened}`);
+      });
+    }
     await inPool(toLink, START_CONCURRENCY, async (l) => {
       try {
         await temporal.workflow.getHandle(caseWorkflowId(l.caseId)).signal(operationLinkedSignal, { operationId: op.id, name: op.name });

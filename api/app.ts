@@ -25,6 +25,7 @@ import { createAgencyService } from './services/agencies.js';
 import { createAccessLogService } from './services/access-log.js';
 import { operationsRouter } from './routes/operations.js';
 import { createOperationService } from './services/operations.js';
+import { createBulkActionService } from './services/bulk-actions.js';
 import { retentionRouter } from './routes/retention.js';
 import { createRetentionService } from './services/retention.js';
 import { createApprovalService } from './services/approvals.js';
@@ -90,7 +91,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(approvalsRouter(createApprovalService(deps)));
   app.use(agenciesRouter(createAgencyService(deps)));
   app.use(statsRouter(createStatsService(deps)));
-  app.use(operationsRouter(createOperationService(deps)));
+  const operations = createOperationService(deps);
+  app.use(operationsRouter(operations, createBulkActionService(deps, operations)));
   app.use(retentionRouter(createRetentionService(deps)));
 
   app.use((_req, _res) => {

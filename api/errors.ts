@@ -5,9 +5,10 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, isGrpcServiceError } from '@temporalio/client';
-import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import { TemporalFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
-import { DomainError, ERROR_CODES, type ErrorCode, fieldIssues } from '../domain/errors.js';
+import { DomainError, type ErrorCode, fieldIssues } from '../domain/errors.js';
+import { caseRefusal } from '../temporal/case-update.js';
 import type { Logger } from './logger.js';
 
 export const STATUS: Record<ErrorCode, number> = {
@@ -80,10 +81,8 @@ export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiErr
   if (err instanceof DomainError) return new ApiError(err.code, err.message, err.details);
   if (err instanceof ZodError) return new ApiError('validation_failed', 'the request is invalid', fieldIssues(err.issues));
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.type && (ERROR_CODES as readonly string[]).includes(cause.type)) {
-      return new ApiError(cause.type as ErrorCode, cause.message, cause.details?.[0] ?? undefined);
-    }
+    const refusal = caseRefusal(err);
+    if (refusal) return new ApiError(refusal.code, refusal.message, refusal.details);
     return new ApiError('internal', 'the case could not take this step');
   }
   if (err instanceof WorkflowNotFoundError) return new ApiError('not_found', 'no such case');

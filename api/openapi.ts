@@ -27,6 +27,7 @@ function operationOf(r: AnyRoute): ZodOpenApiOperationObject {
   };
 }
 
+
 export function buildOpenApi(routes: AnyRoute[]) {
   const paths: ZodOpenApiPathsObject = {};
   for (const r of routes) {

@@ -1,6 +1,18 @@
 // Query and path schemas of the HTTP edge. Bodies use the domain schemas, shared with the workflow.
 import { z } from 'zod';
-import { PRIORITIES, STAGES, TASK_STATUSES, TASK_TYPES, agencyIdSchema, officeIdSchema, storable } from '../domain/schemas.js';
+import {
+  ACTION_TYPES,
+  type Action,
+  MAX_OPERATION_PERSONS,
+  PRIORITIES,
+  STAGES,
+  TASK_STATUSES,
+  TASK_TYPES,
+  actionSchemas,
+  agencyIdSchema,
+  officeIdSchema,
+  storable,
+} from '../domain/schemas.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
@@ -46,6 +58,41 @@ export const listApprovalsQuery = z.strictObject({
   limit: limit(200, 50),
   cursor: cursor.optional(),
 });
+
+// ---- Mass rescue operations and bulk actions on them ----
+export const listOperationsQuery = z.strictObject({
+  status: z.enum(['running', 'completed', 'failed']).optional(),
+  /** Only for a token of every office ("*"); another office's name in a one-office token finds nothing. */
+  office: officeIdSchema.optional(),
+  limit: limit(200, 50),
+  cursor: cursor.optional(),
+});
+export type ListOperationsQuery = z.infer<typeof listOperationsQuery>;
+
+export const bulkParams = z.strictObject({ id: z.uuid({ message: 'expected a UUID' }), bulkId: z.uuid({ message: 'expected a UUID' }) });
+
+/** The failed cases of a bulk action are paged: `limit` per page, `cursor` from the last page. */
+export const bulkStatusQuery = z.strictObject({ limit: limit(1_000, 100), cursor: cursor.optional() });
+
+/**
+ * Body of POST /v1/operations/:id/actions: a case action exactly as POST /v1/cases/:id/actions takes
+ * it (the same schemas, each extended by `caseIds`), so a new action type is a bulk action too. Built
+ * here, not in domain/: the workflow bundle loads domain/schemas.ts in every workflow, and needs none of this.
+ */
+export const bulkActionSchema = z.discriminatedUnion(
+  'type',
+  ACTION_TYPES.map((type) =>
+    actionSchemas[type].safeExtend({
+      caseIds: z
+        .array(z.uuid({ message: 'expected a case id (UUID)' }))
+        .min(1)
+        .max(MAX_OPERATION_PERSONS, `at most ${MAX_OPERATION_PERSONS} cases`)
+        .optional()
+        .describe('the cases to act on; default: every open case of the operation'),
+    }),
+  ) as unknown as [(typeof actionSchemas)[keyof typeof actionSchemas], ...(typeof actionSchemas)[keyof typeof actionSchemas][]],
+);
+export type BulkActionBody = Action & { caseIds?: string[] };
 
 export const ifMatchHeader = z
   .string()

@@ -64,6 +64,9 @@ const schema = z
     HOMEWARD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
     HOMEWARD_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(5_000),
     HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE: z.coerce.number().int().min(1).max(1_000).default(3),
+    // Bulk actions on a raid: cases asked at once, and cases per activity (a batch is one history event).
+    HOMEWARD_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
+    HOMEWARD_BULK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
     // The Temporal UI's remote codec (POST /codec/decode, /codec/encode).
     HOMEWARD_CODEC_CORS_ORIGIN: z
       .url()
@@ -265,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       keepAliveTimeoutMs: e.HOMEWARD_KEEP_ALIVE_TIMEOUT_MS,
       maxRunningOperationsPerOffice: e.HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE,
     },
+    /** Bulk actions (POST /v1/operations/:id/actions): updates in flight at once, and cases per batch activity. */
+    bulk: { concurrency: e.HOMEWARD_BULK_CONCURRENCY, batchSize: e.HOMEWARD_BULK_BATCH_SIZE },
     codec: { corsOrigin: e.HOMEWARD_CODEC_CORS_ORIGIN?.replace(/\/$/, ''), bodyLimit: e.HOMEWARD_CODEC_BODY_LIMIT },
     metrics: {
       /** Where the worker's Temporal SDK serves Prometheus metrics; unset: not exported. */

@@ -8,3 +8,6 @@ export const operationWorkflowId = (operationId: string) => `operation-${operati
  * key (never the key itself, which the caller chose), so a retry joins the first attempt.
  */
 export const IDEMPOTENT_UPDATE_PREFIX = 'idem-';
+
+/** The workflow of one bulk action on a raid (POST /v1/operations/:id/actions). */
+export const bulkActionWorkflowId = (bulkId: string) => `bulk-action-${bulkId}`;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import { migrateDatabase } from '../db/migrate.js';
-import { caseWorkflowId, exitRestrictionWorkflowId } from '../domain/ids.js';
+import { bulkActionWorkflowId, caseWorkflowId, exitRestrictionWorkflowId, operationWorkflowId } from '../domain/ids.js';
 import { ensureSearchAttributes, startTemporalDevServer } from './temporal-server.js';
 import { type Harness, createConsulate, startHarness } from '../test/support/harness.js';
 import * as drive from '../test/support/drive.js';
@@ -173,6 +173,24 @@ const scenarios: Scenario[] = [
       await drive.act(h.http, p.supervisor, c.id, { type: 'request_closure', reason: 'duplicate' });
       await drive.approveClosure(h.http, p, c.id);
       return { caseId: c.id };
+    },
+  },
+  {
+    // A raid of three taken in by an operation, then two bulk actions: the extraction of everyone
+    // (each case gets an update with a bulk-derived id), and a booking that two cases refuse. The
+    // operation and bulk action workflows are recorded with the cases.
+    name: 'bulk-action-on-a-raid',
+    async run(h, p, consulateId) {
+      const { bulkDone, raid, EXTRACTION, flight } = await import('../test/support/bulk.js');
+      const r = await raid(h, p.caseworker, consulateId, 3);
+      const extracted = await bulkDone(h.http, p.caseworker, r.id, EXTRACTION);
+      const booked = await bulkDone(h.http, p.caseworker, r.id, { ...flight('M-1'), caseIds: r.caseIds.slice(0, 2) });
+      if (booked.failedCount !== 2) throw new Error(`expected two refusals, got ${JSON.stringify(booked)}`);
+      return {
+        caseIds: r.caseIds,
+        stillOpen: true,
+        extraWorkflowIds: [operationWorkflowId(r.id), bulkActionWorkflowId(extracted.id), bulkActionWorkflowId(booked.id)],
+      };
     },
   },
   {

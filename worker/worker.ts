@@ -34,7 +34,16 @@ const quietBundlerLogger = {
 export interface WorkerDeps {
   config: Pick<
     Config,
-    'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun' | 'retentionDays'
+        | 'payloadKeys'
+    | 'activePayloadKeyId'
+    | 'dataKeys'
+    | 'activeDataKeyId'
+    | 'immigrationAgencyId'
+    | 'timeScale'
+    | 'maxMessagesPerRun'
+    | 'retentionDays'
+    | 'bulk'
+    | 'temporalCallTimeoutMs'
   > & {
     temporal: { namespace: string; taskQueue: string };
     workflowBundlePath?: string;
@@ -63,6 +72,8 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
       immigrationAgencyId: deps.config.immigrationAgencyId,
       policy,
       retentionMs: daysMs(policy, deps.config.retentionDays),
+      bulk: deps.config.bulk,
+      temporalCallTimeoutMs: deps.config.temporalCallTimeoutMs,
     }),
     dataConverter: dataConverter(deps.config),
   });

@@ -1,6 +1,7 @@
 // What the mass rescue operation endpoints answer: the registration and the progress of a raid.
 import { z } from 'zod';
-import { calendarDate, timestamp, uuid } from './common.js';
+import { ERROR_CODES } from '../../domain/errors.js';
+import { calendarDate, page, timestamp, uuid } from './common.js';
 
 const operationStatus = z.enum(['running', 'completed', 'failed']);
 
@@ -60,3 +61,42 @@ export const operationSchema = z
       completedAt: '2026-10-20T02:04:10.000Z',
     },
   });
+
+export const operationSummarySchema = z
+  .strictObject({
+    id: uuid,
+    name: z.string(),
+    country: z.string(),
+    site: z.string().nullable(),
+    date: calendarDate,
+    consulateId: z.string(),
+    office: z.string(),
+    status: operationStatus,
+    total: z.int().min(1),
+    createdAt: timestamp,
+    completedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'OperationSummary' });
+export const operationListSchema = page(operationSummarySchema).meta({ id: 'OperationList' });
+
+// Bulk actions on a raid (issue #9): one case action applied to many cases of an operation.
+export const bulkActionAcceptedSchema = z
+  .strictObject({ id: uuid, operationId: uuid, status: z.literal('running'), total: z.int().min(0) })
+  .meta({ id: 'BulkActionAccepted', example: { id: '0b7c3f7e-2f1a-4d1e-9a55-3c2b1d0e9f8a', operationId: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'running', total: 50 } });
+export const bulkActionStatusSchema = z
+  .strictObject({
+    id: uuid,
+    operationId: uuid,
+    type: z.string().describe('the case action type'),
+    status: z.enum(['running', 'completed', 'failed']),
+    total: z.int().min(0),
+    succeeded: z.int().min(0),
+    failedCount: z.int().min(0).describe('every failed case; `failed` lists one page of them'),
+    pending: z.int().min(0).describe('succeeded + failedCount + pending = total'),
+    failed: z.array(z.strictObject({ caseId: uuid, error: z.strictObject({ code: z.enum(ERROR_CODES), message: z.string() }) })),
+    nextCursor: z.string().nullable().describe('the next page of `failed` (query `cursor`)'),
+    requestedBy: z.strictObject({ sub: z.string(), role: z.string() }),
+    createdAt: timestamp,
+    completedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'BulkActionStatus' });

@@ -1,9 +1,9 @@
 // The one way the API asks a case to take a step: a Workflow Update with a deadline, joined to its
-// first attempt by the Idempotency-Key, and an honest 503 when no answer comes. Honest means: a
-// refusal before anything was accepted says nothing was applied; a timeout says it may still be.
-import { WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+// first attempt by the Idempotency-Key (temporal/case-update.ts), and an honest 503 when no answer
+// comes. Honest means: a refusal before anything was accepted says nothing was applied; a timeout
+// says it may still be.
 import type { UpdateDefinition } from '@temporalio/common';
-import { caseWorkflowId } from '../../domain/ids.js';
+import { executeCaseUpdate, noAnswerOf, withDeadline } from '../../temporal/case-update.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 
@@ -11,12 +11,8 @@ const RETRY_AFTER_SECONDS = 5;
 
 /** Runs a Temporal call with the configured deadline: no answer by then means the server or the workers are not there. */
 export function withTemporalDeadline<T>(deps: Pick<ApiDeps, 'temporal' | 'config'>, fn: () => Promise<T>): Promise<T> {
-  return deps.temporal.connection.withDeadline(Date.now() + deps.config.temporalCallTimeoutMs, fn);
+  return withDeadline(deps.temporal, deps.config.temporalCallTimeoutMs, fn);
 }
-
-// gRPC codes: 1 CANCELLED, 4 DEADLINE_EXCEEDED, 8 RESOURCE_EXHAUSTED, 9 FAILED_PRECONDITION, 14 UNAVAILABLE.
-const NOT_APPLIED = new Set([8, 9]);
-const MAYBE_APPLIED = new Set([1, 4, 14]);
 
 export async function updateCase<Ret, Arg>(
   deps: Pick<ApiDeps, 'temporal' | 'config'>,
@@ -25,9 +21,8 @@ export async function updateCase<Ret, Arg>(
   arg: Arg,
   updateId?: string,
 ): Promise<Ret> {
-  const handle = deps.temporal.workflow.getHandle(caseWorkflowId(caseId));
   try {
-    return await withTemporalDeadline(deps, () => handle.executeUpdate(update, { args: [arg], ...(updateId ? { updateId } : {}) }));
+    return await executeCaseUpdate(deps.temporal, deps.config.temporalCallTimeoutMs, caseId, update, arg, updateId);
   } catch (err) {
     throw noAnswer(err, updateId !== undefined) ?? err;
   }
@@ -35,8 +30,8 @@ export async function updateCase<Ret, Arg>(
 
 /** The 503 for an update that got no answer, or undefined when the error is an answer (a refusal, a failure). */
 function noAnswer(err: unknown, keyed: boolean): ApiError | undefined {
-  const code = isGrpcServiceError(err) ? err.code : undefined;
-  if (code !== undefined && NOT_APPLIED.has(code)) {
+  const kind = noAnswerOf(err);
+  if (kind === 'not_applied') {
     // e.g. "Workflow Task in failed state": the case cannot take steps this moment; this one was refused whole.
     return new ApiError(
       'unavailable',
@@ -45,7 +40,7 @@ function noAnswer(err: unknown, keyed: boolean): ApiError | undefined {
       RETRY_AFTER_SECONDS,
     );
   }
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== undefined && MAYBE_APPLIED.has(code))) {
+  if (kind === 'maybe_applied') {
     return new ApiError(
       'unavailable',
       keyed

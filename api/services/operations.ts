@@ -4,7 +4,7 @@
 // at rest (db/at-rest.ts) as they are stored.
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { operationWorkflowId } from '../../domain/ids.js';
 import type { OperationCreate } from '../../domain/schemas.js';
 import { agencies, cases, operationPersons, operations } from '../../db/schema/index.js';
@@ -16,6 +16,8 @@ import { actorOf } from './cases.js';
 import { withTemporalDeadline } from './case-update.js';
 import { keyedUuid } from '../idempotency.js';
 import { aad, fieldCipher } from '../../db/at-rest.js';
+import { type ListOperationsQuery, encodeCursor } from '../schemas.js';
+import { parseCursor } from '../validate.js';
 
 const INSERT_CHUNK = 1_000;
 const UNIQUE_VIOLATION = '23505';
@@ -158,10 +160,57 @@ export function createOperationService(deps: ApiDeps) {
     return stored;
   }
 
-  async function get(auth: Auth, id: string) {
+  /** The operation, if it is in the caller's scope; outside it looks exactly like absent. */
+  async function findScoped(auth: Auth, id: string) {
     const scope = officeScope(auth);
     const [op] = await db.select().from(operations).where(eq(operations.id, id)).limit(1);
     if (!op || (scope !== null && op.office !== scope)) throw notFound('operation');
+    return op;
+  }
+
+  /**
+   * The operations of the caller's office (every office for a token with "*"), newest first, keyset
+   * paged like GET /v1/cases. A summary each; the counts of who was opened, linked or failed are on
+   * GET /v1/operations/:id (they are counted over up to 10,000 persons per operation).
+   */
+  async function list(auth: Auth, q: ListOperationsQuery) {
+    const scope = officeScope(auth);
+    if (scope !== null && q.office !== undefined && q.office !== scope) return { items: [], nextCursor: null };
+    const after = parseCursor(q.cursor, ['timestamp', 'uuid']);
+    const rows = await db
+      .select()
+      .from(operations)
+      .where(
+        and(
+          scope !== null ? eq(operations.office, scope) : q.office !== undefined ? eq(operations.office, q.office) : undefined,
+          q.status ? eq(operations.status, q.status) : undefined,
+          after ? sql`(${operations.createdAt}, ${operations.id}) < (${new Date(String(after[0]))}, ${String(after[1])})` : undefined,
+        ),
+      )
+      .orderBy(desc(operations.createdAt), desc(operations.id))
+      .limit(q.limit + 1);
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((op) => ({
+        id: op.id,
+        name: op.name,
+        country: op.country,
+        site: op.site,
+        date: op.date,
+        consulateId: op.consulateId,
+        office: op.office,
+        status: op.status,
+        total: op.total,
+        createdAt: op.createdAt.toISOString(),
+        completedAt: op.completedAt?.toISOString() ?? null,
+      })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async function get(auth: Auth, id: string) {
+    const op = await findScoped(auth, id);
     const counts = await db
       .select({ outcome: operationPersons.outcome, n: sql<number>`count(*)::int` })
       .from(operationPersons)
@@ -193,11 +242,14 @@ export function createOperationService(deps: ApiDeps) {
       office: op.office,
       status: op.status,
       total: op.total,
+      // opened + linkedExisting + failed + pending = total (API.md). A person listed twice in the
+      // request is linked to the case opened for the first listing, so `merged` (kept for clients
+      // that read it) is a part of linkedExisting, not a count of its own.
       opened: count('opened'),
-      linkedExisting: count('linked'),
-      merged: count('merged'),
+      linkedExisting: count('linked') + count('merged'),
       failed: count('failed'),
       pending: counts.find((c) => c.outcome === null)?.n ?? 0,
+      merged: count('merged'),
       existingCases: found.map((f) =>
         inOfficeScope(auth, f.office)
           ? { index: f.idx, outcome: f.outcome, inScope: true, caseId: f.caseId }
@@ -208,5 +260,5 @@ export function createOperationService(deps: ApiDeps) {
     };
   }
 
-  return { create, get, asSeenNow };
+  return { create, get, list, findScoped, asSeenNow };
 }

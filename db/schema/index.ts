@@ -8,3 +8,5 @@ export * from './idempotency-keys.js';
 export * from './operations.js';
 export * from './operation-persons.js';
 export * from './access-log.js';
+export * from './bulk-actions.js';
+export * from './bulk-action-results.js';

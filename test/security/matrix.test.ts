@@ -116,6 +116,8 @@ interface OperationFx {
   id: string;
   office: string;
   caseIds: string[];
+  /** A bulk action on the raid's cases (POST /v1/operations/:id/actions). */
+  bulkId: string;
 }
 
 interface World {
@@ -149,7 +151,7 @@ function secretsFor(c: Caller): string[] {
   for (const k of world.cases) if (!seesCase(c, k)) out.push(k.id, k.reference, ...k.names, ...k.docs);
   for (const t of world.tasks) if (!seesTask(c, t)) out.push(t.id);
   for (const a of world.approvals) if (!seesOffice(c, a.office)) out.push(a.id);
-  for (const o of world.operations) if (!seesOffice(c, o.office)) out.push(o.id);
+  for (const o of world.operations) if (!seesOffice(c, o.office)) out.push(o.id, o.bulkId);
   return out;
 }
 
@@ -395,6 +397,26 @@ const PROBES: Record<string, Probe> = {
       body: (c) => ({ ...operationBody(officeA), office: undefined, consulateId: c.office === officeA ? consulateA : consulateB }),
     },
   },
+  'GET /v1/operations': {
+    outside: 'filtered',
+    targets: () => world.operations.map((o) => ({ label: `operation ${o.label}`, kind: 'operation', office: o.office, query: { limit: '200' }, expectIds: [o.id] })),
+    check: listHas('/v1/operations'),
+  },
+  'POST /v1/operations/:id/actions': {
+    // In scope: a case id that is not the raid's, refused after the scope check; nothing starts.
+    body: (_c, _t, inScope) => ({ type: 'add_note', text: PROBE, ...(inScope ? { caseIds: [randomUUID()] } : {}) }),
+    inside: () => ({ status: 400 }),
+    check: namesField('caseIds[0]'),
+    replay: {
+      eligible: (c, t) => c.office === t.office,
+      status: 202,
+      // A step every case of the raid refuses (they are in extraction): per-case failures, nothing changed.
+      body: () => ({ type: 'record_arrival', arrivedAt: '2026-11-22T10:00:00Z', port: 'MNL', receivedBy: PROBE }),
+    },
+  },
+  'GET /v1/operations/:id/actions/:bulkId': {
+    targets: () => world.operations.map((o) => ({ label: `bulk action on ${o.label}`, kind: 'operation', params: { id: o.id, bulkId: o.bulkId }, office: o.office })),
+  },
   'POST /v1/cases/:id/legal-hold': {
     // Clearing a hold that is not set: an open case refuses (409), a closed one answers with nothing changed.
     body: () => ({ hold: false, reason: PROBE }),
@@ -633,6 +655,9 @@ async function raid(token: string, label: string, office: string, consulateId: s
     const r = await h.http.get(`/v1/operations/${id}`).set(bearer(token));
     return r.body.status === 'completed';
   }, 60_000, 200);
+  // A bulk action every case refuses (they are in extraction): a fixture for its status endpoint that changes no case.
+  const bulk = await h.http.post(`/v1/operations/${id}/actions`).set(bearer(token)).send({ type: 'record_departure', departedAt: '2026-11-22T06:00:00Z' });
+  expect(bulk.status, JSON.stringify(bulk.body)).toBe(202);
   const list = await h.http.get('/v1/cases').query({ operationId: id, limit: 200 }).set(bearer(token));
   const items = list.body.items as Array<{ id: string; reference: string; person: { fullName: string } }>;
   expect(items).toHaveLength(size);
@@ -640,7 +665,7 @@ async function raid(token: string, label: string, office: string, consulateId: s
     const p = persons.find((x) => x.name === c.person.fullName)!;
     return { label: `${label} person`, id: c.id, reference: c.reference, office, names: [p.name], docs: [p.doc] };
   });
-  return { op: { label, id, office, caseIds: cases.map((c) => c.id) }, cases };
+  return { op: { label, id, office, caseIds: cases.map((c) => c.id), bulkId: bulk.body.id as string }, cases };
 }
 
 async function buildWorld(): Promise<World> {

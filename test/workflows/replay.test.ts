@@ -35,7 +35,7 @@ const patchIds = (scenario: string) =>
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid']),
     );
   });
 
