@@ -1,5 +1,6 @@
 // All configuration, from the environment, parsed once by one zod schema. A bad value stops the
 // process at start with a one-line message naming the variable, instead of failing later mid-request.
+import path from 'node:path';
 import { z } from 'zod';
 
 // Development values, published in this repository so that `npm start` and the tests need no setup
@@ -20,6 +21,9 @@ export const LEGACY_HASH_KEY_ID = 'default';
 /** Five years after closure. */
 export const DEFAULT_RETENTION_DAYS = 1826;
 
+/** Where `npm start` expects PostgreSQL when DATABASE_URL is unset (and runs an embedded one if none answers). */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/homeward';
+
 const KEY_LIST = /^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]+)*$/;
 const HASH_KEY_LIST = /^[A-Za-z0-9_-]+:[^,]{16,}(,[A-Za-z0-9_-]+:[^,]{16,})*$/;
 
@@ -27,11 +31,28 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/homeward'),
+    // No default here: whether it was set decides whether `npm start` may run an embedded PostgreSQL.
+    DATABASE_URL: z.url().optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     TEMPORAL_ADDRESS: z.string().min(1).optional(),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('homeward-cases'),
+    // The dev server that `npm start` and `npm run temporal` run when TEMPORAL_ADDRESS is unset.
+    TEMPORAL_CLI: z.string().min(1).optional(),
+    TEMPORAL_PORT: port().default(7233),
+    TEMPORAL_UI_PORT: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => OFF.has(v) || isPort(v), 'expected a port number (0 picks a free one) or "off"')
+      .transform((v) => (OFF.has(v) ? (false as const) : Number(v)))
+      .default(8233),
+    // Read here so that the Temporal CLI lookup (scripts/temporal-cli.ts) has no environment of its own.
+    PATH: z.string().optional(),
+    // `npm start` without DATABASE_URL: `auto` runs PGlite (db/embedded.ts) when nothing answers on
+    // DEFAULT_DATABASE_URL, `always` runs it regardless, `never` insists on a real server.
+    HOMEWARD_EMBEDDED_POSTGRES: z.enum(['auto', 'always', 'never']).default('auto'),
+    HOMEWARD_EMBEDDED_POSTGRES_PORT: port().default(5433),
     AUTH_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_ISSUER: z.string().optional(),
@@ -54,7 +75,7 @@ const schema = z
     // Longer than the server's long-poll interval (matching.longPollExpirationInterval, 1 minute by
     // default): an idle worker's last poll can be that old. See temporal/pollers.ts.
     HOMEWARD_WORKER_POLL_MAX_AGE_MS: z.coerce.number().int().min(1_000).max(300_000).default(90_000),
-    HOMEWARD_DATA_DIR: z.string().optional(),
+    HOMEWARD_DATA_DIR: z.string().trim().min(1).default('.data'),
     HOMEWARD_WORKFLOW_BUNDLE: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     // Hardening (issue #8): what an unauthenticated client may cost us.
@@ -86,6 +107,12 @@ const schema = z
     if (env.NODE_ENV !== 'production') return;
     for (const [path, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [path], message });
   });
+
+const OFF = new Set(['off', 'false', 'none']);
+const isPort = (v: string) => /^\d{1,5}$/.test(v) && Number(v) <= 65535;
+function port() {
+  return z.coerce.number().int().min(0, 'must be a port number (0 picks a free one)').max(65535, 'must be a port number (0 picks a free one)');
+}
 
 /**
  * What production refuses (issue #8): a value published in this repository, a secret short enough
@@ -225,9 +252,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
-    databaseUrl: e.DATABASE_URL,
+    databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    /** False when DATABASE_URL is unset: `npm start` may then run an embedded PostgreSQL. */
+    databaseUrlFromEnv: e.DATABASE_URL !== undefined,
+    embeddedPostgres: { mode: e.HOMEWARD_EMBEDDED_POSTGRES, port: e.HOMEWARD_EMBEDDED_POSTGRES_PORT },
     databasePoolSize: e.DATABASE_POOL_SIZE,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    /** The dev server started when temporal.address is unset; uiPort false runs it without its web UI. */
+    temporalDevServer: { cli: e.TEMPORAL_CLI, port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT, searchPath: e.PATH ?? '' },
     auth: {
       jwtSecret: e.AUTH_JWKS_URL ? e.AUTH_JWT_SECRET : (e.AUTH_JWT_SECRET ?? DEV_JWT_SECRET),
       jwksUrl: e.AUTH_JWKS_URL,
@@ -256,7 +288,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workerPollMaxAgeMs: e.HOMEWARD_WORKER_POLL_MAX_AGE_MS,
     timeScale: e.HOMEWARD_TIME_SCALE,
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
-    dataDir: e.HOMEWARD_DATA_DIR,
+    /** Local state of `npm start`: the Temporal dev server's file, the embedded PostgreSQL, a downloaded CLI. */
+    dataDir: path.resolve(e.HOMEWARD_DATA_DIR),
     /** A workflow bundle built beforehand (bundleWorkflowCode's code, in a file): the worker starts without webpack. */
     workflowBundlePath: e.HOMEWARD_WORKFLOW_BUNDLE,
     logLevel: e.LOG_LEVEL,

@@ -8,10 +8,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
+import { loadConfig } from '../config/index.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { bulkActionWorkflowId, caseWorkflowId, exitRestrictionWorkflowId, operationWorkflowId } from '../domain/ids.js';
 import { ensureSearchAttributes, startTemporalDevServer } from './temporal-server.js';
-import { type Harness, createConsulate, startHarness } from '../test/support/harness.js';
+import { type Harness, createConsulate, quietRuntime, startHarness } from '../test/support/harness.js';
 import * as drive from '../test/support/drive.js';
 import { chaosSession } from '../test/support/chaos.js';
 import { allRuns, replayFailures } from '../test/support/histories.js';
@@ -213,8 +214,14 @@ const scenarios: Scenario[] = [
 
 async function main() {
   const filter = process.argv[2];
-  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/homeward_fixtures';
+  const config = loadConfig();
+  // Without DATABASE_URL, a database of its own on the default server: recording never mixes with `npm start`'s cases.
+  const fixtures = new URL(config.databaseUrl);
+  if (!config.databaseUrlFromEnv) fixtures.pathname = '/homeward_fixtures';
+  const databaseUrl = fixtures.toString();
   await migrateDatabase(databaseUrl);
+  // Before the dev servers: they bring up the SDK's runtime, which cannot be configured afterwards.
+  quietRuntime();
   mkdirSync(OUT, { recursive: true });
   const normal = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null });
   const low = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 } });

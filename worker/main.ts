@@ -7,7 +7,7 @@ import { createTemporalClient } from '../temporal/client.js';
 import { createDb } from '../db/client.js';
 import { createIdentityHasher } from '../db/identity.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { ensureSearchAttributes } from '../scripts/temporal-server.js';
+import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { NativeConnection, createCaseWorker } from './worker.js';
 

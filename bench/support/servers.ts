@@ -2,8 +2,10 @@
 // own (in memory, on a free port) and uses a database of its own (homeward_bench_<name>, dropped and
 // migrated afresh), so it never disturbs a developer's data or another run. Given addresses (the
 // smoke tests pass the test suite's servers) are used as they are: nothing is dropped.
+import { loadConfig } from '../../config/index.js';
 import { dropDatabase as dropBenchDatabase, migrateDatabase } from '../../db/migrate.js';
 import { ensureSearchAttributes, startTemporalDevServer } from '../../scripts/temporal-server.js';
+import { quietTemporalRuntime } from './stack.js';
 
 export interface ServerOptions {
   /** An existing database; when absent, a dedicated one is (re)created. */
@@ -26,7 +28,8 @@ export interface BenchServers {
 }
 
 export function dedicatedDatabaseUrl(name: string): string {
-  const base = new URL(process.env.BENCH_DATABASE_BASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  // On the server of DATABASE_URL (the default: 127.0.0.1:5432), under a name of the benchmark's own.
+  const base = new URL(loadConfig().databaseUrl);
   base.pathname = `/homeward_bench_${name}`;
   return base.toString();
 }
@@ -65,6 +68,8 @@ export async function benchServers(name: string, opts: ServerOptions = {}): Prom
     await ensureSearchAttributes(opts.temporalAddress, namespace, log);
     return { databaseUrl, temporalAddress: opts.temporalAddress, namespace, ownTemporal: false, ownDatabase, temporalVersion: null, stop: async () => {} };
   }
+  // Before the dev server: the SDK brings up its runtime for it, which cannot be configured afterwards.
+  quietTemporalRuntime();
   const server = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null, namespace, log: (m) => log(`[temporal] ${m}`) });
   try {
     await ensureSearchAttributes(server.address, namespace, (m) => log(`[temporal] ${m}`));

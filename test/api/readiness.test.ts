@@ -21,6 +21,8 @@ const MAX_AGE_MS = 10_000;
 let server: TemporalServerHandle;
 let h: Harness;
 beforeAll(async () => {
+  // Before the dev server: the SDK brings up its runtime for it, which cannot be configured afterwards.
+  quietRuntime();
   server = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null, dynamicConfig: { 'matching.longPollExpirationInterval': `${LONG_POLL_S}s` } });
   await ensureSearchAttributes(server.address, 'default');
   h = await startHarness({

@@ -1,7 +1,9 @@
 // Starts the real servers once for the whole run: a fresh PostgreSQL database with the committed
 // migrations applied, and a Temporal dev server (the CLI's real server, in memory) on a free port.
-// Tests receive the addresses through vitest's provide/inject.
+// Tests receive the addresses through vitest's provide/inject. TEST_EMBEDDED_POSTGRES=1 runs the
+// embedded PostgreSQL of `npm start` (db/embedded.ts, in memory) instead of the one on 127.0.0.1:5432.
 import type { TestProject } from 'vitest/node';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../db/embedded.js';
 import { dropDatabase, migrateDatabase } from '../../db/migrate.js';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalServerHandle } from '../../scripts/temporal-server.js';
 
@@ -15,9 +17,15 @@ declare module 'vitest' {
 
 let server: TemporalServerHandle | undefined;
 let databaseUrl: string | undefined;
+let embedded: EmbeddedPostgres | undefined;
 
-
-export async function setup(project: TestProject) {
+async function database(): Promise<string> {
+  if (process.env.TEST_EMBEDDED_POSTGRES === '1') {
+    embedded = await startEmbeddedPostgres({ port: 0 });
+    console.log(`[postgres] embedded (PGlite) at ${embedded.url}`);
+    await migrateDatabase(embedded.url);
+    return embedded.url;
+  }
   // A database of this run's own: runs side by side (developers, CI) never drop each other's data.
   const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/homeward_test');
   url.pathname = `/${url.pathname.slice(1)}_${process.pid}`;
@@ -25,6 +33,11 @@ export async function setup(project: TestProject) {
   await dropDatabase(base);
   await migrateDatabase(base);
   databaseUrl = base;
+  return base;
+}
+
+export async function setup(project: TestProject) {
+  const base = await database();
 
   const namespace = 'default';
   if (process.env.TEST_TEMPORAL_ADDRESS) {
@@ -48,5 +61,6 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await server?.stop();
+  await embedded?.stop();
   if (databaseUrl && !process.env.KEEP_TEST_DATABASE) await dropDatabase(databaseUrl);
 }

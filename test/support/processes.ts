@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import type { Config } from '../../config/index.js';
 import { migrateDatabase } from '../../db/migrate.js';
 import { ensureSearchAttributes, freePort, startTemporalDevServer, type TemporalServerHandle } from '../../scripts/temporal-server.js';
+import { quietRuntime } from './harness.js';
 
 export { freePort };
 import { workflowBundle } from '../../worker/worker.js';
@@ -212,7 +213,9 @@ export async function startOwnTemporal(opts: { namespace?: string } = {}): Promi
   const start = async () => {
     server = await startTemporalDevServer({ port, uiPort: false, dbFile, namespace, log: () => {} });
   };
-  // The dev server's own exit hook sends a persisted server SIGTERM; the folder is ours to remove.
+  // Before the first server: the SDK brings up its runtime for it, which cannot be configured afterwards.
+  quietRuntime();
+  // The SDK ends its servers when this process exits; the folder is ours to remove.
   const forget = atExit(() => fs.rmSync(dir, { recursive: true, force: true }));
   await start();
   await ensureSearchAttributes(server!.address, namespace, () => {});

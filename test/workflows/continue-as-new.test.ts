@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ensureSearchAttributes, startTemporalDevServer, type TemporalServerHandle } from '../../scripts/temporal-server.js';
 import { caseWorkflowId } from '../../domain/ids.js';
-import { type Harness, createConsulate, startHarness } from '../support/harness.js';
+import { type Harness, createConsulate, quietRuntime, startHarness } from '../support/harness.js';
 import * as drive from '../support/drive.js';
 
 let server: TemporalServerHandle;
@@ -14,6 +14,8 @@ let p: drive.People;
 let consulateId: string;
 
 beforeAll(async () => {
+  // Before the dev server: the SDK brings up its runtime for it, which cannot be configured afterwards.
+  quietRuntime();
   server = await startTemporalDevServer({ port: 0, uiPort: false, dbFile: null, dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 60 } });
   await ensureSearchAttributes(server.address, 'default');
   h = await startHarness({ config: { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: server.address } });
