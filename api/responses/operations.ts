@@ -77,7 +77,27 @@ export const operationSummarySchema = z
     completedAt: timestamp.nullable(),
   })
   .meta({ id: 'OperationSummary' });
-export const operationListSchema = page(operationSummarySchema).meta({ id: 'OperationList' });
+export const operationListSchema = page(operationSummarySchema).meta({
+  id: 'OperationList',
+  example: {
+    items: [
+      {
+        id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d',
+        name: 'Raid at Compound 7',
+        country: 'MM',
+        site: 'Compound 7',
+        date: '2026-10-19',
+        consulateId: 'ph-consulate-bkk',
+        office: 'manila',
+        status: 'completed',
+        total: 200,
+        createdAt: '2026-10-20T02:00:00.000Z',
+        completedAt: '2026-10-20T02:04:10.000Z',
+      },
+    ],
+    nextCursor: null,
+  },
+});
 
 // Bulk actions on a raid (issue #9): one case action applied to many cases of an operation.
 export const bulkActionAcceptedSchema = z
@@ -99,4 +119,21 @@ export const bulkActionStatusSchema = z
     createdAt: timestamp,
     completedAt: timestamp.nullable(),
   })
-  .meta({ id: 'BulkActionStatus' });
+  .meta({
+    id: 'BulkActionStatus',
+    example: {
+      id: '0b7c3f7e-2f1a-4d1e-9a55-3c2b1d0e9f8a',
+      operationId: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d',
+      type: 'book_return',
+      status: 'completed',
+      total: 50,
+      succeeded: 49,
+      failedCount: 1,
+      pending: 0,
+      failed: [{ caseId: '5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f', error: { code: 'invalid_transition', message: 'book_return is not allowed in stage consular_contact' } }],
+      nextCursor: null,
+      requestedBy: { sub: 'cw-ana', role: 'caseworker' },
+      createdAt: '2026-10-24T08:00:00.000Z',
+      completedAt: '2026-10-24T08:00:41.000Z',
+    },
+  });

@@ -227,12 +227,29 @@ describe('the OpenAPI document against the real API', () => {
       const op = (await ok('get', `/v1/operations/${started.id}`, p.caseworker)) as { status: string };
       return op.status === 'completed' ? op : undefined;
     }, 60_000, 250);
-    expect(done).toMatchObject({ opened: 2, linkedExisting: 2, merged: 1 });
+    // linkedExisting counts the person listed twice too (merged is a part of it): the counts add up to total.
+    expect(done).toMatchObject({ opened: 2, linkedExisting: 3, merged: 1, failed: 0, pending: 0, total: 5 });
     expect((done as unknown as { existingCases: Array<{ inScope: boolean }> }).existingCases.map((e) => e.inScope).sort()).toEqual([false, true]);
 
     const raided = (await ok('get', `/v1/cases?operationId=${started.id}`, p.caseworker)) as { items: Array<{ id: string }> };
     expect(raided.items.length).toBe(2);
     await ok('get', `/v1/cases/${raided.items[0]!.id}`, p.caseworker);
+
+    const listed = (await ok('get', '/v1/operations?limit=50', p.caseworker)) as { items: Array<{ id: string }> };
+    expect(listed.items.map((o) => o.id)).toContain(started.id);
+    // A bulk action over the raid: one case takes the note, the other refuses the departure (wrong stage).
+    const bulk = (await ok('post', `/v1/operations/${started.id}/actions`, p.caseworker, { type: 'add_note', text: 'everyone met the consul' })) as { id: string };
+    const bulkDone = (await drive.waitFor('the bulk action to complete', async () => {
+      const b = (await ok('get', `/v1/operations/${started.id}/actions/${bulk.id}`, p.caseworker)) as { status: string };
+      return b.status === 'completed' ? b : undefined;
+    }, 60_000, 250)) as unknown as { succeeded: number; total: number };
+    expect(bulkDone.succeeded).toBe(bulkDone.total);
+    const refused = (await ok('post', `/v1/operations/${started.id}/actions`, p.caseworker, { type: 'record_departure', departedAt: '2026-11-02T06:10:00Z' })) as { id: string };
+    const refusedDone = (await drive.waitFor('the refused bulk action to complete', async () => {
+      const b = (await ok('get', `/v1/operations/${started.id}/actions/${refused.id}`, p.caseworker)) as { status: string };
+      return b.status === 'completed' ? b : undefined;
+    }, 60_000, 250)) as unknown as { failed: Array<{ error: { code: string } }> };
+    expect(refusedDone.failed.map((f) => f.error.code)).toContain('invalid_transition');
   });
 
   it('when requests fail in each way a caller can cause, then each error is one the document lists for that endpoint, in the documented shape', async () => {
