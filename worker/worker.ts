@@ -35,7 +35,8 @@ export interface WorkerDeps {
   config: Pick<
     Config,
     'payloadKeys' | 'activePayloadKeyId' | 'dataKeys' | 'activeDataKeyId' | 'immigrationAgencyId' | 'timeScale' | 'maxMessagesPerRun' | 'retentionDays'
-  > & {
+  > &
+    Partial<Pick<Config, 'reflectionPeriodDays'>> & {
     temporal: { namespace: string; taskQueue: string };
     workflowBundlePath?: string;
   };
@@ -47,7 +48,7 @@ export interface WorkerDeps {
 }
 
 export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
-  const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun);
+  const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun, deps.config.reflectionPeriodDays);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
