@@ -212,3 +212,41 @@ describe('transfer_office', () => {
     expect((await h.http.get(`/v1/cases/${opened.id}`).set(bearer(cwA))).body.closure).toMatchObject({ reason: 'transferred' });
   });
 });
+
+describe('the OpenAPI document', () => {
+  /** The object schema of one action type inside the actions body (a union, possibly by reference). */
+  function actionSchema(doc: { components?: { schemas?: Record<string, unknown> } }, body: unknown, type: string): Record<string, unknown> | undefined {
+    const seen: unknown[] = [];
+    const walk = (node: unknown): Record<string, unknown> | undefined => {
+      if (!node || typeof node !== 'object' || seen.includes(node)) return undefined;
+      seen.push(node);
+      const n = node as Record<string, unknown> & { $ref?: string; properties?: { type?: { const?: string; enum?: string[] } } };
+      if (n.$ref) return walk(doc.components?.schemas?.[n.$ref.split('/').pop()!]);
+      const t = n.properties?.type;
+      if (t && (t.const === type || (t.enum?.length === 1 && t.enum[0] === type))) return n;
+      for (const v of Object.values(n)) {
+        const found = walk(v);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    return walk(body);
+  }
+
+  it('when /openapi.json is fetched, then it documents transfer_office, refer_to_police, the police-referral consent and the reopen endpoint', async () => {
+    const doc = (await h.http.get('/openapi.json')).body;
+    const actions = doc.paths['/v1/cases/{id}/actions'].post.requestBody.content['application/json'].schema;
+    const transferSchema = actionSchema(doc, actions, 'transfer_office') as { properties: Record<string, { pattern?: string }>; required: string[] };
+    expect(transferSchema.required).toEqual(expect.arrayContaining(['type', 'office', 'reason']));
+    expect(transferSchema.properties.office!.pattern).toBeDefined();
+    const police = actionSchema(doc, actions, 'refer_to_police') as { properties: Record<string, { type?: string }>; required: string[] };
+    expect(police.required).toEqual(expect.arrayContaining(['type', 'agency', 'reference']));
+    expect(police.properties.nonPunishment!.type).toBe('boolean');
+    const consent = actionSchema(doc, actions, 'record_consent') as { properties: Record<string, { enum?: string[] }> };
+    expect(consent.properties.policeReferral!.enum).toEqual(['granted', 'refused']);
+    const reopen = doc.paths['/v1/cases/{id}/reopen'].post;
+    expect(reopen.requestBody.content['application/json'].schema).toMatchObject({ required: ['reason'], additionalProperties: false });
+    expect(Object.keys(reopen.responses)).toEqual(expect.arrayContaining(['201', '403', '404']));
+    expect(reopen.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['id', 'Idempotency-Key']));
+  });
+});
