@@ -8,9 +8,10 @@ import { type Approval, type CaseState, type Change, type Ctx, openTasks } from 
 import { addApproval, closeTask, emit, emptyChange, enterStage } from './steps.js';
 import { cancelPendingTransfers, checkTransferDecider, decideTransfer } from './transfer.js';
 
-// Any pending approval, a transfer's too: one request at a time (the last follow-up's own request aside).
-function pendingApproval(state: CaseState): Approval | undefined {
-  return state.approvals.find((a) => a.status === 'pending');
+// A pending transfer does not hold a closure back (a transfer to an office nobody answers for must not
+// keep a case open); an approved closure cancels it.
+function pendingClosure(state: CaseState): Approval | undefined {
+  return state.approvals.find((a) => a.kind === 'closure' && a.status === 'pending');
 }
 
 export function openClosureApproval(state: CaseState, change: Change, ctx: Ctx, reason: ClosureReason, comment: string | null): void {
@@ -18,20 +19,20 @@ export function openClosureApproval(state: CaseState, change: Change, ctx: Ctx, 
   emit(state, change, ctx, 'closure_requested', { approvalId: approval.id, reason, comment });
 }
 
-const nothingPending = (state: CaseState) => !pendingApproval(state);
+const noPendingClosure = (state: CaseState) => !pendingClosure(state);
 
 /** The ways to ask for closure, in every stage, on hold too; one request at a time. */
 export const closureActions: Pick<ActionTable, 'decline_assistance' | 'request_closure'> = {
   decline_assistance: {
     stages: 'any',
     whileOnHold: true,
-    available: nothingPending,
+    available: noPendingClosure,
     apply: (state, action, change, ctx) => openClosureApproval(state, change, ctx, 'declined_assistance', action.reason),
   },
   request_closure: {
     stages: 'any',
     whileOnHold: true,
-    available: nothingPending,
+    available: noPendingClosure,
     apply: (state, action, change, ctx) => openClosureApproval(state, change, ctx, action.reason, action.comment ?? null),
   },
 };

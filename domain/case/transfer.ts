@@ -8,7 +8,7 @@ import type { ActionTable } from './rules.js';
 import { type Approval, type CaseState, type Change, type Ctx, openTasks } from './state.js';
 import { addApproval, emit } from './steps.js';
 
-/** One request at a time: no transfer is asked for while any approval (a closure, a transfer) is pending. */
+/** One request at a time: no transfer while another transfer or a closure waits for its decision. */
 const nothingPending = (state: CaseState) => !state.approvals.some((a) => a.status === 'pending');
 
 export const transferActions: Pick<ActionTable, 'transfer_office'> = {

@@ -175,7 +175,7 @@ describe('transfer_office', () => {
     expect((await h.http.get(`/v1/cases/${opened.id}`).set(bearer(cwB))).body.office).toBe(officeB);
   });
 
-  it('when the transfer names the office the case is in, then 400 names office; while one is pending, another is 409 invalid_transition', async () => {
+  it('when the transfer names the office the case is in, then 400 names office; while one is pending, another is 409 invalid_transition, and an approved closure cancels it', async () => {
     const opened = await openCase(h, cwA, openBody(consulateId));
     const same = expectValidation(await transfer(cwA, opened.id, h.office), ['office']);
     expect(same[0]!.message).toMatch(/already in office/);
@@ -183,8 +183,15 @@ describe('transfer_office', () => {
     const again = expectError(await transfer(cwA, opened.id, `office-c-${randomUUID().slice(0, 6)}`), 409, 'invalid_transition');
     expect(again.details).toMatchObject({ stage: 'locating' });
     expect((again.details as { allowed: string[] }).allowed).not.toContain('transfer_office');
-    // The closure waits too: one request at a time.
-    expect((again.details as { allowed: string[] }).allowed).not.toContain('request_closure');
+    // A closure may still be asked for: an approved closure cancels the transfer.
+    expect((again.details as { allowed: string[] }).allowed).toContain('request_closure');
+    const closing = await actOk(h, cwA, opened.id, { type: 'request_closure', reason: 'deceased' });
+    const closure = (closing.pendingApprovals as Array<{ id: string; kind: string }>).find((a) => a.kind === 'closure')!;
+    expect((await h.http.post(`/v1/approvals/${closure.id}/decision`).set(bearer(supA)).send({ decision: 'approved' })).status).toBe(200);
+    const closed = (await h.http.get(`/v1/cases/${opened.id}`).set(bearer(cwA))).body;
+    expect(closed).toMatchObject({ status: 'closed', office: h.office, pendingApprovals: [] });
+    expect(await pendingTransfer(supB, opened.id)).toBeUndefined();
+    expect((await timelineRows(h, opened.id)).map((e) => e.type)).toContain('transfer_cancelled');
   });
 
   it('when the body is bad, then 400 names each field, and nothing is recorded', async () => {

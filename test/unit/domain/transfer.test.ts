@@ -18,9 +18,15 @@ describe('transfer between offices', () => {
     expect(caseView(w.state).pendingApprovals[0]).toMatchObject({ kind: 'transfer', transfer: { fromOffice: 'manila', toOffice: 'cebu' } });
     // Due in 3 days, before the extraction's 30-day escalation.
     expect(nextDeadline(w.state)?.kind).toBe('approval:transfer');
-    // One request at a time: no second transfer, and no closure request while it waits.
+    // One transfer at a time; a closure may still be asked for (it would cancel the transfer).
     expect(allowedActions(w.state)).not.toContain('transfer_office');
-    expect(allowedActions(w.state)).not.toContain('request_closure');
+    expect(allowedActions(w.state)).toContain('request_closure');
+  });
+
+  it('when a closure is pending, then no transfer is offered', () => {
+    const w = world();
+    w.act({ type: 'request_closure', reason: 'duplicate' });
+    expect(allowedActions(w.state)).not.toContain('transfer_office');
   });
 
   it('when the transfer names the office the case is already in, then it is refused naming the field', () => {
@@ -82,7 +88,7 @@ describe('transfer between offices', () => {
     w.toEmployment();
     w.act({ type: 'record_placement', employer: 'E', position: 'P', startDate: '2026-12-01', abroad: false });
     w.act({ type: 'transfer_office', office: 'cebu', reason: 'moved' });
-    // The last follow-up asks for closure by itself, transfer or not.
+    // The last follow-up asks for closure by itself while the transfer waits.
     for (const t of openTasks(w.state).filter((x) => x.type === 'follow_up')) w.act({ type: 'record_follow_up', taskId: t.id, outcome: 'employed' }, caseworker);
     const closure = w.state.approvals.find((a) => a.kind === 'closure' && a.status === 'pending')!;
     const change = decideApproval(w.state, validateDecision(w.state, closure.id, supervisor, 'manila'), 'approved', null, w.ctx(supervisor));
