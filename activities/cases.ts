@@ -54,6 +54,8 @@ export function caseRow(view: CaseView, cipher: FieldCipher, retentionMs = DEFAU
     dataSharing: view.consent.dataSharing,
     sourceType: view.source.type,
     operationId: view.operationId,
+    // Absent in snapshots written before reopening existed.
+    previousCaseId: view.previousCaseId ?? null,
     closureReason: view.closure?.reason ?? null,
     // A held case has no running deadline, so it is never overdue while held.
     nextDeadlineAt: view.nextDeadline && !view.nextDeadline.paused ? new Date(view.nextDeadline.at) : null,
@@ -136,6 +138,22 @@ async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined
   await tx
     .delete(approvals)
     .where(sql`${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${pendingIds}::uuid[]))`);
+}
+
+/**
+ * Files a case's tasks and approvals, closed ones included, under its new office: lists and inboxes
+ * are scoped by these rows' `office`, so the sending office stops seeing them and the receiving one
+ * starts. A claim on a caseworker's or supervisor's task was made by someone of the sending office,
+ * who can no longer reach it: it is given back to the receiving office's inbox. Agencies' claims stay.
+ * Idempotent, like the rest of the step.
+ */
+async function moveToOffice(tx: Tx, caseId: string, office: string): Promise<void> {
+  await tx
+    .update(agencyTasks)
+    .set({ status: 'open', claimedBy: null, claimedAt: null })
+    .where(sql`${agencyTasks.caseId} = ${caseId} and ${agencyTasks.office} <> ${office} and ${agencyTasks.audience} <> 'agency' and ${agencyTasks.status} = 'claimed'`);
+  await tx.update(agencyTasks).set({ office }).where(sql`${agencyTasks.caseId} = ${caseId} and ${agencyTasks.office} <> ${office}`);
+  await tx.update(approvals).set({ office }).where(sql`${approvals.caseId} = ${caseId} and ${approvals.office} <> ${office}`);
 }
 
 export interface CaseActivityDeps {
@@ -274,6 +292,8 @@ export function createCaseActivities(deps: CaseActivityDeps) {
           decisionComment: cipher.seal(a.decisionComment, aad.approval(a.id, 'decision_comment')),
           createdAt: new Date(a.createdAt),
           rev: a.rev,
+          transferFrom: a.transfer?.fromOffice ?? null,
+          transferTo: a.transfer?.toOffice ?? null,
         };
         await tx
           .insert(approvals)
@@ -292,6 +312,9 @@ export function createCaseActivities(deps: CaseActivityDeps) {
             setWhere: current ? sql`true` : sql`${approvals.rev} < excluded.rev`,
           });
       }
+
+      // A transfer between offices: every row of the case that is scoped by office follows it.
+      if (current && input.events.some((e) => e.type === 'office_changed')) await moveToOffice(tx, view.id, view.office);
 
       if (current) {
         await dropLostSteps(tx, view, input.events.at(-1)?.seq);

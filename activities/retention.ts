@@ -77,6 +77,10 @@ export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasi
     nextDeadline: null,
     allowedActions: [],
     closure: view.closure ? { ...view.closure, comment: null } : null,
+    // Links between the cases of one person are ids; the police referrals say who talked to the police.
+    previousCaseId: view.previousCaseId ?? null,
+    reopenedAs: view.reopenedAs ?? null,
+    justice: { reflectionPeriodEndsAt: null, policeReferrals: [] },
     createdAt: view.createdAt,
     updatedAt: at,
     stageEnteredAt: view.stageEnteredAt,
@@ -85,7 +89,7 @@ export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasi
 }
 
 // Timeline data keys whose values are ids, enums, levels or times, never a person's data or free text.
-const KEPT_EVENT_KEYS = new Set(['from', 'to', 'taskId', 'taskType', 'agencyId', 'audience', 'approvalId', 'level', 'kind', 'dueAt', 'at', 'consulateId', 'operationId', 'priority', 'outcome', 'consularNotification', 'dataSharing', 'taskIds']);
+const KEPT_EVENT_KEYS = new Set(['from', 'to', 'taskId', 'taskType', 'agencyId', 'audience', 'approvalId', 'level', 'kind', 'dueAt', 'at', 'consulateId', 'operationId', 'priority', 'outcome', 'consularNotification', 'dataSharing', 'taskIds', 'office', 'fromOffice', 'toOffice', 'previousCaseId', 'previousReference', 'newCaseId', 'newReference']);
 
 /** A timeline entry's data, reduced to ids, enums and times; a closure reason (an enum) stays, free-text reasons go. */
 export function anonymisedEventData(data: Record<string, unknown>): Record<string, unknown> {

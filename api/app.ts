@@ -30,6 +30,8 @@ import { retentionRouter } from './routes/retention.js';
 import { createRetentionService } from './services/retention.js';
 import { createApprovalService } from './services/approvals.js';
 import { createCaseService } from './services/cases.js';
+import { reopenRouter } from './routes/reopen.js';
+import { createReopenService } from './services/reopen.js';
 import { createStatsService } from './services/stats.js';
 import { createTaskService } from './services/tasks.js';
 
@@ -85,7 +87,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/v1', express.json({ limit: deps.config.bodyLimit, type: jsonTypes }));
   app.use(storableBody());
 
-  app.use(casesRouter(createCaseService(deps)));
+  const caseService = createCaseService(deps);
+  app.use(casesRouter(caseService));
+  app.use(reopenRouter(createReopenService(deps, caseService)));
   app.use(accessLogRouter(createAccessLogService(deps)));
   app.use(tasksRouter(createTaskService(deps)));
   app.use(approvalsRouter(createApprovalService(deps)));

@@ -69,6 +69,8 @@ const schema = z
     HOMEWARD_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 1mb').default('1mb'),
     HOMEWARD_TIME_SCALE: z.coerce.number().positive('must be a positive factor').finite().default(1),
     HOMEWARD_MAX_MESSAGES_PER_RUN: z.coerce.number().int().min(1).max(1_900).default(1_500),
+    // CoE Convention on Action against Trafficking in Human Beings, art. 13: at least 30 days.
+    HOMEWARD_REFLECTION_PERIOD_DAYS: z.coerce.number().int().min(30, 'must be at least 30 days (CoE Convention art. 13)').max(3_650).default(30),
     HOMEWARD_OPERATION_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 32mb').default('32mb'),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
     HOMEWARD_TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
@@ -288,6 +290,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workerPollMaxAgeMs: e.HOMEWARD_WORKER_POLL_MAX_AGE_MS,
     timeScale: e.HOMEWARD_TIME_SCALE,
     maxMessagesPerRun: e.HOMEWARD_MAX_MESSAGES_PER_RUN,
+    /** The recovery and reflection period after extraction, in days: no police referral without consent (domain/case/justice.ts). */
+    reflectionPeriodDays: e.HOMEWARD_REFLECTION_PERIOD_DAYS,
     /** Local state of `npm start`: the Temporal dev server's file, the embedded PostgreSQL, a downloaded CLI. */
     dataDir: path.resolve(e.HOMEWARD_DATA_DIR),
     /** A workflow bundle built beforehand (bundleWorkflowCode's code, in a file): the worker starts without webpack. */

@@ -13,6 +13,7 @@ export type {
   Change,
   Ctx,
   ExitRestriction,
+  PoliceReferral,
   ReviewTopic,
   StageDeadline,
   TimelineEvent,
@@ -24,6 +25,7 @@ export { decideApproval, validateDecision } from './case/closure.js';
 export { fireDue, nextWakeAt } from './case/clock.js';
 export { linkOperation, openCase } from './case/intake.js';
 export { liftExitRestriction } from './case/stages/exit-restriction-check.js';
+export { reflectionPeriodEndsAt } from './case/justice.js';
 export { STATE_LIMITS, trimState } from './case/limits.js';
 export { type CommittedStep, commit } from './case/commit.js';
 export type { ApprovalView, CaseView, Consent, NextDeadline, RedactionReason, TaskView } from './case/views.js';

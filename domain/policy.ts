@@ -30,9 +30,17 @@ export interface DeadlinePolicy {
    * 2,000-update limit per run (absent in cases started before it existed: the default applies).
    */
   maxMessagesPerRun?: number;
+  /**
+   * The recovery and reflection period (CoE Convention on Action against Trafficking in Human Beings,
+   * art. 13: at least 30 days), counted from the extraction: no police referral without the person's
+   * consent until it ends (domain/case/justice.ts). Absent in cases started before it existed: the
+   * default applies.
+   */
+  reflectionPeriodDays?: number;
 }
 
 export const DEFAULT_MAX_MESSAGES_PER_RUN = 1_500;
+export const DEFAULT_REFLECTION_PERIOD_DAYS = 30;
 
 export const DEFAULT_POLICY: DeadlinePolicy = {
   version: 1,
@@ -55,9 +63,14 @@ export const DEFAULT_POLICY: DeadlinePolicy = {
   escalateAt: 1,
   secondEscalationAt: 2,
   maxMessagesPerRun: DEFAULT_MAX_MESSAGES_PER_RUN,
+  reflectionPeriodDays: DEFAULT_REFLECTION_PERIOD_DAYS,
 };
 
-export function policyFor(timeScale = 1, maxMessagesPerRun = DEFAULT_MAX_MESSAGES_PER_RUN): DeadlinePolicy {
+export function policyFor(
+  timeScale = 1,
+  maxMessagesPerRun = DEFAULT_MAX_MESSAGES_PER_RUN,
+  reflectionPeriodDays = DEFAULT_REFLECTION_PERIOD_DAYS,
+): DeadlinePolicy {
   if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new Error('the time scale must be a positive number');
   return {
     ...DEFAULT_POLICY,
@@ -65,6 +78,7 @@ export function policyFor(timeScale = 1, maxMessagesPerRun = DEFAULT_MAX_MESSAGE
     followUpDays: [...DEFAULT_POLICY.followUpDays],
     timeScale,
     maxMessagesPerRun,
+    reflectionPeriodDays,
   };
 }
 

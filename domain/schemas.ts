@@ -141,9 +141,12 @@ export const actionSchemas = {
       type: z.literal('record_consent'),
       consularNotification: z.enum(['granted', 'refused']).optional(),
       dataSharing: z.enum(['granted', 'withdrawn']).optional(),
+      // Whether the person agrees to their case being referred to the police during the recovery and
+      // reflection period (CoE Convention art. 13; domain/case/justice.ts).
+      policeReferral: z.enum(['granted', 'refused']).optional(),
     })
-    .refine((a) => a.consularNotification !== undefined || a.dataSharing !== undefined, {
-      message: 'give consularNotification, dataSharing or both',
+    .refine((a) => a.consularNotification !== undefined || a.dataSharing !== undefined || a.policeReferral !== undefined, {
+      message: 'give consularNotification, dataSharing, policeReferral or several of them',
       path: ['consularNotification'],
     }),
   record_screening: z.strictObject({ type: z.literal('record_screening'), outcome: screeningSchema, basis: text(2_000) }),
@@ -209,6 +212,16 @@ export const actionSchemas = {
     type: z.literal('request_closure'),
     reason: closureReasonSchema,
     comment: text(2_000).optional(),
+  }),
+  // Another office takes the case over once a supervisor of that office approves (domain/case/transfer.ts).
+  transfer_office: z.strictObject({ type: z.literal('transfer_office'), office: officeId, reason: text(2_000) }),
+  // `agency` names the police force (free text: police forces are not agencies with an inbox here).
+  // nonPunishment is required (true) when the person is screened a victim (domain/case/justice.ts).
+  refer_to_police: z.strictObject({
+    type: z.literal('refer_to_police'),
+    agency: text(200),
+    reference: text(200),
+    nonPunishment: z.boolean().optional(),
   }),
 } as const;
 
@@ -324,6 +337,12 @@ export const operationCreateSchema = z.strictObject({
   persons: z.array(operationPersonSchema).min(1).max(MAX_OPERATION_PERSONS, `at most ${MAX_OPERATION_PERSONS} persons per operation`),
 });
 export type OperationCreate = z.infer<typeof operationCreateSchema>;
+
+// ---- Reopening a closed case (POST /v1/cases/:id/reopen, supervisor) ----
+export const reopenCaseSchema = z.strictObject({
+  /** Why the person needs a case again (trafficked again, new facts): on both timelines, sealed. */
+  reason: text(2_000),
+});
 
 // ---- Retention and erasure (admin) ----
 export const legalHoldSchema = z.strictObject({

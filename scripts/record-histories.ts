@@ -210,6 +210,36 @@ const scenarios: Scenario[] = [
       return { caseId: c.id, extraWorkflowIds: [wid] };
     },
   },
+  {
+    // Issue #9: a case moves to another office on that office's approval (its office search attribute
+    // is upserted), is referred to the police with the person's consent, is closed there and reopened;
+    // the new case opens with its link to the closed one and is closed in turn.
+    name: 'transfer-referral-reopen',
+    async run(h, p, consulateId) {
+      const decide = async (token: string, approvalId: string) => {
+        const res = await h.http.post(`/v1/approvals/${approvalId}/decision`).set('Authorization', `Bearer ${token}`).send({ decision: 'approved' });
+        if (res.status !== 200) throw new Error(`approve: ${res.status} ${JSON.stringify(res.body)}`);
+      };
+      const pendingId = (view: Record<string, unknown>) => (view.pendingApprovals as Array<{ id: string }>)[0]!.id;
+      const cebu = `${h.office}-cebu`;
+      const cwCebu = await h.token('caseworker', { office: cebu, sub: 'cw-cebu' });
+      const supCebu = await h.token('supervisor', { office: cebu, sub: 'sup-cebu' });
+
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, c.id);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_consent', policeReferral: 'granted' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'refer_to_police', agency: 'Philippine National Police', reference: 'PNP-1' });
+      await decide(supCebu, pendingId(await drive.act(h.http, p.caseworker, c.id, { type: 'transfer_office', office: cebu, reason: 'moved to Cebu' })));
+      await decide(supCebu, pendingId(await drive.act(h.http, cwCebu, c.id, { type: 'request_closure', reason: 'lost_contact' })));
+      await h.temporal.workflow.getHandle(caseWorkflowId(c.id)).result();
+
+      const reopened = await h.http.post(`/v1/cases/${c.id}/reopen`).set('Authorization', `Bearer ${supCebu}`).send({ reason: 'found again' });
+      if (reopened.status !== 201) throw new Error(`reopen: ${reopened.status} ${JSON.stringify(reopened.body)}`);
+      const again = reopened.body as { id: string };
+      await decide(supCebu, pendingId(await drive.act(h.http, cwCebu, again.id, { type: 'request_closure', reason: 'duplicate' })));
+      return { caseIds: [c.id, again.id] };
+    },
+  },
 ];
 
 async function main() {

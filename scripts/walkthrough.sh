@@ -48,11 +48,21 @@ TASK=$(j "$API/v1/tasks?caseId=$CASE&status=open" -H "Authorization: Bearer $NIA
 j -X POST $API/v1/tasks/$TASK/claim -H "Authorization: Bearer $NIA" > /dev/null
 j -X POST $API/v1/tasks/$TASK/complete -H "Authorization: Bearer $NIA" -d '{"result":{"decision":"not_restricted"}}' | jq -c '{type, status}'
 
-# 7. Employment assistance, then the caseworker asks to close.
+# 6b. She settles in Cebu: Manila asks to transfer the case, a Cebu supervisor approves. The case moves
+#     with its tasks, approvals and deadlines; Manila no longer sees it (404), Cebu works it from now on.
+CEBU_CW=$(npm run -s token -- caseworker --office cebu --sub rosa)
+CEBU_SUP=$(npm run -s token -- supervisor --office cebu --sub luis)
+act '{"type":"transfer_office","office":"cebu","reason":"settled with her family in Cebu"}'
+TRANSFER=$(j "$API/v1/approvals?status=pending" -H "Authorization: Bearer $CEBU_SUP" | jq -r --arg c $CASE '.items[] | select(.caseId==$c and .kind=="transfer") | .id')
+j -X POST $API/v1/approvals/$TRANSFER/decision -H "Authorization: Bearer $CEBU_SUP" -d '{"decision":"approved"}' | jq -c '{kind, status, transfer}'
+j $API/v1/cases/$CASE -H "Authorization: Bearer $CW" | jq -c '.error.code'
+CW=$CEBU_CW; SUP=$CEBU_SUP
+
+# 7. Employment assistance in Cebu, then the caseworker asks to close.
 act '{"type":"record_placement","employer":"Manila Garments","position":"seamstress","startDate":"2026-12-01","abroad":false}'
 act '{"type":"request_closure","reason":"reintegrated","comment":"employed, stable housing"}'
 
-# 8. The supervisor approves; the case is closed.
+# 8. The Cebu supervisor approves; the case is closed.
 APPROVAL=$(j "$API/v1/approvals?status=pending" -H "Authorization: Bearer $SUP" | jq -r --arg c $CASE '.items[] | select(.caseId==$c) | .id')
 j -X POST $API/v1/approvals/$APPROVAL/decision -H "Authorization: Bearer $SUP" -d '{"decision":"approved"}' | jq -c '{status, decidedBy}'
 j $API/v1/cases/$CASE -H "Authorization: Bearer $CW" | jq -c '{reference, status, stage, closure}'

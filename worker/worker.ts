@@ -44,7 +44,8 @@ export interface WorkerDeps {
     | 'retentionDays'
     | 'bulk'
     | 'temporalCallTimeoutMs'
-  > & {
+  > &
+    Partial<Pick<Config, 'reflectionPeriodDays'>> & {
     temporal: { namespace: string; taskQueue: string };
     workflowBundlePath?: string;
   };
@@ -56,7 +57,7 @@ export interface WorkerDeps {
 }
 
 export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
-  const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun);
+  const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun, deps.config.reflectionPeriodDays);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,

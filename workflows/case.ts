@@ -185,18 +185,20 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     (args) => {
       messagesThisRun += 1;
       if (!serialised()) return legacy.decideApproval(args);
-      const { approvalId, decision, comment, actor } = args;
+      const { approvalId, decision, comment, actor, office } = args;
       const earlier = steps.alreadyApplied() ? steps.state.approvals.find((a) => a.id === approvalId) : undefined;
       if (earlier) return Promise.resolve(approvalView(steps.state, earlier));
+      // `office` needs no patch: only transfers read it, and no history older than transfers has one.
       return take(
-        (s) => decideApproval(s, asApplicationFailure(() => validateDecision(s, approvalId, patched(PATCH.fourEyes) ? actor : undefined)), decision, comment ?? null, ctx(actor)),
+        (s) =>
+          decideApproval(s, asApplicationFailure(() => validateDecision(s, approvalId, patched(PATCH.fourEyes) ? actor : undefined, office)), decision, comment ?? null, ctx(actor)),
         (s) => approvalView(s, s.approvals.find((a) => a.id === approvalId)!),
       );
     },
     {
-      validator: ({ approvalId, comment, actor }) => {
+      validator: ({ approvalId, comment, actor, office }) => {
         asApplicationFailure(() => validateMessage(approvalDecisionMessageSchema, { comment, actor }, 'approval decision'));
-        if (!steps.alreadyApplied()) asApplicationFailure(() => validateDecision(steps.state, approvalId, actor));
+        if (!steps.alreadyApplied()) asApplicationFailure(() => validateDecision(steps.state, approvalId, actor, office));
       },
     },
   );

@@ -32,6 +32,8 @@ export interface DecideApprovalArgs {
   decision: 'approved' | 'rejected';
   comment?: string;
   actor: Actor;
+  /** The decider's office ("*": every office): a transfer is decided by its receiving office. */
+  office?: string;
 }
 
 export const completeTaskUpdate = defineUpdate<TaskView, [CompleteTaskArgs]>('complete_task');

@@ -7,8 +7,8 @@ const shape = {
   id: uuid,
   caseId: uuid,
   caseReference: z.string(),
-  kind: z.enum(['closure']),
-  reason: closureReasonSchema,
+  kind: z.enum(['closure', 'transfer']),
+  reason: z.union([closureReasonSchema, z.literal('office_transfer')]).describe('the closure reason; office_transfer for a transfer'),
   comment: z.string().nullable(),
   requestedBy: actorSchema,
   status: z.enum(['pending', 'approved', 'rejected', 'cancelled']),
@@ -18,6 +18,10 @@ const shape = {
   decidedAt: timestamp.nullable(),
   decisionComment: z.string().nullable(),
   createdAt: timestamp,
+  transfer: z
+    .strictObject({ fromOffice: z.string(), toOffice: z.string() })
+    .nullable()
+    .describe("a transfer's offices (a supervisor of toOffice decides it); null for a closure"),
 };
 
 /** As a case shows its pending approvals. */
@@ -40,6 +44,7 @@ const APPROVAL_EXAMPLE = {
   decidedAt: '2026-12-03T10:15:00.000Z',
   decisionComment: null,
   createdAt: '2026-12-02T09:00:00.000Z',
+  transfer: null,
 };
 
 export const approvalSchema = z.strictObject({ ...shape, overdue: z.boolean() }).meta({

@@ -76,7 +76,7 @@ const CASE_EXAMPLE = {
   location: { country: 'MM', region: 'Kayin', site: 'Compound 7', confirmed: true },
   riskFlags: ['abused'],
   screening: 'victim',
-  consent: { consularNotification: 'granted', dataSharing: 'granted' },
+  consent: { consularNotification: 'granted', dataSharing: 'granted', policeReferral: 'unknown' },
   exitRestriction: null,
   extraction: { partner: 'Partner police unit', reference: 'REQ-881', extractedAt: '2026-11-20T03:00:00Z', handedOverTo: 'Border reception desk', attempts: 1 },
   travelDocument: null,
@@ -111,6 +111,9 @@ const CASE_EXAMPLE = {
   nextDeadline: { kind: 'task:issue_travel_document', at: '2026-11-25T03:00:00.000Z' },
   allowedActions: ['add_note', 'assign', 'set_priority', 'hold', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure'],
   closure: null,
+  previousCaseId: null,
+  reopenedAs: null,
+  justice: { reflectionPeriodEndsAt: '2026-12-20T03:00:00.000Z', policeReferrals: [] },
   createdAt: '2026-11-02T08:00:00.000Z',
   updatedAt: '2026-11-20T03:00:00.000Z',
   stageEnteredAt: '2026-11-20T03:00:00.000Z',
@@ -138,6 +141,7 @@ export const caseViewSchema = z
     consent: z.strictObject({
       consularNotification: z.enum(['unknown', 'granted', 'refused']),
       dataSharing: z.enum(['unknown', 'granted', 'withdrawn']),
+      policeReferral: z.enum(['unknown', 'granted', 'refused']).describe('consent to a police referral during the recovery and reflection period'),
     }),
     exitRestriction: exitRestrictionSchema.nullable(),
     extraction: z
@@ -161,6 +165,22 @@ export const caseViewSchema = z
     nextDeadline: nextDeadlineSchema,
     allowedActions: z.array(actionTypeSchema).describe('what POST /v1/cases/{id}/actions accepts now'),
     closure: z.strictObject({ reason: closureReasonSchema, comment: z.string().nullable(), approvedBy: z.string(), closedAt: timestamp }).nullable(),
+    previousCaseId: uuid.nullable().describe('the closed case this one reopened (the same person trafficked again)'),
+    reopenedAs: uuid.nullable().describe('once reopened: the new case of the same person'),
+    justice: z
+      .strictObject({
+        reflectionPeriodEndsAt: timestamp.nullable().describe('end of the recovery and reflection period (null before extraction)'),
+        policeReferrals: z.array(
+          z.strictObject({
+            agency: z.string(),
+            reference: z.string(),
+            nonPunishment: z.boolean(),
+            referredAt: timestamp,
+            basis: z.enum(['consent', 'reflection_period_ended']),
+          }),
+        ),
+      })
+      .describe('police referrals and the recovery and reflection period that gates them'),
     createdAt: timestamp,
     updatedAt: timestamp,
     stageEnteredAt: timestamp,

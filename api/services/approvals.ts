@@ -1,5 +1,6 @@
-// Supervisor approvals: listed from the read model, decided through the case workflow.
-import { and, asc, eq, sql } from 'drizzle-orm';
+// Supervisor approvals: listed from the read model, decided through the case workflow. A transfer to
+// another office is listed for both offices and decided by the receiving one.
+import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { approvals } from '../../db/schema/index.js';
 import type { Actor } from '../../domain/schemas.js';
 import { fieldCipher, openApprovalRow } from '../../db/at-rest.js';
@@ -31,6 +32,7 @@ function approvalOut(row: ApprovalRow, now = new Date()) {
     decidedAt: row.decidedAt?.toISOString() ?? null,
     decisionComment: row.decisionComment,
     createdAt: row.createdAt.toISOString(),
+    transfer: row.transferTo !== null ? { fromOffice: row.transferFrom!, toOffice: row.transferTo } : null,
   };
 }
 
@@ -40,7 +42,8 @@ export function createApprovalService(deps: ApiDeps) {
 
   function scoped(auth: Auth) {
     const scope = officeScope(auth);
-    return scope === null ? sql`true` : eq(approvals.office, scope);
+    // A transfer waits for the receiving office's decision: its supervisors see it before the case is theirs.
+    return scope === null ? sql`true` : or(eq(approvals.office, scope), eq(approvals.transferTo, scope))!;
   }
 
   async function list(auth: Auth, q: { status?: string; limit: number; cursor?: string }) {
@@ -68,6 +71,11 @@ export function createApprovalService(deps: ApiDeps) {
   async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string, updateId?: string) {
     const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
     if (!row) throw notFound('approval');
+    // The sending office sees its transfer but cannot accept it on the receiving office's behalf (nor can the workflow).
+    const scope = officeScope(auth);
+    if (row.kind === 'transfer' && scope !== null && scope !== row.transferTo) {
+      throw new ApiError('forbidden', `a transfer is decided by a supervisor of the receiving office (${row.transferTo})`, { reason: 'receiving_office' });
+    }
     // Four eyes: whoever asked for it cannot decide it (the case workflow holds to the same rule).
     if ((row.requestedBy as Actor).sub === auth.sub) {
       throw new ApiError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
@@ -75,7 +83,7 @@ export function createApprovalService(deps: ApiDeps) {
     // Keyed: a decided approval may be this request's earlier attempt; the case gives back its outcome.
     if (row.status !== 'pending' && updateId === undefined) throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
     // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.
-    const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth) }, updateId);
+    const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth), office: scope ?? '*' }, updateId);
     return { ...done, overdue: false };
   }
 

@@ -131,7 +131,7 @@ export function createCaseService(deps: ApiDeps) {
       riskFlags: body.riskFlags,
       openedBy: actorOf(auth),
       openedAt: new Date().toISOString(),
-      policy: policyFor(config.timeScale, config.maxMessagesPerRun),
+      policy: policyFor(config.timeScale, config.maxMessagesPerRun, config.reflectionPeriodDays),
     };
     const state = initialState(input);
 
@@ -321,6 +321,6 @@ export function createCaseService(deps: ApiDeps) {
     };
   }
 
-  return { openCase, getCase, allowedActions, act, timeline, listCases, findScopedRow };
+  return { openCase, getCase, allowedActions, act, timeline, listCases, findScopedRow, rejectDuplicates };
 }
 export type CaseService = ReturnType<typeof createCaseService>;

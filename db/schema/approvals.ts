@@ -1,4 +1,7 @@
-// Supervisor approvals (closures), written by the case workflow; decisions go back through it.
+// Supervisor approvals (closures, transfers between offices), written by the case workflow; decisions
+// go back through it. `office` is the case's office; a transfer is also listed for, and decided by,
+// its receiving office (`transfer_to`).
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { cases } from './cases.js';
 
@@ -24,6 +27,13 @@ export const approvals = pgTable(
     decisionComment: text('decision_comment'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     rev: integer('rev').notNull(),
+    /** Transfers only: the office that asked, and the office whose supervisors decide (plain, like `office`). */
+    transferFrom: text('transfer_from'),
+    transferTo: text('transfer_to'),
   },
-  (t) => [index('approvals_office_status_idx').on(t.office, t.status, t.dueAt), index('approvals_case_idx').on(t.caseId)],
+  (t) => [
+    index('approvals_office_status_idx').on(t.office, t.status, t.dueAt),
+    index('approvals_case_idx').on(t.caseId),
+    index('approvals_transfer_to_idx').on(t.transferTo, t.status, t.dueAt).where(sql`${t.transferTo} is not null`),
+  ],
 );

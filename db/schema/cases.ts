@@ -3,7 +3,7 @@
 // sealed (db/at-rest.ts) because it holds the person. Retention: a closed case's personal data is
 // anonymised once `retain_until` has passed, unless an admin has set a legal hold.
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgSequence, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgSequence, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 // Human-readable references (HW-2026-000123) need a gap-tolerant, race-free counter.
 export const caseReferenceSeq = pgSequence('case_reference_seq', { startWith: 1 });
@@ -51,6 +51,8 @@ export const cases = pgTable(
     /** When the person's data was replaced (retention or erasure); the case's facts and counts remain. */
     anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
     anonymisedReason: text('anonymised_reason', { enum: ['retention', 'erasure'] }),
+    /** A reopened case: the closed case of the same person it follows (POST /v1/cases/:id/reopen). */
+    previousCaseId: uuid('previous_case_id'),
   },
   (t) => [
     index('cases_office_created_idx').on(t.office, t.createdAt, t.id),
@@ -80,6 +82,8 @@ export const cases = pgTable(
     index('cases_open_stage_entered_idx').on(t.stage, t.stageEnteredAt).where(sql`${t.status} = 'open'`),
     // Closed cases of an office by reason, for GET /v1/stats, index-only.
     index('cases_closed_reason_idx').on(t.office, t.closureReason).where(sql`${t.status} = 'closed'`),
+    // A closed case is reopened once (then its successor is, if need be): the database holds to it under races.
+    uniqueIndex('cases_previous_case_unique').on(t.previousCaseId).where(sql`${t.previousCaseId} is not null`),
     // The retention sweep: closed cases still holding personal data, oldest due first.
     index('cases_retention_due_idx')
       .on(t.retainUntil)

@@ -1,7 +1,8 @@
 // The action table: one entry per action a caseworker can take, saying where it is allowed, what
 // else must hold for it to be offered, what it checks and what it does. Housekeeping actions that
 // work in every stage are here; a stage's own actions live in its module (stages/*.ts) and the
-// closure and consent ones in closure.ts and consent.ts; all are collected below.
+// closure, consent, transfer and justice ones in closure.ts, consent.ts, transfer.ts and justice.ts;
+// all are collected below.
 // allowedActions, validateAction and applyAction read nothing but this table.
 import { type Action, type ActionType, actionSchemas } from '../schemas.js';
 import { DomainError, fieldIssues } from '../errors.js';
@@ -11,6 +12,8 @@ import { emit, emptyChange } from './steps.js';
 import { resume } from './clock.js';
 import { closureActions } from './closure.js';
 import { consentActions } from './consent.js';
+import { transferActions } from './transfer.js';
+import { justiceActions } from './justice.js';
 import { stageRules } from './stages/index.js';
 
 const caseWide: Pick<ActionTable, 'add_note' | 'assign' | 'set_priority' | 'hold' | 'resume' | 'record_screening'> = {
@@ -61,7 +64,14 @@ let table: ActionTable | undefined;
 /** The whole table, checked once: every action type has exactly one entry. */
 export function actionTable(): ActionTable {
   if (table) return table;
-  const parts: Array<Partial<ActionTable>> = [caseWide, consentActions, closureActions, ...stageRules().map((s) => s.actions)];
+  const parts: Array<Partial<ActionTable>> = [
+    caseWide,
+    consentActions,
+    closureActions,
+    transferActions,
+    justiceActions,
+    ...stageRules().map((s) => s.actions),
+  ];
   const merged: Partial<Record<ActionType, ActionRule>> = {};
   for (const part of parts) {
     for (const [type, rule] of Object.entries(part) as Array<[ActionType, ActionRule]>) {

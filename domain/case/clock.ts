@@ -116,7 +116,7 @@ export function fireDue(state: CaseState, ctx: Ctx): Change {
       }
       a.escalationLevel = r.rung;
       emit(state, change, ctx, 'approval_escalated', { approvalId: a.id, level: r.rung, dueAt: a.dueAt });
-      if (r.rung === 2) raisePriority(state, change, ctx, 'closure approval overdue twice its time');
+      if (r.rung === 2) raisePriority(state, change, ctx, `${a.kind} approval overdue twice its time`);
     }
   }
   const deadline = state.stageDeadline;

@@ -3,36 +3,19 @@
 // tasks are cancelled and it enters the "closed" stage, where nothing is allowed.
 import type { Actor, ClosureReason } from '../schemas.js';
 import { DomainError } from '../errors.js';
-import { daysMs } from '../policy.js';
 import type { ActionTable, StageRules } from './rules.js';
 import { type Approval, type CaseState, type Change, type Ctx, openTasks } from './state.js';
-import { addMs } from './clock.js';
-import { closeTask, emit, emptyChange, enterStage } from './steps.js';
+import { addApproval, closeTask, emit, emptyChange, enterStage } from './steps.js';
+import { cancelPendingTransfers, checkTransferDecider, decideTransfer } from './transfer.js';
 
+// A pending transfer does not hold a closure back (a transfer to an office nobody answers for must not
+// keep a case open); an approved closure cancels it.
 function pendingClosure(state: CaseState): Approval | undefined {
-  return state.approvals.find((a) => a.status === 'pending');
+  return state.approvals.find((a) => a.kind === 'closure' && a.status === 'pending');
 }
 
 export function openClosureApproval(state: CaseState, change: Change, ctx: Ctx, reason: ClosureReason, comment: string | null): void {
-  const approval: Approval = {
-    id: ctx.newId(),
-    kind: 'closure',
-    reason,
-    comment,
-    requestedBy: ctx.actor,
-    status: 'pending',
-    dueAt: addMs(ctx.now, daysMs(state.policy, state.policy.approvalDueDays)),
-    escalationLevel: 0,
-    decidedBy: null,
-    decidedAt: null,
-    decisionComment: null,
-    createdAt: ctx.now,
-    rev: 1,
-    ladderStartAt: ctx.now,
-    remindedAt: null,
-  };
-  state.approvals.push(approval);
-  change.approvals.push(approval);
+  const approval = addApproval(state, change, ctx, { kind: 'closure', reason, comment });
   emit(state, change, ctx, 'closure_requested', { approvalId: approval.id, reason, comment });
 }
 
@@ -56,12 +39,14 @@ export const closureActions: Pick<ActionTable, 'decline_assistance' | 'request_c
 
 /**
  * Checks a decision before anything is recorded. With `decider`, the four-eyes rule too: whoever
- * requested an approval cannot decide it (the workflow passes the decider; see PATCH.fourEyes).
+ * requested an approval cannot decide it (the workflow passes the decider; see PATCH.fourEyes). With
+ * `deciderOffice` (the decider's office, "*" for all), a transfer only by its receiving office.
  */
-export function validateDecision(state: CaseState, approvalId: string, decider?: Actor): Approval {
+export function validateDecision(state: CaseState, approvalId: string, decider?: Actor, deciderOffice?: string): Approval {
   const approval = state.approvals.find((a) => a.id === approvalId);
   if (!approval) throw new DomainError('not_found', 'no such approval');
   if (approval.status !== 'pending') throw new DomainError('conflict', `the approval is already ${approval.status}`, { status: approval.status });
+  checkTransferDecider(approval, deciderOffice);
   if (decider && decider.sub === approval.requestedBy.sub) {
     throw new DomainError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
   }
@@ -76,6 +61,10 @@ export function decideApproval(state: CaseState, approval: Approval, decision: '
   approval.decisionComment = comment;
   approval.rev += 1;
   change.approvals.push(approval);
+  if (approval.kind === 'transfer') {
+    decideTransfer(state, approval, decision, comment, change, ctx);
+    return change;
+  }
   emit(state, change, ctx, decision === 'approved' ? 'closure_approved' : 'closure_rejected', {
     approvalId: approval.id,
     reason: approval.reason,
@@ -83,7 +72,8 @@ export function decideApproval(state: CaseState, approval: Approval, decision: '
   });
   if (decision === 'approved') {
     for (const t of openTasks(state)) closeTask(t, change, 'cancelled', ctx, 'case closed');
-    state.closure = { reason: approval.reason, comment: approval.comment, approvedBy: ctx.actor.sub, closedAt: ctx.now };
+    cancelPendingTransfers(state, change, ctx);
+    state.closure = { reason: approval.reason as ClosureReason, comment: approval.comment, approvedBy: ctx.actor.sub, closedAt: ctx.now };
     state.status = 'closed';
     state.onHold = false;
     state.followUpSchedule = [];

@@ -1,7 +1,8 @@
-// Consent as the person gives or withdraws it: consular notification (VCCR art. 36(1)(b)) and the
-// sharing of their data with agencies. Withdrawal stops at once every pending step that shares data
-// and asks a supervisor; granting again resumes what the stage needs. What an agency may read under
-// the consent in force is decided when it reads (agencyRedaction in views.ts).
+// Consent as the person gives or withdraws it: consular notification (VCCR art. 36(1)(b)), the
+// sharing of their data with agencies, and a police referral during the reflection period (justice.ts).
+// Withdrawal stops at once every pending step that shares data and asks a supervisor; granting again
+// resumes what the stage needs. What an agency may read under the consent in force is decided when it
+// reads (agencyRedaction in views.ts).
 import type { ActionTable } from './rules.js';
 import { type CaseState, type Change, type Ctx, openTasks } from './state.js';
 import { closeTask, emit } from './steps.js';
@@ -14,7 +15,7 @@ export const consentActions: Pick<ActionTable, 'record_consent'> = {
   record_consent: {
     stages: 'any',
     whileOnHold: true,
-    apply: (state, action, change, ctx) => recordConsent(state, change, ctx, action.consularNotification, action.dataSharing),
+    apply: (state, action, change, ctx) => recordConsent(state, change, ctx, action.consularNotification, action.dataSharing, action.policeReferral),
   },
 };
 
@@ -24,11 +25,15 @@ function recordConsent(
   ctx: Ctx,
   consular: 'granted' | 'refused' | undefined,
   dataSharing: 'granted' | 'withdrawn' | undefined,
+  policeReferral?: 'granted' | 'refused',
 ): void {
   const before = { ...state.consent };
   if (consular) state.consent.consularNotification = consular;
   if (dataSharing) state.consent.dataSharing = dataSharing;
+  if (policeReferral) state.consent.policeReferral = policeReferral;
   const after = { ...state.consent };
+  // Consent to a police referral gates refer_to_police only (justice.ts); no agency task depends on it.
+  const police = { from: before.policeReferral ?? 'unknown', to: after.policeReferral ?? 'unknown' };
   // Stopping a task no longer rewrites what it held: what an agency reads is decided when it reads,
   // from the consent in force (agencyRedaction), for every task it was ever sent.
   const withdrawnNow = dataSharing === 'withdrawn' && before.dataSharing !== 'withdrawn';
@@ -39,7 +44,7 @@ function recordConsent(
   const stoppedByRefusal = refusedNow ? openTasks(state).filter((t) => CONSULAR_TASKS.has(t.type)) : [];
   for (const t of stoppedByRefusal) closeTask(t, change, 'cancelled', ctx, 'consular notification refused');
   const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal];
-  if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing) {
+  if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing || police.from !== police.to) {
     // What this change stopped and what it hid from (or gave back to) the agencies, for the record.
     // The list covers the tasks the case still holds; the rule itself applies at read time to all.
     const agencyTasks = state.tasks.filter((t) => t.audience === 'agency');
@@ -50,6 +55,7 @@ function recordConsent(
         ? { consularNotification: { from: before.consularNotification, to: after.consularNotification } }
         : {}),
       ...(before.dataSharing !== after.dataSharing ? { dataSharing: { from: before.dataSharing, to: after.dataSharing } } : {}),
+      ...(police.from !== police.to ? { policeReferral: police } : {}),
       cancelledTaskIds: cancelled.map((t) => t.id),
       redactedTaskIds: redacted.map((t) => t.id),
       restoredTaskIds: restored.map((t) => t.id),

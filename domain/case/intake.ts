@@ -1,5 +1,6 @@
-// A case's first step (its opening entry on the timeline, and the first stage's deadline), and what
-// happens when a later rescue operation finds the same person: the case records it, once.
+// A case's first step (its opening entry on the timeline, and the first stage's deadline; for a
+// reopened case, the link to the closed one), and what happens when a later rescue operation finds
+// the same person: the case records it, once.
 import type { CaseState, Change, Ctx } from './state.js';
 import { emit, emptyChange } from './steps.js';
 import { stageDeadlineFor } from './stages/index.js';
@@ -14,7 +15,13 @@ export function openCase(state: CaseState, ctx: Ctx): Change {
     consulateId: state.consulateId,
     location: state.location,
     operationId: state.operationId,
+    ...(state.previousCase ? { previousCaseId: state.previousCase.id } : {}),
   });
+  // A reopened case's timeline names the closed case it follows (which names this one in turn).
+  if (state.previousCase) {
+    const { id, reference, reason } = state.previousCase;
+    emit(state, change, ctx, 'reopened_from', { previousCaseId: id, previousReference: reference, reason });
+  }
   return change;
 }
 

@@ -3,7 +3,7 @@
 import type { CaseState, CaseTask } from './state.js';
 
 /** How much of what users can append the workflow state keeps; the timeline in PostgreSQL keeps it all. */
-export const STATE_LIMITS = { sightings: 20, referrals: 50, linkedOperations: 100, closedTasks: 50, closedApprovals: 20 } as const;
+export const STATE_LIMITS = { sightings: 20, referrals: 50, linkedOperations: 100, closedTasks: 50, closedApprovals: 20, policeReferrals: 20 } as const;
 
 /**
  * Keeps the workflow's state (carried through every continue-as-new, and in every history's input)
@@ -15,6 +15,7 @@ export function trimState(state: CaseState): void {
   state.sightings = state.sightings.slice(-STATE_LIMITS.sightings);
   state.employment.referrals = state.employment.referrals.slice(-STATE_LIMITS.referrals);
   if (state.linkedOperations) state.linkedOperations = state.linkedOperations.slice(-STATE_LIMITS.linkedOperations);
+  if (state.policeReferrals) state.policeReferrals = state.policeReferrals.slice(-STATE_LIMITS.policeReferrals);
 
   const closed = state.tasks.filter((t) => t.status !== 'open' && t.status !== 'claimed');
   if (closed.length > STATE_LIMITS.closedTasks) {

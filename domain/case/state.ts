@@ -19,6 +19,8 @@ export interface CaseInput {
   operationId?: string;
   /** The deadline policy this case runs on for its whole life; DEFAULT_POLICY when absent. */
   policy?: DeadlinePolicy;
+  /** A case reopened for the same person: the closed case it follows (POST /v1/cases/:id/reopen). */
+  previousCase?: { caseId: string; reference: string; reason: string };
 }
 
 export type Audience = 'agency' | 'supervisor' | 'caseworker';
@@ -59,8 +61,10 @@ export type ReviewTopic =
 
 export interface Approval {
   id: string;
-  kind: 'closure';
-  reason: ClosureReason;
+  /** A closure, or a transfer to another office (decided by that office: domain/case/transfer.ts). */
+  kind: 'closure' | 'transfer';
+  /** The closure's reason; `office_transfer` for a transfer, whose free-text reason is the comment. */
+  reason: ClosureReason | 'office_transfer';
   comment: string | null;
   requestedBy: Actor;
   status: 'pending' | 'approved' | 'rejected' | 'cancelled';
@@ -73,6 +77,8 @@ export interface Approval {
   rev: number;
   ladderStartAt: string;
   remindedAt: string | null;
+  /** Transfers only: from which office to which. */
+  transfer?: { fromOffice: string; toOffice: string };
 }
 
 export interface TimelineEvent {
@@ -123,7 +129,12 @@ export interface CaseState {
   version: number;
   assignee: string | null;
   screening: 'victim' | 'suspect' | 'both' | 'undetermined';
-  consent: { consularNotification: 'unknown' | 'granted' | 'refused'; dataSharing: 'unknown' | 'granted' | 'withdrawn' };
+  consent: {
+    consularNotification: 'unknown' | 'granted' | 'refused';
+    dataSharing: 'unknown' | 'granted' | 'withdrawn';
+    /** Consent to a police referral during the reflection period (absent, i.e. unknown, in older cases). */
+    policeReferral?: 'unknown' | 'granted' | 'refused';
+  };
   exitRestriction: ExitRestriction | null;
   extraction: { partner?: string; reference?: string; extractedAt?: string; handedOverTo?: string; attempts: number } | null;
   medicalNeeds: string | null;
@@ -163,6 +174,19 @@ export interface CaseState {
   linkedOperations?: string[];
   /** Update ids derived from Idempotency-Keys, newest last, so a retry after continue-as-new applies nothing twice. */
   appliedUpdateIds?: string[];
+  /** The closed case this one reopens, for the same person (absent in cases that reopen none). */
+  previousCase?: { id: string; reference: string; reason: string };
+  /** Referrals to the police (domain/case/justice.ts), oldest first (absent in older cases). */
+  policeReferrals?: PoliceReferral[];
+}
+
+export interface PoliceReferral {
+  agency: string;
+  reference: string;
+  nonPunishment: boolean;
+  referredAt: string;
+  /** Why it was allowed: the person's consent, or the reflection period had ended. */
+  basis: 'consent' | 'reflection_period_ended';
 }
 
 /** What one step changed, for the read model: new timeline events and the tasks/approvals it touched. */
@@ -238,6 +262,7 @@ export function initialState(input: CaseInput): CaseState {
     followUpSchedule: [],
     travelDocumentIssuedAt: null,
     exitRestrictionTimer: false,
+    ...(input.previousCase ? { previousCase: { id: input.previousCase.caseId, reference: input.previousCase.reference, reason: input.previousCase.reason } } : {}),
   };
 }
 

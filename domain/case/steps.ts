@@ -3,7 +3,7 @@
 // touched. The stage's own rules (deadline, what entering it sends) come from its stage module.
 import type { Stage, TaskStatus, TaskType } from '../schemas.js';
 import { daysMs } from '../policy.js';
-import type { Audience, CaseState, CaseTask, Change, Ctx } from './state.js';
+import type { Approval, Audience, CaseState, CaseTask, Change, Ctx } from './state.js';
 import { addMs } from './clock.js';
 import { stageDeadlineFor, stageRules } from './stages/index.js';
 
@@ -66,4 +66,34 @@ export function closeTask(task: CaseTask, change: Change, status: TaskStatus, ct
   if (reason) task.reason = reason;
   task.rev += 1;
   if (!change.tasks.includes(task)) change.tasks.push(task);
+}
+
+/** Opens an approval for a supervisor, due after the policy's time; the caller records what it is for. */
+export function addApproval(
+  state: CaseState,
+  change: Change,
+  ctx: Ctx,
+  what: Pick<Approval, 'kind' | 'reason' | 'comment'> & Pick<Partial<Approval>, 'transfer'>,
+): Approval {
+  const approval: Approval = {
+    id: ctx.newId(),
+    kind: what.kind,
+    reason: what.reason,
+    comment: what.comment,
+    requestedBy: ctx.actor,
+    status: 'pending',
+    dueAt: addMs(ctx.now, daysMs(state.policy, state.policy.approvalDueDays)),
+    escalationLevel: 0,
+    decidedBy: null,
+    decidedAt: null,
+    decisionComment: null,
+    createdAt: ctx.now,
+    rev: 1,
+    ladderStartAt: ctx.now,
+    remindedAt: null,
+    ...(what.transfer ? { transfer: what.transfer } : {}),
+  };
+  state.approvals.push(approval);
+  change.approvals.push(approval);
+  return approval;
 }

@@ -4,6 +4,7 @@ import type { TaskType } from '../schemas.js';
 import { type Approval, type CaseState, type CaseTask, openTasks } from './state.js';
 import { allowedActions } from './actions.js';
 import { CONSULAR_TASKS } from './stages/consular-contact.js';
+import { reflectionPeriodEndsAt } from './justice.js';
 
 export interface NextDeadline {
   kind: string;
@@ -20,7 +21,7 @@ export function nextDeadline(state: CaseState): NextDeadline | null {
     if (!next || at < next.at) next = { kind, at };
   };
   for (const t of openTasks(state)) consider(`task:${t.type}`, t.dueAt);
-  for (const a of state.approvals) if (a.status === 'pending') consider('approval:closure', a.dueAt);
+  for (const a of state.approvals) if (a.status === 'pending') consider(`approval:${a.kind}`, a.dueAt);
   if (state.stageDeadline) consider(`stage:${state.stageDeadline.kind}`, state.stageDeadline.at);
   for (const f of state.followUpSchedule) consider('follow_up_due', f.at);
   if (next && state.onHold && state.heldAt) {
@@ -82,6 +83,8 @@ export function approvalView(state: Pick<CaseState, 'id' | 'reference'>, a: Appr
     decidedAt: a.decidedAt,
     decisionComment: a.decisionComment,
     createdAt: a.createdAt,
+    /** A transfer's offices (its supervisors of `toOffice` decide it); null for a closure. */
+    transfer: a.transfer ?? null,
   };
 }
 
@@ -105,7 +108,7 @@ export function caseView(state: CaseState) {
     location: state.location,
     riskFlags: state.riskFlags,
     screening: state.screening,
-    consent: state.consent,
+    consent: { ...state.consent, policeReferral: state.consent.policeReferral ?? 'unknown' },
     exitRestriction: state.exitRestriction,
     extraction: state.extraction,
     travelDocument: state.travelDocument,
@@ -116,6 +119,12 @@ export function caseView(state: CaseState) {
     nextDeadline: nextDeadline(state),
     allowedActions: allowedActions(state),
     closure: state.closure,
+    /** The closed case this one reopens, for the same person. */
+    previousCaseId: state.previousCase?.id ?? null,
+    /** The case that reopened this one once it was closed: set in the read model by the reopening (api/services/reopen.ts). */
+    reopenedAs: null as string | null,
+    /** Police referrals and the recovery and reflection period that gates them (justice.ts). */
+    justice: { reflectionPeriodEndsAt: reflectionPeriodEndsAt(state), policeReferrals: state.policeReferrals ?? [] },
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     stageEnteredAt: state.stageEnteredAt,

@@ -190,6 +190,9 @@ describe('the OpenAPI document against the real API', () => {
     expect(firstPage.nextCursor).not.toBeNull();
     await ok('get', `/v1/cases/${id}/access-log?limit=500&cursor=${firstPage.nextCursor}`, admin);
     await ok('get', '/v1/stats', p.supervisor);
+    // The same person trafficked again: a new case linked to the closed one.
+    const reopened = (await ok('post', `/v1/cases/${id}/reopen`, p.supervisor, { reason: 'found again at another compound' })) as { previousCaseId: string };
+    expect(reopened.previousCaseId).toBe(id);
 
     // Retention: a legal hold set and cleared, then erasure; the erased case still matches.
     await ok('get', `/v1/cases/${id}/retention`, admin);

@@ -422,6 +422,14 @@ const PROBES: Record<string, Probe> = {
     body: () => ({ hold: false, reason: PROBE }),
     inside: (_c, t) => (t.caseFx!.label.startsWith('closed') ? ok200 : { status: 409 }),
   },
+  'POST /v1/cases/:id/reopen': {
+    // In scope a body that fails validation (a real reopen would change the fixture); outsiders a valid one.
+    body: (_c, _t, inScope) => (inScope ? {} : { reason: PROBE }),
+    inside: () => ({ status: 400 }),
+    check: namesField('reason'),
+    // The one real reopen: the closed fixture, by a supervisor of its office; the new case is a fresh resource.
+    replay: { eligible: (c, t) => t.caseFx!.label.startsWith('closed') && c.office === t.office, status: 201, body: () => ({ reason: PROBE }) },
+  },
   'POST /v1/cases/:id/erase': {
     // An open case is refused (409); a closed one would really be erased, so it gets a body that fails validation.
     body: (_c, t, inScope) => (inScope && t.caseFx!.label.startsWith('closed') ? {} : { reason: PROBE }),

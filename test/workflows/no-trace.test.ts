@@ -56,6 +56,8 @@ const VALID: Record<ActionType, Record<string, unknown>> = {
   record_follow_up: { taskId: randomUUID(), outcome: 'employed' },
   decline_assistance: { reason: 'wants no help' },
   request_closure: { reason: 'duplicate', comment: 'same person' },
+  transfer_office: { office: 'office-elsewhere', reason: 'the person moved' },
+  refer_to_police: { agency: 'Philippine National Police', reference: 'PNP-1', nonPunishment: true },
 };
 
 const handle = (caseId: string) => h.temporal.workflow.getHandle(`case-${caseId}`);

@@ -35,8 +35,16 @@ const patchIds = (scenario: string) =>
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid', 'transfer-referral-reopen']),
     );
+  });
+
+  it('when the transfer fixture is read, then its case upserted the office search attribute on the move (a command no older history has)', () => {
+    const upserted = fixtures
+      .find((f) => f.scenario === 'transfer-referral-reopen')!
+      .histories.flatMap((h) => History.decode(Buffer.from(h.historyBase64, 'base64')).events ?? [])
+      .flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
+    expect(upserted).toContain('HomewardOffice');
   });
 
   it('when the follow-up change is replayed both ways, then the old history has no patch marker and the new one has it', () => {

@@ -52,13 +52,15 @@ describe('the action table', () => {
       'record_extraction_failed',
       'decline_assistance',
       'request_closure',
+      'transfer_office',
+      'refer_to_police',
     ]);
   });
 
   it('when a case is on hold, then only the case-wide actions and resume are allowed', () => {
     const w = world();
     w.act({ type: 'hold', reason: 'hospital' });
-    expect(allowedActions(w.state)).toEqual(['add_note', 'assign', 'set_priority', 'resume', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure']);
+    expect(allowedActions(w.state)).toEqual(['add_note', 'assign', 'set_priority', 'resume', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure', 'transfer_office', 'refer_to_police']);
     expect(rejection(() => validateAction(w.state, { type: 'record_extraction_failed', reason: 'r' }, w.iso())).message).toContain('on hold');
   });
 
