@@ -6,8 +6,10 @@ import { defineConfig } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: here,
+  // A build is for production even when started from the test runner (NODE_ENV=test would give React's development build).
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   plugins: [react()],
   build: {
     outDir: 'dist',
@@ -23,4 +25,4 @@ export default defineConfig({
     },
   },
   server: { proxy: { '/v1': 'http://localhost:3000', '/dev': 'http://localhost:3000', '/console': 'http://localhost:3000', '/openapi.json': 'http://localhost:3000' } },
-});
+}));

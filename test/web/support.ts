@@ -20,8 +20,15 @@ export const haveChromium = existsSync(CHROMIUM);
 /** Screenshots of each main page, written by every run (gitignored). */
 export const SCREENSHOTS = path.join(ROOT, 'test/web/screenshots');
 
+/** `npm run build:web`, from inside the test runner: NODE_ENV=test would give React's development JSX runtime. */
 export async function buildConsole() {
-  await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+  const before = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    process.env.NODE_ENV = before;
+  }
 }
 
 export async function listen(h: Harness): Promise<{ server: Server; baseUrl: string }> {

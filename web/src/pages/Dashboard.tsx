@@ -16,7 +16,7 @@ function Chart({ title, data, unit }: { title: string; data: Array<{ name: strin
       </figcaption>
       <div aria-hidden="true" style={{ width: '100%', height: 220 }}>
         <ResponsiveContainer>
-          <BarChart data={data} margin={{ left: 0, right: 8, top: 8, bottom: 40 }}>
+          <BarChart accessibilityLayer={false} data={data} margin={{ left: 0, right: 8, top: 8, bottom: 40 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="name" interval={0} angle={-25} textAnchor="end" height={60} fontSize={11} />
             <YAxis allowDecimals={unit !== undefined} fontSize={11} />
