@@ -8,6 +8,7 @@ import { identify, requireAuth } from './middleware/auth.js';
 import { anonymousRateLimit, noStore, securityHeaders, subjectRateLimit } from './middleware/hardening.js';
 import { storableBody, storableUrlAndHeaders } from './middleware/storable-input.js';
 import { codecRouter } from './routes/codec.js';
+import { consoleRouter, consoleStatic } from './routes/console.js';
 import { createIdempotencyStore } from './idempotency.js';
 import { createAccessLog } from './access-log.js';
 import { accessLogRouter } from './routes/access-log.js';
@@ -68,7 +69,7 @@ export function createApp(deps: ApiDeps): Express {
 
   // Hardening (api/middleware/hardening.ts), before anything answers and before any body is read:
   // security headers; who is calling (a verified token, or nobody yet); a per-IP limit for nobodies.
-  app.use(securityHeaders());
+  app.use(securityHeaders({ connectSrc: deps.config.console.oidc ? [new URL(deps.config.console.oidc.issuer).origin] : [] }));
   app.use(['/v1', '/codec'], noStore);
   app.use(identify(deps.config.auth));
   app.use(anonymousRateLimit(deps.config.hardening.anonymousRateLimitPerMinute));
@@ -77,6 +78,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metricsRouter(metrics));
   app.use(docsRouter());
   app.use('/codec', codecRouter(deps));
+  // The web console's settings and development sign-in (api/routes/console.ts).
+  app.use(consoleRouter(deps.config));
 
   // Authenticated and within the caller's budget before a body is read: an unauthenticated 32 MB
   // POST is refused without reading it. Only /v1 takes bodies (the codec reads its own).
@@ -98,6 +101,9 @@ export function createApp(deps: ApiDeps): Express {
   const operations = createOperationService(deps);
   app.use(operationsRouter(operations, createBulkActionService(deps, operations)));
   app.use(retentionRouter(createRetentionService(deps)));
+
+  // The web console's files at `/` (never /v1 or a platform path), last, so it shadows nothing.
+  app.use(consoleStatic(deps.config));
 
   app.use((_req, _res) => {
     throw new ApiError('not_found', 'no such endpoint');

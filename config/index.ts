@@ -101,10 +101,19 @@ const schema = z
     HOMEWARD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
     HOMEWARD_METRICS_MERGE_URL: z.url().optional(),
     HOMEWARD_METRICS_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+    // The web console (issue #11): sign-in through OpenID Connect (authorization code + PKCE) in
+    // production; where its built files are.
+    HOMEWARD_OIDC_ISSUER: z.url().optional(),
+    HOMEWARD_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    HOMEWARD_OIDC_SCOPE: z.string().min(1).default('openid profile'),
+    HOMEWARD_WEB_DIST: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.HOMEWARD_HEADERS_TIMEOUT_MS > env.HOMEWARD_REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['HOMEWARD_HEADERS_TIMEOUT_MS'], message: 'must not exceed HOMEWARD_REQUEST_TIMEOUT_MS' });
+    }
+    if (Boolean(env.HOMEWARD_OIDC_ISSUER) !== Boolean(env.HOMEWARD_OIDC_CLIENT_ID)) {
+      ctx.addIssue({ code: 'custom', path: [env.HOMEWARD_OIDC_ISSUER ? 'HOMEWARD_OIDC_CLIENT_ID' : 'HOMEWARD_OIDC_ISSUER'], message: 'the console needs both HOMEWARD_OIDC_ISSUER and HOMEWARD_OIDC_CLIENT_ID' });
     }
     if (env.NODE_ENV !== 'production') return;
     for (const [path, message] of productionIssues(env)) ctx.addIssue({ code: 'custom', path: [path], message });
@@ -130,6 +139,7 @@ function productionIssues(env: {
   HOMEWARD_IDENTITY_HASH_KEY?: string;
   HOMEWARD_IDENTITY_HASH_KEYS?: string;
   HOMEWARD_CODEC_CORS_ORIGIN?: string;
+  HOMEWARD_OIDC_ISSUER?: string;
 }): Array<[string, string]> {
   const issues: Array<[string, string]> = [];
   const fresh = '(`npm run secrets` writes fresh values)';
@@ -164,6 +174,9 @@ function productionIssues(env: {
     secret(`HOMEWARD_IDENTITY_HASH_KEYS`, key, DEV_HASH_KEY);
   }
 
+  if (env.HOMEWARD_OIDC_ISSUER && !env.HOMEWARD_OIDC_ISSUER.startsWith('https://')) {
+    issues.push(['HOMEWARD_OIDC_ISSUER', 'must be an https:// URL in production']);
+  }
   if (env.HOMEWARD_CODEC_CORS_ORIGIN && !env.HOMEWARD_CODEC_CORS_ORIGIN.startsWith('https://')) {
     issues.push(['HOMEWARD_CODEC_CORS_ORIGIN', 'must be an https:// origin in production (the Temporal UI sends bearer tokens only over HTTPS)']);
   }
@@ -308,6 +321,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     /** Bulk actions (POST /v1/operations/:id/actions): updates in flight at once, and cases per batch activity. */
     bulk: { concurrency: e.HOMEWARD_BULK_CONCURRENCY, batchSize: e.HOMEWARD_BULK_BATCH_SIZE },
     codec: { corsOrigin: e.HOMEWARD_CODEC_CORS_ORIGIN?.replace(/\/$/, ''), bodyLimit: e.HOMEWARD_CODEC_BODY_LIMIT },
+    console: {
+      /**
+       * Development sign-in (POST /dev/token mints a token for any role): never in production, and
+       * only where the API itself verifies tokens with the shared secret.
+       */
+      devSignIn: e.NODE_ENV !== 'production' && !e.AUTH_JWKS_URL,
+      /** OpenID Connect for the console; the API verifies the tokens it gets through AUTH_JWKS_URL. */
+      oidc: e.HOMEWARD_OIDC_ISSUER && e.HOMEWARD_OIDC_CLIENT_ID ? { issuer: e.HOMEWARD_OIDC_ISSUER, clientId: e.HOMEWARD_OIDC_CLIENT_ID, scope: e.HOMEWARD_OIDC_SCOPE } : undefined,
+      /** The built console (`npm run build:web`); relative paths are taken from the repository root. */
+      distDir: e.HOMEWARD_WEB_DIST,
+    },
     metrics: {
       /** Where the worker's Temporal SDK serves Prometheus metrics; unset: not exported. */
       worker: e.HOMEWARD_WORKER_METRICS_PORT === undefined ? undefined : { host: e.HOMEWARD_WORKER_METRICS_HOST, port: e.HOMEWARD_WORKER_METRICS_PORT },

@@ -4,6 +4,7 @@
 // and the API as supervised child processes with prefixed logs: one that crashes is restarted with
 // backoff while the other keeps serving (scripts/supervise.ts). Ctrl-C or SIGTERM stops all of them.
 import net from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../config/index.js';
@@ -49,6 +50,13 @@ async function database(config: Config): Promise<{ url: string; stop(): Promise<
 async function main() {
   const config = loadConfig();
   const temporal = await bootTemporal({ log: say, config });
+  // The web console (web/), served by the API at `/`: built once, when it is missing.
+  const dist = path.resolve(ROOT, config.console.distDir ?? 'web/dist');
+  if (!existsSync(path.join(dist, 'index.html'))) {
+    say('building the web console (npm run build:web)');
+    const { build } = await import('vite');
+    await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+  }
   const db = await database(config);
   say(`migrating ${new URL(db.url).pathname.slice(1)}`);
   await migrateDatabase(db.url);
@@ -65,6 +73,7 @@ async function main() {
   const node = (name: string, entry: string) => ({ name, command: process.execPath, args: ['--import', 'tsx', entry], cwd: ROOT, env });
   const children = supervise([node('worker', 'worker/main.ts'), node('api', 'api/server.ts')], { log: say });
   say(`API on http://localhost:${config.port} (OpenAPI: /openapi.json, ready when /readyz is 200)${temporal.uiUrl ? `, Temporal UI on ${temporal.uiUrl}` : ''}`);
+  say(`console: http://localhost:${config.port}/ (development sign-in: pick a role, office or agency and a name)`);
   say('tokens: npm run token -- caseworker --office manila   (see README for the walk-through; `npm run demo` fills it with invented cases)');
 
   onShutdownSignals(async (signal) => {

@@ -7,9 +7,14 @@ import helmet from 'helmet';
 import { ApiError, errorBody } from '../errors.js';
 import { authOf } from './auth.js';
 
-/** helmet's defaults: CSP, HSTS, nosniff, frame and referrer policies, no X-Powered-By. */
-export function securityHeaders(): RequestHandler {
-  return helmet();
+/**
+ * helmet's defaults: CSP, HSTS, nosniff, frame and referrer policies, no X-Powered-By. The web
+ * console's scripts are files of our own (script-src 'self'); it may also call `connectSrc` (the
+ * OpenID Connect issuer's discovery and token endpoints).
+ */
+export function securityHeaders(opts: { connectSrc?: string[] } = {}): RequestHandler {
+  if (!opts.connectSrc?.length) return helmet();
+  return helmet({ contentSecurityPolicy: { directives: { connectSrc: ["'self'", ...opts.connectSrc] } } });
 }
 
 /** Neither browsers nor proxies may keep a copy: names, documents and whereabouts of people at risk. */

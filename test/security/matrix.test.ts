@@ -449,6 +449,10 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
   { method: 'get', path: '/metrics' },
   // api/routes/docs.ts: the API reference page (its assets are static files, not routes).
   { method: 'get', path: '/docs' },
+  // api/routes/console.ts: the web console's settings, and its development sign-in (not in
+  // production: test/web/server.test.ts). The console's files are static, not routes.
+  { method: 'get', path: '/console/config.json' },
+  { method: 'post', path: '/dev/token' },
   // api/routes/codec.ts: Temporal's remote codec protocol, supervisors and admins (API.md "Temporal UI codec").
   ...(['decode', 'encode'] as const).map((op) => ({
     method: 'post' as const,

@@ -1,0 +1,28 @@
+// The console's build: `npm run build:web` writes web/dist, which the API serves at `/`
+// (api/routes/console.ts). No inline scripts, so the page runs under the API's CSP (script-src 'self').
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig(({ command }) => ({
+  root: here,
+  // A build is for production even when started from the test runner (NODE_ENV=test would give React's development build).
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // The CSP allows no inline script; Vite's module preload polyfill would be one.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    rollupOptions: {
+      output: {
+        // Charts are only for supervisors: their library loads with the dashboard, not the first page.
+        manualChunks: (id) => (id.includes('node_modules/recharts') || id.includes('node_modules/d3-') ? 'charts' : undefined),
+      },
+    },
+  },
+  server: { proxy: { '/v1': 'http://localhost:3000', '/dev': 'http://localhost:3000', '/console': 'http://localhost:3000', '/openapi.json': 'http://localhost:3000' } },
+}));
