@@ -529,6 +529,8 @@ export interface paths {
                         consularNotification?: "granted" | "refused";
                         /** @enum {string} */
                         dataSharing?: "granted" | "withdrawn";
+                        /** @enum {string} */
+                        policeReferral?: "granted" | "refused";
                     } | {
                         /** @constant */
                         type: "record_screening";
@@ -631,6 +633,17 @@ export interface paths {
                         /** @enum {string} */
                         reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
                         comment?: string;
+                    } | {
+                        /** @constant */
+                        type: "transfer_office";
+                        office: string;
+                        reason: string;
+                    } | {
+                        /** @constant */
+                        type: "refer_to_police";
+                        agency: string;
+                        reference: string;
+                        nonPunishment?: boolean;
                     };
                 };
             };
@@ -860,6 +873,141 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a closed case: a new case for the same person, linked to it
+         * @description Roles: supervisor
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a repeat with the same key and request gets the first answer and applies nothing twice */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the new case (stage locating), with previousCaseId; the closed case then shows reopenedAs. 409 invalid_transition for an open case, 409 conflict when it was reopened already */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description not_found: no such resource, or one outside the caller's scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotFoundError"];
+                    };
+                };
+                /** @description payload_too_large: the body is over the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayloadTooLargeError"];
+                    };
+                };
+                /** @description idempotency_key_reused: this Idempotency-Key came with another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdempotencyKeyReusedError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2296,7 +2444,93 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The operations of the caller's office (all offices with "*"), newest first
+         * @description Roles: caseworker, supervisor
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "running" | "completed" | "failed";
+                    office?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page of operation summaries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OperationList"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Register a mass rescue operation (up to 10,000 persons)
@@ -2479,6 +2713,440 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Operation"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description not_found: no such resource, or one outside the caller's scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotFoundError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply one case action to many cases of an operation (default: every open case of it)
+         * @description Roles: caseworker, supervisor
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a repeat with the same key and request gets the first answer and applies nothing twice */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        type: "add_note";
+                        text: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "assign";
+                        assignee: string | null;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "set_priority";
+                        /** @enum {string} */
+                        priority: "critical" | "high" | "normal" | "low";
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "hold";
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "resume";
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_consent";
+                        /** @enum {string} */
+                        consularNotification?: "granted" | "refused";
+                        /** @enum {string} */
+                        dataSharing?: "granted" | "withdrawn";
+                        /** @enum {string} */
+                        policeReferral?: "granted" | "refused";
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_screening";
+                        /** @enum {string} */
+                        outcome: "victim" | "suspect" | "both" | "undetermined";
+                        basis: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_sighting";
+                        location: {
+                            country: string;
+                            region?: string;
+                            site?: string;
+                            latitude?: number;
+                            longitude?: number;
+                            confirmed?: boolean;
+                        };
+                        observedAt: string;
+                        source: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "confirm_location";
+                        location: {
+                            country: string;
+                            region?: string;
+                            site?: string;
+                            latitude?: number;
+                            longitude?: number;
+                            confirmed?: boolean;
+                        };
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "request_extraction";
+                        partner: string;
+                        reference: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_extraction";
+                        extractedAt: string;
+                        handedOverTo: string;
+                        injured?: boolean;
+                        medicalNeeds?: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_extraction_failed";
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "book_return";
+                        departureAt: string;
+                        arrivalPort: string;
+                        carrier?: string;
+                        flightNumber?: string;
+                        manifestId?: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_departure";
+                        departedAt: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_arrival";
+                        arrivedAt: string;
+                        port: string;
+                        receivedBy: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_assessment";
+                        skills: string[];
+                        education: string;
+                        preferredRegion: string;
+                        needs: string[];
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_referral";
+                        /** @enum {string} */
+                        kind: "job" | "training";
+                        organisation: string;
+                        description: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_placement";
+                        employer: string;
+                        position: string;
+                        startDate: string;
+                        abroad: boolean;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_follow_up";
+                        taskId: string;
+                        /** @enum {string} */
+                        outcome: "employed" | "unemployed" | "unreachable" | "declined";
+                        notes?: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "decline_assistance";
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "request_closure";
+                        /** @enum {string} */
+                        reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
+                        comment?: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "transfer_office";
+                        office: string;
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "refer_to_police";
+                        agency: string;
+                        reference: string;
+                        nonPunishment?: boolean;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description the bulk action, now running */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkActionAccepted"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description not_found: no such resource, or one outside the caller's scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotFoundError"];
+                    };
+                };
+                /** @description payload_too_large: the body is over the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayloadTooLargeError"];
+                    };
+                };
+                /** @description idempotency_key_reused: this Idempotency-Key came with another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdempotencyKeyReusedError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operations/{id}/actions/{bulkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress of a bulk action, with the cases that refused it (paged)
+         * @description Roles: caseworker, supervisor
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    bulkId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the progress of the bulk action and one page of the cases that refused it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BulkActionStatus"];
                     };
                 };
                 /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
@@ -3591,7 +4259,8 @@ export interface components {
          *       "screening": "victim",
          *       "consent": {
          *         "consularNotification": "granted",
-         *         "dataSharing": "granted"
+         *         "dataSharing": "granted",
+         *         "policeReferral": "unknown"
          *       },
          *       "exitRestriction": null,
          *       "extraction": {
@@ -3655,6 +4324,12 @@ export interface components {
          *         "request_closure"
          *       ],
          *       "closure": null,
+         *       "previousCaseId": null,
+         *       "reopenedAs": null,
+         *       "justice": {
+         *         "reflectionPeriodEndsAt": "2026-12-20T03:00:00.000Z",
+         *         "policeReferrals": []
+         *       },
          *       "createdAt": "2026-11-02T08:00:00.000Z",
          *       "updatedAt": "2026-11-20T03:00:00.000Z",
          *       "stageEnteredAt": "2026-11-20T03:00:00.000Z"
@@ -3721,6 +4396,11 @@ export interface components {
                 consularNotification: "unknown" | "granted" | "refused";
                 /** @enum {string} */
                 dataSharing: "unknown" | "granted" | "withdrawn";
+                /**
+                 * @description consent to a police referral during the recovery and reflection period
+                 * @enum {string}
+                 */
+                policeReferral: "unknown" | "granted" | "refused";
             };
             exitRestriction: {
                 /** @enum {string} */
@@ -3798,7 +4478,7 @@ export interface components {
                 remainingMs?: number;
             } | null;
             /** @description what POST /v1/cases/{id}/actions accepts now */
-            allowedActions: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure")[];
+            allowedActions: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police")[];
             closure: {
                 /** @enum {string} */
                 reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
@@ -3807,6 +4487,24 @@ export interface components {
                 /** Format: date-time */
                 closedAt: string;
             } | null;
+            /** @description the closed case this one reopened (the same person trafficked again) */
+            previousCaseId: string | null;
+            /** @description once reopened: the new case of the same person */
+            reopenedAs: string | null;
+            /** @description police referrals and the recovery and reflection period that gates them */
+            justice: {
+                /** @description end of the recovery and reflection period (null before extraction) */
+                reflectionPeriodEndsAt: string | null;
+                policeReferrals: {
+                    agency: string;
+                    reference: string;
+                    nonPunishment: boolean;
+                    /** Format: date-time */
+                    referredAt: string;
+                    /** @enum {string} */
+                    basis: "consent" | "reflection_period_ended";
+                }[];
+            };
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3861,9 +4559,9 @@ export interface components {
             caseId: string;
             caseReference: string;
             /** @enum {string} */
-            kind: "closure";
-            /** @enum {string} */
-            reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
+            kind: "closure" | "transfer";
+            /** @description the closure reason; office_transfer for a transfer */
+            reason: ("reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact") | "office_transfer";
             comment: string | null;
             requestedBy: {
                 sub: string;
@@ -3880,6 +4578,11 @@ export interface components {
             decisionComment: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description a transfer's offices (a supervisor of toOffice decides it); null for a closure */
+            transfer: {
+                fromOffice: string;
+                toOffice: string;
+            } | null;
         };
         ValidationFailedError: {
             error: {
@@ -4127,7 +4830,7 @@ export interface components {
         AllowedActions: {
             /** @enum {string} */
             stage: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
-            allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure")[];
+            allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police")[];
         };
         InvalidTransitionError: {
             error: {
@@ -4139,7 +4842,7 @@ export interface components {
                 details: {
                     /** @enum {string} */
                     stage: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
-                    allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure")[];
+                    allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police")[];
                     exitRestriction?: {
                         until?: string | null;
                     };
@@ -4666,7 +5369,8 @@ export interface components {
          *           "decidedBy": "sup-ben",
          *           "decidedAt": "2026-12-03T10:15:00.000Z",
          *           "decisionComment": null,
-         *           "createdAt": "2026-12-02T09:00:00.000Z"
+         *           "createdAt": "2026-12-02T09:00:00.000Z",
+         *           "transfer": null
          *         }
          *       ],
          *       "nextCursor": null
@@ -4695,7 +5399,8 @@ export interface components {
          *       "decidedBy": "sup-ben",
          *       "decidedAt": "2026-12-03T10:15:00.000Z",
          *       "decisionComment": null,
-         *       "createdAt": "2026-12-02T09:00:00.000Z"
+         *       "createdAt": "2026-12-02T09:00:00.000Z",
+         *       "transfer": null
          *     }
          */
         Approval: {
@@ -4705,9 +5410,9 @@ export interface components {
             caseId: string;
             caseReference: string;
             /** @enum {string} */
-            kind: "closure";
-            /** @enum {string} */
-            reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
+            kind: "closure" | "transfer";
+            /** @description the closure reason; office_transfer for a transfer */
+            reason: ("reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact") | "office_transfer";
             comment: string | null;
             requestedBy: {
                 sub: string;
@@ -4724,6 +5429,11 @@ export interface components {
             decisionComment: string | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description a transfer's offices (a supervisor of toOffice decides it); null for a closure */
+            transfer: {
+                fromOffice: string;
+                toOffice: string;
+            } | null;
             overdue: boolean;
         };
         /**
@@ -4877,6 +5587,46 @@ export interface components {
         };
         /**
          * @example {
+         *       "items": [
+         *         {
+         *           "id": "c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d",
+         *           "name": "Raid at Compound 7",
+         *           "country": "MM",
+         *           "site": "Compound 7",
+         *           "date": "2026-10-19",
+         *           "consulateId": "ph-consulate-bkk",
+         *           "office": "manila",
+         *           "status": "completed",
+         *           "total": 200,
+         *           "createdAt": "2026-10-20T02:00:00.000Z",
+         *           "completedAt": "2026-10-20T02:04:10.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        OperationList: {
+            items: components["schemas"]["OperationSummary"][];
+            nextCursor: string | null;
+        };
+        OperationSummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            country: string;
+            site: string | null;
+            date: string;
+            consulateId: string;
+            office: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            total: number;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+        };
+        /**
+         * @example {
          *       "id": "c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d",
          *       "name": "Raid at Compound 7",
          *       "country": "MM",
@@ -4947,6 +5697,85 @@ export interface components {
                 inScope: false;
                 contactOffice: string;
             })[];
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "0b7c3f7e-2f1a-4d1e-9a55-3c2b1d0e9f8a",
+         *       "operationId": "c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d",
+         *       "status": "running",
+         *       "total": 50
+         *     }
+         */
+        BulkActionAccepted: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            operationId: string;
+            /** @constant */
+            status: "running";
+            total: number;
+        };
+        /**
+         * @example {
+         *       "id": "0b7c3f7e-2f1a-4d1e-9a55-3c2b1d0e9f8a",
+         *       "operationId": "c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d",
+         *       "type": "book_return",
+         *       "status": "completed",
+         *       "total": 50,
+         *       "succeeded": 49,
+         *       "failedCount": 1,
+         *       "pending": 0,
+         *       "failed": [
+         *         {
+         *           "caseId": "5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f",
+         *           "error": {
+         *             "code": "invalid_transition",
+         *             "message": "book_return is not allowed in stage consular_contact"
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": null,
+         *       "requestedBy": {
+         *         "sub": "cw-ana",
+         *         "role": "caseworker"
+         *       },
+         *       "createdAt": "2026-10-24T08:00:00.000Z",
+         *       "completedAt": "2026-10-24T08:00:41.000Z"
+         *     }
+         */
+        BulkActionStatus: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            operationId: string;
+            /** @description the case action type */
+            type: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed";
+            total: number;
+            succeeded: number;
+            /** @description every failed case; `failed` lists one page of them */
+            failedCount: number;
+            /** @description succeeded + failedCount + pending = total */
+            pending: number;
+            failed: {
+                /** Format: uuid */
+                caseId: string;
+                error: {
+                    /** @enum {string} */
+                    code: "validation_failed" | "unauthenticated" | "forbidden" | "not_found" | "invalid_transition" | "duplicate_person" | "conflict" | "version_mismatch" | "payload_too_large" | "idempotency_key_reused" | "rate_limited" | "unavailable" | "internal";
+                    message: string;
+                };
+            }[];
+            /** @description the next page of `failed` (query `cursor`) */
+            nextCursor: string | null;
+            requestedBy: {
+                sub: string;
+                role: string;
+            };
             /** Format: date-time */
             createdAt: string;
             completedAt: string | null;
