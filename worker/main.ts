@@ -32,6 +32,7 @@ export async function runWorker(): Promise<void> {
   await db.$client.end();
 }
 
-if (process.argv[1]?.endsWith('main.ts')) {
+// main.ts under tsx, main.js once compiled (npm run build).
+if (/(^|[\\/])main\.[jt]s$/.test(process.argv[1] ?? '')) {
   runWorker().catch(exitOnStartFailure);
 }
