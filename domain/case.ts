@@ -308,7 +308,7 @@ export function exitRestrictionActive(state: CaseState, now: string): boolean {
   return r !== null && r.status === 'active' && r.until !== null && r.until > now.slice(0, 10);
 }
 
-/** The actions a caseworker may take right now, in API.md's order. */
+/** The actions a caseworker may take right now, in the order of docs/api.md "Act on a case". */
 export function allowedActions(state: CaseState): ActionType[] {
   if (state.status === 'closed') return [];
   const allowed = new Set<ActionType>(ANY_OPEN);
@@ -936,7 +936,7 @@ export function approvalView(state: Pick<CaseState, 'id' | 'reference'>, a: Appr
   };
 }
 
-/** The case as API.md shows it. */
+/** The case as docs/api.md "The case" shows it. */
 export function caseView(state: CaseState) {
   return {
     id: state.id,
