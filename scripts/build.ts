@@ -48,7 +48,8 @@ export async function runtimeImportProblems(outDir: string, dependencies: Record
       problems.add(`${path.relative(outDir, file)} is imported but not in the build`);
       continue;
     }
-    // TypeScript's own scanner: static and dynamic imports and require() calls, never strings that merely look like them.
+    // TypeScript's own scanner: static and dynamic imports and require() calls, never strings that
+    // merely look like them.
     for (const { fileName: specifier } of ts.preProcessFile(source, true, true).importedFiles) {
       if (specifier.startsWith('.')) queue.push(path.resolve(path.dirname(file), specifier));
       else if (!specifier.startsWith('node:') && !builtinModules.includes(packageOf(specifier)) && !(packageOf(specifier) in dependencies)) {
@@ -59,20 +60,7 @@ export async function runtimeImportProblems(outDir: string, dependencies: Record
   return [...problems].sort();
 }
 
-export interface BuildResult {
-  outDir: string;
-  bundleBytes: number;
-  /** sha256 of the workflow bundle, to tell in a log which bundle a build made (it embeds the build folder). */
-  bundleSha256: string;
-  ms: { compile: number; bundle: number };
-}
-
-export async function build(outDir: string, log: (line: string) => void = (l) => console.error(l)): Promise<BuildResult> {
-  const out = path.resolve(outDir);
-  // A stale file from an earlier build must never ship, so the folder is rebuilt from nothing.
-  await fsp.rm(out, { recursive: true, force: true });
-
-  let started = Date.now();
+async function compile(out: string): Promise<void> {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
     await execFileAsync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', out], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
@@ -85,17 +73,28 @@ export async function build(outDir: string, log: (line: string) => void = (l) =>
   const { dependencies = {} } = JSON.parse(await fsp.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   const problems = await runtimeImportProblems(out, dependencies);
   if (problems.length > 0) throw new Error(`the compiled code would fail in the image (npm ci --omit=dev):\n  ${problems.join('\n  ')}`);
-  const compile = Date.now() - started;
-  log(`compiled to ${shown(out)} in ${(compile / 1000).toFixed(1)} s`);
+}
 
-  started = Date.now();
+/** Writes the workflow bundle; returns where, its size and its sha256 (which tells bundles apart in logs). */
+async function bundle(out: string): Promise<{ file: string; kib: number; sha256: string }> {
   const { code } = await workflowBundle();
-  const bundleFile = path.join(out, path.relative(ROOT, PREBUILT_BUNDLE_PATH));
-  await fsp.writeFile(bundleFile, code);
-  const bundle = Date.now() - started;
-  const bundleSha256 = createHash('sha256').update(code).digest('hex');
-  log(`bundled the workflows into ${shown(bundleFile)} (${Math.round(code.length / 1024)} KiB, sha256 ${bundleSha256.slice(0, 16)}) in ${(bundle / 1000).toFixed(1)} s`);
-  return { outDir: out, bundleBytes: code.length, bundleSha256, ms: { compile, bundle } };
+  const file = path.join(out, path.relative(ROOT, PREBUILT_BUNDLE_PATH));
+  await fsp.writeFile(file, code);
+  return { file, kib: Math.round(code.length / 1024), sha256: createHash('sha256').update(code).digest('hex') };
+}
+
+export async function build(outDir: string, log: (line: string) => void = (l) => console.error(l)): Promise<void> {
+  const out = path.resolve(outDir);
+  // A stale file from an earlier build must never ship, so the folder is rebuilt from nothing.
+  await fsp.rm(out, { recursive: true, force: true });
+  await fsp.mkdir(out, { recursive: true });
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  // tsc runs in a child process and webpack in this one, so the two share the machine's cores.
+  await Promise.all([
+    compile(out).then(() => log(`compiled to ${shown(out)} in ${elapsed()}`)),
+    bundle(out).then(({ file, kib, sha256 }) => log(`bundled the workflows into ${shown(file)} (${kib} KiB, sha256 ${sha256.slice(0, 16)}) in ${elapsed()}`)),
+  ]);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEV_JWT_SECRET } from '../../config/index.js';
 import { dropDatabase } from '../../db/migrate.js';
-import { build, runtimeImportProblems } from '../../scripts/build.js';
+import { runtimeImportProblems } from '../../scripts/build.js';
 import { freshSecrets, renderEnv } from '../../scripts/secrets.js';
 import { mintToken } from '../../scripts/token.js';
 import { freePort } from '../support/processes.js';
@@ -141,7 +141,8 @@ beforeAll(async () => {
   } else {
     // The image's layout, outside Docker: package.json, dependencies and dist/, and no sources.
     appDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'homeward-image-'));
-    await build(path.join(appDir, 'dist'), () => {});
+    const built = await run('npm', ['run', '-s', 'build', '--', '--out', path.join(appDir, 'dist')], { timeout: 10 * 60_000 });
+    expect(built.code, `${built.stdout}${built.stderr}`).toBe(0);
     await fsp.copyFile(path.join(ROOT, 'package.json'), path.join(appDir, 'package.json'));
     await fsp.symlink(path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules'), 'dir');
     runner = nodeRunner(appDir);
