@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/', 'db/migrations/', 'bench/results/', 'web/dist/', 'web/src/api/schema.d.ts'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/', 'db/migrations/', 'bench/results/', 'web/dist/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-// Who read whose data (API.md "Access log"): every response that carries a person's data writes one
+// Who read whose data (docs/api.md "Access log"): every response that carries a person's data writes one
 // entry per case it shows, before it is sent. Routes declare what they serve (RouteSpec.access) and
 // api/http.ts calls this; a list writes its whole page in one insert. Fail closed: if the entry
 // cannot be written, the data is not served (503).

@@ -1,5 +1,6 @@
-// The one HTTP error contract of API.md. Services throw (ApiError, DomainError, zod, Temporal or
-// pg errors); this module alone decides the status and the body. A 500 never carries internals.
+// The one HTTP error contract (docs/api.md "Errors"). Services throw (ApiError, DomainError, zod,
+// Temporal or pg errors); this module alone decides the status and the body. A 500 never carries
+// internals.
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';

@@ -1,6 +1,6 @@
-// Idempotency-Key on every write (API.md "Additions"): a repeat with the same key and request gets
-// the first answer and applies nothing twice, even when the first attempt timed out; the same key
-// with another request is a 422. Two ways to honour it:
+// Idempotency-Key on every write (docs/api.md "Idempotency on every write"): a repeat with the same
+// key and request gets the first answer and applies nothing twice, even when the first attempt
+// timed out; the same key with another request is a 422. Two ways to honour it:
 //  - a case update: the key becomes the Temporal update id, so a retry joins the first attempt and
 //    Temporal answers with its outcome ("join");
 //  - anything else: the answer is stored here and replayed ("replay").

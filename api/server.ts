@@ -40,6 +40,7 @@ export async function runApi(): Promise<void> {
   server.keepAliveTimeout = config.hardening.keepAliveTimeoutMs;
 }
 
-if (process.argv[1]?.endsWith('server.ts')) {
+// server.ts under tsx, server.js once compiled (npm run build).
+if (/(^|[\\/])server\.[jt]s$/.test(process.argv[1] ?? '')) {
   runApi().catch(exitOnStartFailure);
 }

@@ -1,5 +1,5 @@
 // Business rejections, raised by the pure lifecycle code and carried unchanged through the
-// workflow (as ApplicationFailure types) and the API (as the error codes of API.md).
+// workflow (as ApplicationFailure types) and the API (as the error codes of docs/api.md).
 export const ERROR_CODES = [
   'validation_failed',
   'unauthenticated',
@@ -33,7 +33,7 @@ export class DomainError extends Error {
   }
 }
 
-/** Turns zod issues into API.md's `{ path, message }` list, paths written as `persons[17].person.nationality`. */
+/** Turns zod issues into the `{ path, message }` list, paths written as `persons[17].person.nationality`. */
 export function fieldIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix = ''): FieldIssue[] {
   return issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message }));
 }

@@ -1,4 +1,5 @@
-// The deadline policy: every duration of DESIGN.md's deadline table, with its default, in one place.
+// The deadline policy: every duration of the clocks in docs/design.md ("A case, from report to
+// closure"), with its default, in one place.
 // A case records the policy it started with (and the time scale), so a later change of policy or of
 // HOMEWARD_TIME_SCALE applies to new cases only and never moves a running case's deadlines.
 import type { TaskType } from './schemas.js';

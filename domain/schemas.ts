@@ -129,7 +129,7 @@ export const actorSchema = z.strictObject({
 });
 export type Actor = z.infer<typeof actorSchema>;
 
-// ---- Case actions (API.md's table). Each is a Workflow Update of the same name. ----
+// ---- Case actions (docs/api.md "Act on a case"). Each is a Workflow Update of the same name. ----
 export const actionSchemas = {
   add_note: z.strictObject({ type: z.literal('add_note'), text: text(10_000) }),
   assign: z.strictObject({ type: z.literal('assign'), assignee: text(200).nullable() }),

@@ -1,6 +1,6 @@
 // Asking a case to take a step (a Workflow Update), shared by the API and the activities that act on
 // many cases (bulk actions): the deadline of every call, the update id that joins a retry to its
-// first attempt, and reading what came back. A refusal is the case's answer (an API.md error code);
+// first attempt, and reading what came back. A refusal is the case's answer (an docs/api.md error code);
 // no answer is either "not applied" (refused before it was accepted) or "maybe applied" (the call
 // ran out of time, or the connection broke, after it may have been accepted).
 import { createHash } from 'node:crypto';
@@ -28,7 +28,7 @@ export function executeCaseUpdate<Ret, Arg>(
 }
 
 /**
- * The case's own refusal of an update: the workflow rejects with an API.md error code as the
+ * The case's own refusal of an update: the workflow rejects with an docs/api.md error code as the
  * failure type (workflows/case-steps.ts `rethrow`). Undefined for anything else.
  */
 export function caseRefusal(err: unknown): { code: ErrorCode; message: string; details: unknown } | undefined {

@@ -46,6 +46,7 @@ export function workerMetrics(config: Config): MetricsExporterConfig | undefined
   return { prometheus: { bindAddress: `${host}:${at.port}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } };
 }
 
-if (process.argv[1]?.endsWith('main.ts')) {
+// main.ts under tsx, main.js once compiled (npm run build).
+if (/(^|[\\/])main\.[jt]s$/.test(process.argv[1] ?? '')) {
   runWorker().catch(exitOnStartFailure);
 }

@@ -1,4 +1,5 @@
 // Builds a case worker from its dependencies: used by the worker process, `npm start` and tests.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -12,7 +13,23 @@ import { FAILURE_CONVERTER_PATH, dataConverter } from '../temporal/client.js';
 import { fieldCipher } from '../db/at-rest.js';
 import { daysMs } from '../domain/policy.js';
 
-export const WORKFLOWS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'workflows', 'index.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const WORKFLOWS_PATH = path.join(HERE, '..', 'workflows', 'index.ts');
+/**
+ * Where `npm run build` writes the workflow bundle, relative to this module once compiled
+ * (dist/worker/worker.js → dist/workflow-bundle.js). Compiled code has no TypeScript workflows to
+ * bundle, so it runs the bundle built with it: the same code the replay tests bundle from source.
+ */
+export const PREBUILT_BUNDLE_PATH = path.join(HERE, '..', 'workflow-bundle.js');
+const RUNS_COMPILED = import.meta.url.endsWith('.js');
+
+/** The bundle file to load, if any: HOMEWARD_WORKFLOW_BUNDLE first, then the build's own when compiled. */
+export function workflowBundlePath(configured: string | undefined): string | undefined {
+  if (configured) return configured;
+  if (!RUNS_COMPILED) return undefined;
+  if (!fs.existsSync(PREBUILT_BUNDLE_PATH)) throw new Error(`no workflow bundle at ${PREBUILT_BUNDLE_PATH}: run npm run build, or set HOMEWARD_WORKFLOW_BUNDLE`);
+  return PREBUILT_BUNDLE_PATH;
+}
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle is built once per process: webpack is the slow part of a worker start. */
@@ -58,12 +75,13 @@ export interface WorkerDeps {
 
 export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
   const policy = policyFor(deps.config.timeScale, deps.config.maxMessagesPerRun, deps.config.reflectionPeriodDays);
+  const bundlePath = workflowBundlePath(deps.config.workflowBundlePath);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.temporal.namespace,
     taskQueue: deps.config.temporal.taskQueue,
     // Every worker of a fleet (or of a test) can share one bundle built beforehand.
-    workflowBundle: deps.config.workflowBundlePath ? { codePath: deps.config.workflowBundlePath } : await workflowBundle(),
+    workflowBundle: bundlePath ? { codePath: bundlePath } : await workflowBundle(),
     activities: createActivities({
       db: deps.db,
       hasher: deps.hasher,

@@ -1,6 +1,6 @@
-// Messages of the case workflow: one Update per caseworker action (API.md's table), the updates that
-// agencies and supervisors send through their inboxes, and the live-state query. Shared by the
-// workflow, the API and the tests, so names and argument types cannot drift apart.
+// Messages of the case workflow: one Update per caseworker action (docs/api.md "Act on a case"),
+// the updates that agencies and supervisors send through their inboxes, and the live-state query.
+// Shared by the workflow, the API and the tests, so names and argument types cannot drift apart.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalView, CaseView, TaskView } from '../domain/case.js';
 import type { ActionType, Actor } from '../domain/schemas.js';

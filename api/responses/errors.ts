@@ -1,4 +1,4 @@
-// The error contract of API.md as schemas: `{ error: { code, message, details?, requestId } }`, with
+// The error contract of docs/api.md as schemas: `{ error: { code, message, details?, requestId } }`, with
 // the `details` each code carries. api/errors.ts produces these bodies; the OpenAPI document lists,
 // per endpoint and status, the codes it can answer, each with an example.
 import { z } from 'zod';

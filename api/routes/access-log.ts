@@ -1,4 +1,4 @@
-// /v1/cases/:id/access-log: who read whose data (API.md "Access log").
+// /v1/cases/:id/access-log: who read whose data (docs/api.md "Access log").
 import { Router } from 'express';
 import { route } from '../http.js';
 import { idParams, timelineQuery } from '../schemas.js';

@@ -1,4 +1,4 @@
-// The remote payload codec of the Temporal UI and CLI (API.md "Temporal UI codec"): POST /codec/decode
+// The remote payload codec of the Temporal UI and CLI (docs/api.md "Temporal UI codec"): POST /codec/decode
 // and /codec/encode take and return `{ "payloads": [...] }` in protobuf JSON (metadata values and data
 // in base64), through the same AES-256-GCM codec as the API and the worker. Only supervisors and
 // admins may use it, with the API's bearer tokens; browsers may call it only from the configured

@@ -1,4 +1,4 @@
-// GET /metrics (no token, API.md "Platform"): Prometheus text. What it exports is in
+// GET /metrics (no token, docs/api.md "Platform"): Prometheus text. What it exports is in
 // api/metrics/; it carries counts and route patterns, never ids or personal data.
 import { Router } from 'express';
 import type { ApiMetrics } from '../metrics/index.js';

@@ -188,7 +188,7 @@ export function createCaseService(deps: ApiDeps) {
 
   /**
    * The case a key opened is shown again only to a caller who may see it now: the same subject with
-   * a token of another office gets what opening a case there would get (API.md "Scope never leaks").
+   * a token of another office gets what opening a case there would get (docs/api.md "Scope never leaks").
    */
   function assertMayReplay(auth: Auth, office: string) {
     if (!inOfficeScope(auth, office)) throw new ApiError('forbidden', `you cannot open cases for office ${office}`);
@@ -196,7 +196,7 @@ export function createCaseService(deps: ApiDeps) {
 
   /**
    * 409 when an open case already has one of these documents. Its id only when that case is in the
-   * caller's scope (API.md "Scope never leaks"); otherwise whom to ask, never which case.
+   * caller's scope (docs/api.md "Scope never leaks"); otherwise whom to ask, never which case.
    */
   async function rejectDuplicates(auth: Auth, documents: OpenCaseBody['person']['documents']) {
     if (documents.length === 0) return;

@@ -146,7 +146,7 @@ export function createOperationService(deps: ApiDeps) {
 
   /**
    * An operation a key registered is answered again only to a caller who may see it now: the same
-   * subject with a token of another office gets what registering one there would get (API.md "Scope
+   * subject with a token of another office gets what registering one there would get (docs/api.md "Scope
    * never leaks"), not the operation's id.
    */
   function assertMayReplay(auth: Auth, office: string) {
@@ -219,7 +219,7 @@ export function createOperationService(deps: ApiDeps) {
     const count = (o: string) => counts.find((c) => c.outcome === o)?.n ?? 0;
     // Persons who turned out to have a case already (linked to it, or merged into a person who was):
     // the case's id only when it is in the caller's scope, otherwise the office to contact
-    // (API.md "Scope never leaks"). Cases this operation opened itself are not listed.
+    // (docs/api.md "Scope never leaks"). Cases this operation opened itself are not listed.
     const found = await db
       .select({ idx: operationPersons.idx, outcome: operationPersons.outcome, caseId: operationPersons.caseId, office: cases.office })
       .from(operationPersons)
@@ -242,7 +242,7 @@ export function createOperationService(deps: ApiDeps) {
       office: op.office,
       status: op.status,
       total: op.total,
-      // opened + linkedExisting + failed + pending = total (API.md). A person listed twice in the
+      // opened + linkedExisting + failed + pending = total (docs/api.md). A person listed twice in the
       // request is linked to the case opened for the first listing, so `merged` (kept for clients
       // that read it) is a part of linkedExisting, not a count of its own.
       opened: count('opened'),

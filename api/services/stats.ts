@@ -5,7 +5,7 @@
 // run, found by OFFSET, so nothing is sorted; cases_open_stage_entered_idx for all offices); closures
 // by reason over cases_closed_reason_idx; overdue tasks over agency_tasks_office_idx.
 //
-// Definitions (API.md "Supervision"):
+// Definitions (docs/api.md "Supervision"):
 //   byStatus           every case, open or closed;
 //   byStage            every case by its current stage: open cases in their working stage, closed
 //                      cases under `closed` (so it sums to the same total as byStatus);

@@ -1,4 +1,4 @@
-// Who read whose data: one row per case for every response that carried a person's data (API.md
+// Who read whose data: one row per case for every response that carried a person's data (docs/api.md
 // "Access log"). Append-only: triggers (migrations/0007_access_log_append_only.sql) refuse UPDATE,
 // DELETE and TRUNCATE. No foreign key to cases on purpose: the record of a read outlives anything
 // done to the case.

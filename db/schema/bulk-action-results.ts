@@ -1,5 +1,5 @@
 // What a bulk action did to each of its cases: pending (outcome null) until the case answered, then
-// succeeded or failed with an API.md error code and a message the activity writes itself from that
+// succeeded or failed with an docs/api.md error code and a message the activity writes itself from that
 // code (never the case's own text), so these rows hold ids, codes and fixed phrases only.
 import { sql } from 'drizzle-orm';
 import { index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';

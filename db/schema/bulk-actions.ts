@@ -11,7 +11,7 @@ export const bulkActions = pgTable(
     operationId: uuid('operation_id')
       .notNull()
       .references(() => operations.id, { onDelete: 'cascade' }),
-    /** The case action type (API.md), e.g. book_return. */
+    /** The case action type (docs/api.md), e.g. book_return. */
     type: text('type').notNull(),
     /** running | completed | failed */
     status: text('status').notNull(),

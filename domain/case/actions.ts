@@ -95,7 +95,7 @@ function offered(state: CaseState, rule: ActionRule): boolean {
   return rule.available?.(state) ?? true;
 }
 
-/** The actions a caseworker may take right now, in API.md's order. */
+/** The actions a caseworker may take right now, in docs/api.md's order. */
 export function allowedActions(state: CaseState): ActionType[] {
   if (state.status === 'closed') return [];
   return (Object.keys(actionSchemas) as ActionType[]).filter((type) => offered(state, ruleOf(type)));

@@ -1,4 +1,4 @@
-// The case as people see it: the API's case, task and approval shapes (API.md), the next deadline
+// The case as people see it: the API's case, task and approval shapes (docs/api.md), the next deadline
 // (paused on hold), and what an agency may read of a task under the consent in force.
 import type { TaskType } from '../schemas.js';
 import { type Approval, type CaseState, type CaseTask, openTasks } from './state.js';
@@ -88,7 +88,7 @@ export function approvalView(state: Pick<CaseState, 'id' | 'reference'>, a: Appr
   };
 }
 
-/** The case as API.md shows it. */
+/** The case as docs/api.md shows it. */
 export function caseView(state: CaseState) {
   return {
     id: state.id,

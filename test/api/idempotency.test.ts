@@ -1,7 +1,7 @@
-// Idempotency-Key on every write (API.md "Additions"), as a careful client uses it: a repeat after a
-// lost answer, a timeout or a restart joins the first attempt and applies nothing twice. The case
-// opening keys are covered in concurrency.test.ts; this file covers steps, tasks, approvals, claims,
-// operations, and what a client is told when no answer comes.
+// Idempotency-Key on every write (docs/api.md "Idempotency on every write"), as a careful client
+// uses it: a repeat after a lost answer, a timeout or a restart joins the first attempt and applies
+// nothing twice. The case opening keys are covered in concurrency.test.ts; this file covers steps,
+// tasks, approvals, claims, operations, and what a client is told when no answer comes.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeConnection } from '@temporalio/worker';

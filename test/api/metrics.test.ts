@@ -1,4 +1,4 @@
-// GET /metrics (API.md "Platform"): request series by route pattern and status, the domain gauges
+// GET /metrics (docs/api.md "Platform"): request series by route pattern and status, the domain gauges
 // counted in PostgreSQL, the worker's Temporal SDK metrics (a worker process with its exporter on,
 // merged into the API's scrape), the Grafana dashboard against a real scrape, the cache of the
 // domain gauges, and a scrape that still answers with PostgreSQL down. Each app counts only its

@@ -15,7 +15,7 @@ export interface ErrorBody {
   requestId: string;
 }
 
-/** Checks the status and that the body is exactly API.md's error shape; returns the `error` object. */
+/** Checks the status and that the body is exactly the error shape of docs/api.md; returns the `error` object. */
 export function expectError(res: Response, status: number, code: string): ErrorBody {
   const dump = JSON.stringify(res.body);
   expect(res.status, dump).toBe(status);

@@ -1,4 +1,4 @@
-// GET /v1/operations (scoped, cursor-paged), and an operation's counts as API.md states them:
+// GET /v1/operations (scoped, cursor-paged), and an operation's counts as docs/api.md states them:
 // opened + linkedExisting + failed (+ pending while it runs) = total, with `failed` the persons
 // whose case could not be opened for good.
 import { randomUUID } from 'node:crypto';

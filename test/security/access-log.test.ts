@@ -1,4 +1,4 @@
-// The access log (API.md "Access log"; issue #8): every response that carries a person's data writes
+// The access log (docs/api.md "Access log"; issue #8): every response that carries a person's data writes
 // who read which case, as what, under which request id, before it is sent; lists write one entry per
 // case of the page in one insert; entries can never be changed or deleted; if the log cannot be
 // written, the data is not served. Real Temporal, real PostgreSQL.

@@ -1,4 +1,4 @@
-// The Temporal UI codec endpoint (API.md "Temporal UI codec", issue #8) on the real app: supervisors
+// The Temporal UI codec endpoint (docs/api.md "Temporal UI codec", issue #8) on the real app: supervisors
 // and admins decode the encrypted history of a real workflow and encode payloads, with the API's
 // bearer tokens; nobody else can; browsers only from the configured Temporal UI origin; and the real
 // Temporal CLI reads a history through it.

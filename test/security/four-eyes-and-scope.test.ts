@@ -1,4 +1,4 @@
-// Scope never leaks, and four eyes (API.md "Additions"; issue #8): a duplicate found in another
+// Scope never leaks, and four eyes (docs/api.md "Scope never leaks"; issue #8): a duplicate found in another
 // office gives no case id, only whom to contact, whether it is found opening one case or in a raid;
 // whoever requested an approval cannot decide it, neither at the API nor in the case workflow.
 import { randomUUID } from 'node:crypto';

@@ -6,7 +6,7 @@
 // Express router fails on any route served outside the registry but the platform and codec endpoints
 // listed here (the codec is in the matrix too, with its roles).
 //
-// The contract (API.md "Errors", "Scope never leaks"):
+// The contract (docs/api.md "Errors", "Scope never leaks"):
 // - a role the endpoint does not allow → 403 forbidden;
 // - an allowed role, a resource outside the caller's scope → 404 not_found, the very answer an absent
 //   resource gets; lists simply leave it out; opening a case or a raid in, or asking statistics of,
@@ -204,7 +204,7 @@ interface Probe {
   /**
    * Stored answers (idempotency `replay` and `custom`): a caller in scope gets a 2xx with an
    * Idempotency-Key; then a token of the same subject with another scope repeats the request and key.
-   * It must get what any outsider gets, not the stored answer (API.md "Scope never leaks").
+   * It must get what any outsider gets, not the stored answer (docs/api.md "Scope never leaks").
    */
   replay?: {
     /** Who may make the first request on this target (and get a 2xx). */
@@ -445,7 +445,7 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
   { method: 'get', path: '/healthz' },
   { method: 'get', path: '/readyz' },
   { method: 'get', path: '/openapi.json' },
-  // api/routes/metrics.ts: Prometheus text, no token (API.md "Platform").
+  // api/routes/metrics.ts: Prometheus text, no token (docs/api.md "Platform").
   { method: 'get', path: '/metrics' },
   // api/routes/docs.ts: the API reference page (its assets are static files, not routes).
   { method: 'get', path: '/docs' },
@@ -453,7 +453,7 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
   // production: test/web/server.test.ts). The console's files are static, not routes.
   { method: 'get', path: '/console/config.json' },
   { method: 'post', path: '/dev/token' },
-  // api/routes/codec.ts: Temporal's remote codec protocol, supervisors and admins (API.md "Temporal UI codec").
+  // api/routes/codec.ts: Temporal's remote codec protocol, supervisors and admins (docs/api.md "Temporal UI codec").
   ...(['decode', 'encode'] as const).map((op) => ({
     method: 'post' as const,
     path: `/codec/${op}`,

@@ -1,6 +1,6 @@
 // The typed API client: openapi-fetch over the types generated from /openapi.json (schema.d.ts,
 // `npm run gen:web-api`). Every request carries the session's bearer token; an error answer becomes
-// an ApiError with the contract's code, message and details (API.md "Errors").
+// an ApiError with the contract's code, message and details (docs/api.md "Errors").
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
 import { storedToken } from '../auth/session';
@@ -57,5 +57,5 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   return data as T;
 }
 
-/** A fresh Idempotency-Key per user intent: a retried click never acts twice (API.md "Retries"). */
+/** A fresh Idempotency-Key per user intent: a retried click never acts twice (docs/api.md "Retries"). */
 export const idempotencyKey = () => crypto.randomUUID();
