@@ -72,6 +72,7 @@ export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasi
       ? { departureAt: trip.departureAt, arrivalPort: trip.arrivalPort, ...(trip.departedAt ? { departedAt: trip.departedAt } : {}), ...(trip.arrivedAt ? { arrivedAt: trip.arrivedAt } : {}) }
       : null,
     employment: { assessment: null, referrals: [], placement: null },
+    bestInterests: null,
     openTasks: [],
     pendingApprovals: [],
     nextDeadline: null,

@@ -56,6 +56,10 @@ const VALID: Record<ActionType, Record<string, unknown>> = {
   record_follow_up: { taskId: randomUUID(), outcome: 'employed' },
   decline_assistance: { reason: 'wants no help' },
   request_closure: { reason: 'duplicate', comment: 'same person' },
+  update_person: { fullName: 'Maria Santos', reason: 'spelling' },
+  add_risk_flag: { flag: 'pregnant', reason: 'she told us' },
+  remove_risk_flag: { flag: 'pregnant', reason: 'entered by mistake' },
+  record_best_interests: { determination: 'return_in_best_interests', decidedBy: 'DSWD social worker' },
 };
 
 const handle = (caseId: string) => h.temporal.workflow.getHandle(`case-${caseId}`);
