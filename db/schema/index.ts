@@ -8,3 +8,4 @@ export * from './idempotency-keys.js';
 export * from './operations.js';
 export * from './operation-persons.js';
 export * from './access-log.js';
+export * from './person-match-keys.js';
