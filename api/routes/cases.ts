@@ -8,7 +8,12 @@ import type { CaseService } from '../services/cases.js';
 import { parse } from '../validate.js';
 
 const CASE_ROLES = ['caseworker', 'supervisor'] as const;
-const oneCase = (b: { id: string }) => [b.id];
+// The case, and the cases in scope it names as possible duplicates: seeing that one matched on name
+// and date of birth tells the reader that person's name and date of birth.
+const oneCase = (b: { id: string; possibleDuplicates?: Array<{ inScope: boolean; caseId?: string }> }) => [
+  b.id,
+  ...(b.possibleDuplicates ?? []).flatMap((d) => (d.inScope && d.caseId ? [d.caseId] : [])),
+];
 
 export function casesRouter(cases: CaseService): Router {
   const router = Router();
@@ -22,7 +27,7 @@ export function casesRouter(cases: CaseService): Router {
     body: openCaseSchema,
     // The answer is stored in the case's own transaction (services/cases.ts).
     idempotency: 'custom',
-    success: { status: 201, description: 'the new case' },
+    success: { status: 201, description: 'the new case, with `possibleDuplicates`' },
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, body, req, res, idempotencyKey }) => {
       const out = await cases.openCase(auth, body, requestFingerprint(req), idempotencyKey);
@@ -50,12 +55,12 @@ export function casesRouter(cases: CaseService): Router {
     summary: 'The live state of a case',
     roles: CASE_ROLES,
     params: idParams,
-    success: { status: 200, description: 'the case' },
+    success: { status: 200, description: 'the case, with `possibleDuplicates`' },
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, res }) => {
       const view = await cases.getCase(auth, params.id);
       res.setHeader('ETag', `"${view.version}"`);
-      return view;
+      return cases.withPossibleDuplicates(auth, view);
     },
   });
 
@@ -80,14 +85,14 @@ export function casesRouter(cases: CaseService): Router {
     body: actionSchema,
     headers: { 'If-Match': { schema: ifMatchHeader, description: 'the case version the caller saw; 412 if it moved on' } },
     idempotency: 'join',
-    success: { status: 200, description: 'the updated case' },
+    success: { status: 200, description: 'the updated case, with `possibleDuplicates`' },
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, body, req, res, updateId }) => {
       const rawIfMatch = req.get('If-Match');
       const expected = rawIfMatch === undefined ? undefined : parse(ifMatchHeader, rawIfMatch, 'If-Match');
       const view = await cases.act(auth, params.id, body as never, expected, updateId);
       res.setHeader('ETag', `"${view.version}"`);
-      return view;
+      return cases.withPossibleDuplicates(auth, view);
     },
   });
 

@@ -26,7 +26,7 @@ export function operationsRouter(operations: ReturnType<typeof createOperationSe
     summary: 'Progress of an operation',
     roles: ['caseworker', 'supervisor'],
     params: idParams,
-    success: { status: 200, description: '{ id, status, total, opened, linkedExisting, merged, failed, pending, existingCases: [{ index, outcome, inScope, caseId | contactOffice }] }' },
+    success: { status: 200, description: '{ id, status, total, opened, linkedExisting, merged, failed, pending, existingCases: [{ index, outcome, inScope, caseId | contactOffice }], possibleDuplicates: [{ index, caseId, possibleDuplicates }] }' },
     handler: ({ auth, params }) => operations.get(auth, params.id),
   });
   return router;

@@ -16,6 +16,7 @@ import { actorOf } from './cases.js';
 import { withTemporalDeadline } from './case-update.js';
 import { keyedUuid } from '../idempotency.js';
 import { aad, fieldCipher } from '../../db/at-rest.js';
+import { createPersonMatching } from './person-matching.js';
 
 const INSERT_CHUNK = 1_000;
 const UNIQUE_VIOLATION = '23505';
@@ -32,6 +33,7 @@ function pgCodeOf(err: unknown): string | undefined {
 export function createOperationService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
   const cipher = fieldCipher(config);
+  const matching = createPersonMatching(deps);
 
   /**
    * An office runs at most HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE raids at once (issue #8): each
@@ -203,6 +205,9 @@ export function createOperationService(deps: ApiDeps) {
           ? { index: f.idx, outcome: f.outcome, inScope: true, caseId: f.caseId }
           : { index: f.idx, outcome: f.outcome, inScope: false, contactOffice: f.office },
       ),
+      // Persons the raid opened a case for who may be someone with another case (same name, date of
+      // birth, nationality): shown, never merged; other offices' cases only by the office to contact.
+      possibleDuplicates: await matching.operationPossibleDuplicates(auth, id),
       createdAt: op.createdAt.toISOString(),
       completedAt: op.completedAt?.toISOString() ?? null,
     };
