@@ -26,7 +26,7 @@ const SEALED_COLUMNS: Record<string, string[]> = {
 
 /** Every row of every table of the read model, as JSON text. */
 async function dumpTables(h: Pick<Harness, 'db'>): Promise<string> {
-  const tables = ['cases', 'case_events', 'agency_tasks', 'approvals', 'operation_persons', 'operations', 'idempotency_keys', 'identity_documents'];
+  const tables = ['cases', 'case_events', 'agency_tasks', 'approvals', 'operation_persons', 'operations', 'idempotency_keys', 'identity_documents', 'person_match_keys'];
   const parts: string[] = [];
   for (const t of tables) {
     const { rows } = await h.db.$client.query<{ j: string }>(`select row_to_json(t)::text as j from ${t} t`);
@@ -151,7 +151,8 @@ describe('the read model after a realistic run, read raw', () => {
 
   it('when the API reads the case, its timeline, its tasks and the raid, then everything is there (the search below can fail)', async () => {
     const view = (await h.http.get(`/v1/cases/${caseId}`).set(bearer(p.caseworker))).body;
-    expect(view.person).toMatchObject({ fullName, phone, documents: [{ number: passport }] });
+    // The consulate's travel document joined the person's documents.
+    expect(view.person).toMatchObject({ fullName, phone, documents: [{ number: passport }, { number: travelDocument, type: 'emergency_travel_document' }] });
     const timeline = JSON.stringify((await h.http.get(`/v1/cases/${caseId}/timeline`).query({ limit: 500 }).set(bearer(p.caseworker))).body);
     for (const text of [note, medical, travelDocument, rejection, closureComment, decisionComment]) expect(timeline).toContain(text);
     const tasks = JSON.stringify(await tasksOf(h, p.consul, caseId));
@@ -190,11 +191,13 @@ describe('the read model after a realistic run, read raw', () => {
     expectValidation(await h.http.post('/v1/cases').set(bearer(p.caseworker)).send({ ...openBody, person: { ...(openBody.person as object), fullName: 'A\u0000B' } }), ['person.fullName']);
   });
 
-  it('when a caseworker searches by the passport number, then the case is found by its keyed hash, which carries its key id', async () => {
-    const res = await h.http.get('/v1/cases').query({ q: passport.toLowerCase() }).set(bearer(p.caseworker));
-    expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+  it('when a caseworker searches by the passport or the travel document number, then the case is found by its keyed hash, which carries its key id', async () => {
+    for (const number of [passport, travelDocument]) {
+      const res = await h.http.get('/v1/cases').query({ q: number.toLowerCase() }).set(bearer(p.caseworker));
+      expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+    }
     const { rows } = await h.db.$client.query('select hash_key_id from identity_documents where case_id = $1', [caseId]);
-    expect(rows).toEqual([{ hash_key_id: h.config.activeIdentityHashKeyId }]);
+    expect(rows).toEqual([{ hash_key_id: h.config.activeIdentityHashKeyId }, { hash_key_id: h.config.activeIdentityHashKeyId }]);
   });
 });
 
