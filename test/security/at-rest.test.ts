@@ -270,6 +270,8 @@ describe('npm run keys:rotate, on a database of its own', () => {
     await drive.waitFor('the operation', async () => (await before!.http.get(`/v1/operations/${op.body.id}`).set(bearer(p.caseworker))).body.status === 'completed', 60_000, 200);
     // A row written before encryption existed: plain JSON.
     await before.db.$client.query(`update case_events set data = '{"text":"a plain legacy note"}'::jsonb where case_id = $1 and seq = 1`, [caseId]);
+    // A case opened before possible duplicates existed: no match keys at all.
+    await before.db.$client.query('delete from person_match_keys where case_id = $1', [caseId]);
     await before.stop();
     before = undefined;
     // The deploy: every process now has the new keys (active) beside the old ones, same task queue.
@@ -304,6 +306,7 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const stale = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
     expect(Object.values(stale.tables).reduce((n, t) => n + t.stale, 0)).toBeGreaterThan(5);
     expect(stale.identityDocuments.cases).toBeGreaterThanOrEqual(2);
+    expect(stale.personMatchKeys.cases).toBeGreaterThanOrEqual(2);
 
     // Small batches, to walk many pages; the API works on the same rows meanwhile.
     const traffic = (async () => {
@@ -318,10 +321,15 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const left = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
     expect(Object.fromEntries(Object.entries(left.tables).map(([t, c]) => [t, c.stale]))).toEqual(Object.fromEntries(Object.keys(left.tables).map((t) => [t, 0])));
     expect(left.identityDocuments.cases).toBe(0);
+    expect(left.personMatchKeys.cases).toBe(0);
     const all = await keyIdsOf(h, Object.fromEntries(Object.keys(SEALED_COLUMNS).map((t) => [t, { sql: 'true', params: [] }])));
     expect(new Set(all)).toEqual(new Set(['new']));
     const hashes = await h.db.$client.query('select distinct hash_key_id from identity_documents');
     expect(hashes.rows).toEqual([{ hash_key_id: 'h-new' }]);
+    const matchKeys = await h.db.$client.query('select distinct hash_key_id from person_match_keys');
+    expect(matchKeys.rows).toEqual([{ hash_key_id: 'h-new' }]);
+    const backfilled = await h.db.$client.query('select 1 from person_match_keys where case_id = $1', [caseId]);
+    expect(backfilled.rowCount).toBeGreaterThan(0);
   });
 
   it('when the old keys are then removed, then everything is still read, searched and matched as duplicate', async () => {
@@ -347,5 +355,9 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const oldHasher = createIdentityHasher({ identityHashKeys: [{ id: 'h-old', key: oldHash.slice('h-old:'.length) }], activeIdentityHashKeyId: 'h-old' });
     const byOld = await h.db.$client.query('select 1 from identity_documents where number_hash = $1', [oldHasher.numberHash(passport)]);
     expect(byOld.rowCount).toBe(0);
+    // The same person without papers is still found as a possible duplicate, under the new hash key alone.
+    const again = await h.http.post('/v1/cases').set(bearer(cw)).send({ person: personBody({ fullName: fullName.toUpperCase(), documents: [] }), consulateId: rows[0]!.consulate_id });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.possibleDuplicates).toEqual([expect.objectContaining({ caseId, matchedOn: ['name', 'dateOfBirth', 'nationality'] })]);
   });
 });
