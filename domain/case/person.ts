@@ -120,7 +120,7 @@ export const personActions: Pick<ActionTable, 'update_person' | 'add_risk_flag' 
     stages: 'any',
     whileOnHold: true,
     check: (state, action) => {
-      if (state.riskFlags.includes(action.flag)) throw new DomainError('conflict', `the case already has the risk flag ${action.flag}`, { flag: action.flag });
+      if (state.riskFlags.includes(action.flag)) throw new DomainError('conflict', 'the case already has this risk flag', { flag: action.flag });
     },
     apply: (state, action, change, ctx) => {
       state.riskFlags = [...state.riskFlags, action.flag];
@@ -138,7 +138,7 @@ export const personActions: Pick<ActionTable, 'update_person' | 'add_risk_flag' 
     stages: 'any',
     whileOnHold: true,
     check: (state, action) => {
-      if (!state.riskFlags.includes(action.flag)) throw new DomainError('conflict', `the case has no risk flag ${action.flag}`, { flag: action.flag });
+      if (!state.riskFlags.includes(action.flag)) throw new DomainError('conflict', 'the case does not have this risk flag', { flag: action.flag });
     },
     apply: (state, action) => {
       state.riskFlags = state.riskFlags.filter((f) => f !== action.flag);

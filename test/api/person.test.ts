@@ -298,6 +298,20 @@ describe('possible duplicates', () => {
     expect((await caseRowOf(h, second.id))!.status).toBe('open');
   });
 
+  it('when a keyed intake is repeated, then the replayed answer lists the possible duplicates as they are now', async () => {
+    const family = word();
+    const body = openBody(consulateId, {}, { fullName: `Tran Thi ${family}`, dateOfBirth: '2004-04-04', nationality: 'VN', documents: [] });
+    const key = `dup-${randomUUID()}`;
+    const first = await h.http.post('/v1/cases').set(bearer(caseworker)).set('Idempotency-Key', key).send(body);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.possibleDuplicates).toEqual([]);
+    const later = await openCase(h, caseworker, openBody(consulateId, {}, { fullName: `TRẦN THỊ ${family}`, dateOfBirth: '2004-04-04', nationality: 'VN', documents: [] }));
+    const replay = await h.http.post('/v1/cases').set(bearer(caseworker)).set('Idempotency-Key', key).send(body);
+    expect(replay.status, JSON.stringify(replay.body)).toBe(201);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body.possibleDuplicates).toEqual([expect.objectContaining({ caseId: later.id, matchedOn: ['name', 'dateOfBirth', 'nationality'] })]);
+  });
+
   it('when a name matches without a date of birth on one side, then it is a match on name and nationality; with two different dates of birth, it is none', async () => {
     const family = word();
     const known = await openCase(h, caseworker, openBody(consulateId, {}, { fullName: `Siri ${family}`, dateOfBirth: '1999-09-09', nationality: 'TH', documents: [] }));
