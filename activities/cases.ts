@@ -10,14 +10,15 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
 import { priorityRank } from '../domain/case.js';
-import { READ_MODEL_REFUSED } from '../domain/errors.js';
-import type { IdentityDocument } from '../domain/schemas.js';
+import { DUPLICATE_DOCUMENT, READ_MODEL_REFUSED } from '../domain/errors.js';
+import type { IdentityDocument, Person } from '../domain/schemas.js';
+import { matchMaterials } from '../domain/person-match.js';
 import { DEFAULT_RETENTION_DAYS } from '../config/index.js';
 import { DAY_MS } from '../domain/policy.js';
 import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
-import { agencyTasks, approvals, caseEvents, cases, identityDocuments } from '../db/schema/index.js';
+import { agencyTasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
 
@@ -25,6 +26,8 @@ export interface PersistCaseInput {
   caseView: CaseView;
   /** Only on the first write of a case. */
   documents?: IdentityDocument[];
+  /** The person's name, date of birth, nationalities or documents changed in this step: re-index them. */
+  personChanged?: boolean;
   events: TimelineEvent[];
   tasks: Array<CaseTask & Scoped>;
   approvals: Array<Approval & Scoped>;
@@ -68,13 +71,24 @@ export function caseRow(view: CaseView, cipher: FieldCipher, retentionMs = DEFAU
   };
 }
 
-export function documentRows(caseId: string, documents: IdentityDocument[], hasher: IdentityHasher) {
+export function documentRows(caseId: string, documents: IdentityDocument[], hasher: IdentityHasher, open = true) {
   const seen = new Set<string>();
   return documents.flatMap((doc) => {
     const documentHash = hasher.documentHash(doc);
     if (seen.has(documentHash)) return [];
     seen.add(documentHash);
-    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), hashKeyId: hasher.activeKeyId, open: true }];
+    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), hashKeyId: hasher.activeKeyId, open }];
+  });
+}
+
+/** The possible-duplicate keys of a person (domain/person-match.ts), hashed under the active key. */
+export function matchKeyRows(caseId: string, person: Person, hasher: IdentityHasher) {
+  const seen = new Set<string>();
+  return matchMaterials(person).flatMap((m) => {
+    const keyHash = hasher.matchHash(m.material);
+    if (seen.has(keyHash)) return [];
+    seen.add(keyHash);
+    return [{ caseId, keyHash, kind: m.kind, nameForm: m.form, dobKnown: m.dobKnown, hashKeyId: hasher.activeKeyId }];
   });
 }
 
@@ -200,6 +214,12 @@ export function createCaseActivities(deps: CaseActivityDeps) {
       if (input.documents && input.documents.length > 0) {
         await tx.insert(identityDocuments).values(documentRows(view.id, input.documents, hasher)).onConflictDoNothing();
       }
+      if (input.documents) {
+        const keys = matchKeyRows(view.id, view.person, hasher);
+        if (keys.length > 0) await tx.insert(personMatchKeys).values(keys).onConflictDoNothing();
+      }
+      // Only the newest step's person is the truth; a late, older one re-indexes nothing.
+      if (input.personChanged && current) await reindexPerson(tx, view);
       if (current && view.status === 'closed') {
         await tx.update(identityDocuments).set({ open: false }).where(sql`${identityDocuments.caseId} = ${view.id}`);
       }
@@ -365,7 +385,41 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     });
   }
 
+  /**
+   * The case's documents and possible-duplicate keys as its person now is. A document already on
+   * another open case breaks the partial unique index: the step is refused as a duplicate person
+   * (workflows/case-steps.ts), and the API names that case if the caller may see it.
+   */
+  async function reindexPerson(tx: Tx, view: CaseView): Promise<void> {
+    const docs = documentRows(view.id, view.person.documents, hasher, view.status === 'open');
+    const kept = idArrayOf(docs.map((d) => d.documentHash));
+    await tx.delete(identityDocuments).where(sql`${identityDocuments.caseId} = ${view.id} and not (${identityDocuments.documentHash} = any(${kept}::text[]))`);
+    if (docs.length > 0) {
+      try {
+        await tx.insert(identityDocuments).values(docs).onConflictDoNothing({ target: [identityDocuments.caseId, identityDocuments.documentHash] });
+      } catch (err) {
+        if (pgErrorOf(err)?.constraint === 'identity_documents_open_unique') {
+          throw ApplicationFailure.create({ type: READ_MODEL_REFUSED, message: 'read-model write failed (23505)', details: ['23505', DUPLICATE_DOCUMENT], nonRetryable: true });
+        }
+        throw err;
+      }
+    }
+    await tx.delete(personMatchKeys).where(sql`${personMatchKeys.caseId} = ${view.id}`);
+    const keys = matchKeyRows(view.id, view.person, hasher);
+    if (keys.length > 0) await tx.insert(personMatchKeys).values(keys).onConflictDoNothing();
+  }
+
   return { persistCase, recordExitRestrictionLifted };
+}
+
+// A text[] parameter for `= any(…)`: base64url hashes hold no quote, comma or brace.
+const idArrayOf = (values: string[]) => `{${values.join(',')}}`;
+
+function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e as { code: string; constraint?: string };
+  }
+  return undefined;
 }
 
 /** The next timeline seq of a case whose workflow no longer writes it (closed): callers hold the case row lock. */

@@ -9,9 +9,9 @@ import { caseSearchAttributes } from '../domain/search-attributes.js';
 import type { Db } from '../db/client.js';
 import type { FieldCipher } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
-import { cases, identityDocuments } from '../db/schema/index.js';
+import { cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 import type { caseWorkflow } from '../workflows/case.js';
-import { caseRow, documentRows } from './cases.js';
+import { caseRow, documentRows, matchKeyRows } from './cases.js';
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -26,7 +26,7 @@ export async function allocateReferences(tx: Tx | Db, year: string, count: numbe
   return res.rows.map((r) => formatReference(year, r.n));
 }
 
-/** Writes the first row of each case (and its documents); rows that already exist are left alone. */
+/** Writes the first row of each case (its documents, its possible-duplicate keys); rows that already exist are left alone. */
 export async function insertOpenedCases(
   tx: Tx,
   items: Array<{ input: CaseInput; state: CaseState }>,
@@ -37,6 +37,7 @@ export async function insertOpenedCases(
   const { hasher, cipher } = protect;
   const rows = items.map((i) => caseRow(caseView(i.state), cipher));
   const docs = items.flatMap((i) => documentRows(i.input.caseId, i.input.person.documents, hasher));
+  const keys = items.flatMap((i) => matchKeyRows(i.input.caseId, i.input.person, hasher));
   if (opts.onConflictDoNothing) {
     await tx.insert(cases).values(rows).onConflictDoNothing();
     if (docs.length > 0) await tx.insert(identityDocuments).values(docs).onConflictDoNothing();
@@ -44,6 +45,8 @@ export async function insertOpenedCases(
     await tx.insert(cases).values(rows);
     if (docs.length > 0) await tx.insert(identityDocuments).values(docs);
   }
+  // A person's keys are written once with the case (a retried batch finds them there).
+  if (keys.length > 0) await tx.insert(personMatchKeys).values(keys).onConflictDoNothing();
 }
 
 export function newCaseState(input: CaseInput): CaseState {

@@ -5,9 +5,10 @@
 //
 // Anonymising replaces every personal field, keeps every fact the statistics count (the case row's
 // plain columns: office, stage, status, closure reason, priority, nationality, country, dates) and
-// the shape of the timeline (types, times, stages, actors), deletes the identity-document hashes,
-// and appends a tombstone entry (`person_erased`). It also reaches the copies: the operation's record
-// of the person, stored idempotent answers about the case, and the case's Temporal histories.
+// the shape of the timeline (types, times, stages, actors), deletes the identity-document hashes and
+// the possible-duplicate keys, and appends a tombstone entry (`person_erased`). It also reaches the
+// copies: the operation's record of the person, stored idempotent answers about the case, and the
+// case's Temporal histories.
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, isNull, lte, sql } from 'drizzle-orm';
@@ -16,7 +17,7 @@ import { type Actor, CLOSURE_REASONS, type Person } from '../domain/schemas.js';
 import { caseWorkflowId } from '../domain/ids.js';
 import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot } from '../db/at-rest.js';
-import { agencyTasks, approvals, caseEvents, cases, idempotencyKeys, identityDocuments, operationPersons } from '../db/schema/index.js';
+import { agencyTasks, approvals, caseEvents, cases, idempotencyKeys, identityDocuments, operationPersons, personMatchKeys } from '../db/schema/index.js';
 import { nextSeq, sanitised } from './cases.js';
 
 /** What replaces a name. */
@@ -72,6 +73,7 @@ export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasi
       ? { departureAt: trip.departureAt, arrivalPort: trip.arrivalPort, ...(trip.departedAt ? { departedAt: trip.departedAt } : {}), ...(trip.arrivedAt ? { arrivedAt: trip.arrivedAt } : {}) }
       : null,
     employment: { assessment: null, referrals: [], placement: null },
+    bestInterests: null,
     openTasks: [],
     pendingApprovals: [],
     nextDeadline: null,
@@ -158,6 +160,7 @@ export async function anonymiseCase(
     }
     await tx.update(approvals).set({ comment: null, decisionComment: null }).where(eq(approvals.caseId, caseId));
     await tx.delete(identityDocuments).where(eq(identityDocuments.caseId, caseId));
+    await tx.delete(personMatchKeys).where(eq(personMatchKeys.caseId, caseId));
 
     const persons = await tx
       .select({ operationId: operationPersons.operationId, idx: operationPersons.idx })

@@ -1,11 +1,13 @@
 // Keyed hashes of identity document numbers: duplicates and searches match on these, so the
-// numbers themselves are never indexed or compared in clear. Each hash is stored with the id of the
+// numbers themselves are never indexed or compared in clear. The same keys hash the name, date of
+// birth and nationality that possible duplicates are matched on (person_match_keys). Each hash is stored with the id of the
 // key that made it (identity_documents.hash_key_id); new documents are hashed under the active key,
 // lookups try every configured key, and `npm run keys:rotate` rehashes old rows from the (encrypted)
 // case snapshot, after which the old key can be removed.
 import { createHmac } from 'node:crypto';
 import type { HashKey } from '../config/index.js';
 import type { IdentityDocument } from '../domain/schemas.js';
+import { normaliseDocumentNumber } from '../domain/person-match.js';
 
 type Doc = Pick<IdentityDocument, 'number' | 'issuingCountry'>;
 
@@ -18,12 +20,14 @@ export interface IdentityHasher {
   /** Under every configured key: what a lookup must match during a key rotation. */
   documentHashes(doc: Doc): string[];
   numberHashes(number: string): string[];
+  /** A possible-duplicate key (domain/person-match.ts: normalised name, date of birth, nationality), under the active key. */
+  matchHash(material: string): string;
+  /** The same under every configured key. */
+  matchHashes(material: string): string[];
 }
 
-// "E 1234-567" and "e1234567" are the same number as written by different officers.
-export function normaliseDocumentNumber(number: string): string {
-  return number.toUpperCase().replace(/[\s\-./]/g, '');
-}
+// One normalisation for the domain's own checks and for the hashes.
+export { normaliseDocumentNumber };
 
 /**
  * From the configuration's keys (`identityHashKeys`, `activeIdentityHashKeyId`), or from one bare
@@ -43,5 +47,8 @@ export function createIdentityHasher(config: string | { identityHashKeys: HashKe
     numberHash: (n) => hmac(active.key, num(n)),
     documentHashes: (d) => keys.map((k) => hmac(k.key, doc(d))),
     numberHashes: (n) => keys.map((k) => hmac(k.key, num(n))),
+    // The material already names what it is ("person:name:…"), so it never equals a document's.
+    matchHash: (m) => hmac(active.key, m),
+    matchHashes: (m) => keys.map((k) => hmac(k.key, m)),
   };
 }

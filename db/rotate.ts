@@ -1,6 +1,7 @@
 // Key rotation of data at rest (`npm run keys:rotate`): re-seals every sealed column under the
 // active data key (HOMEWARD_DATA_KEY_ID), seals values written before encryption existed, and rehashes
-// identity documents under the active identity-hash key, table by table, in keyset-ordered batches.
+// identity documents and possible-duplicate keys under the active identity-hash key, table by table,
+// in keyset-ordered batches. Cases opened before possible duplicates existed get their keys here too.
 //
 // Without downtime: readers accept every configured key, so rows are readable before, during and
 // after; each batch is one short transaction, and each row is updated only if it still holds the value
@@ -10,7 +11,8 @@
 import type { Db } from './client.js';
 import { type FieldCipher, aad } from './at-rest.js';
 import type { IdentityHasher } from './identity.js';
-import type { IdentityDocument } from '../domain/schemas.js';
+import type { IdentityDocument, Person } from '../domain/schemas.js';
+import { matchMaterials } from '../domain/person-match.js';
 
 type Row = Record<string, unknown>;
 
@@ -82,6 +84,8 @@ export interface RotationReport {
   hashKeyId: string;
   tables: Record<string, RotationCount>;
   identityDocuments: { cases: number; rehashed: number; withoutDocuments: number };
+  /** Cases whose possible-duplicate keys are under another key, or missing (opened before they existed). */
+  personMatchKeys: { cases: number; rekeyed: number; withoutKeys: number };
 }
 
 export interface RotateOptions {
@@ -103,6 +107,7 @@ export async function rotateKeys(opts: RotateOptions): Promise<RotationReport> {
     hashKeyId: hasher.activeKeyId,
     tables: {},
     identityDocuments: { cases: 0, rehashed: 0, withoutDocuments: 0 },
+    personMatchKeys: { cases: 0, rekeyed: 0, withoutKeys: 0 },
   };
   for (const spec of TABLES) {
     report.tables[spec.table] = await rotateTable(db, cipher, spec, batchSize, opts.check ?? false);
@@ -110,6 +115,8 @@ export async function rotateKeys(opts: RotateOptions): Promise<RotationReport> {
   }
   report.identityDocuments = await rehashDocuments(db, cipher, hasher, batchSize, opts.check ?? false);
   log(`identity_documents: ${JSON.stringify(report.identityDocuments)}`);
+  report.personMatchKeys = await rekeyPersons(db, cipher, hasher, batchSize, opts.check ?? false);
+  log(`person_match_keys: ${JSON.stringify(report.personMatchKeys)}`);
   return report;
 }
 
@@ -206,6 +213,62 @@ async function rehashDocuments(db: Db, cipher: FieldCipher, hasher: IdentityHash
         }
         await client.query('commit');
         out.rehashed += 1;
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Possible-duplicate keys under another key, and cases without any (opened before they existed, not
+ * anonymised): remade from the case's own (sealed) snapshot, one transaction per case with its row
+ * locked. A person whose name leaves nothing to match on has no keys, and is counted.
+ */
+async function rekeyPersons(db: Db, cipher: FieldCipher, hasher: IdentityHasher, batchSize: number, check: boolean) {
+  const out = { cases: 0, rekeyed: 0, withoutKeys: 0 };
+  let after = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const { rows } = await db.$client.query<{ id: string }>(
+      `select c.id from cases c
+        where c.id > $2 and c.anonymised_at is null
+          and (exists (select 1 from person_match_keys k where k.case_id = c.id and k.hash_key_id <> $1)
+               or not exists (select 1 from person_match_keys k where k.case_id = c.id))
+        order by c.id limit ${batchSize}`,
+      [hasher.activeKeyId, after],
+    );
+    if (rows.length === 0) break;
+    after = rows[rows.length - 1]!.id;
+    for (const { id: caseId } of rows) {
+      const client = await db.$client.connect();
+      try {
+        await client.query('begin');
+        const { rows: found } = await client.query<{ snapshot: unknown }>('select snapshot from cases where id = $1 and anonymised_at is null for update', [caseId]);
+        const person = found[0] ? cipher.open<{ person?: Person }>(found[0].snapshot, aad.caseSnapshot(caseId)).person : undefined;
+        const materials = person ? matchMaterials(person) : [];
+        if (materials.length === 0) {
+          out.withoutKeys += 1;
+          await client.query('commit');
+          continue;
+        }
+        out.cases += 1;
+        if (check) {
+          await client.query('commit');
+          continue;
+        }
+        await client.query('delete from person_match_keys where case_id = $1', [caseId]);
+        for (const m of materials) {
+          await client.query(
+            `insert into person_match_keys (case_id, key_hash, kind, name_form, dob_known, hash_key_id) values ($1, $2, $3, $4, $5, $6) on conflict do nothing`,
+            [caseId, hasher.matchHash(m.material), m.kind, m.form, m.dobKnown, hasher.activeKeyId],
+          );
+        }
+        await client.query('commit');
+        out.rekeyed += 1;
       } catch (err) {
         await client.query('rollback').catch(() => {});
         throw err;

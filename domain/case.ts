@@ -6,6 +6,7 @@
 // This file is the index: the rules live in domain/case/, by business concept (domain/README.md).
 export type {
   Approval,
+  BestInterests,
   Audience,
   CaseInput,
   CaseState,
@@ -19,6 +20,9 @@ export type {
   TimelineEvent,
 } from './case/state.js';
 export { SYSTEM, initialState, openTasks, priorityRank } from './case/state.js';
+export type { RuleSwitches } from './case/rules.js';
+export { correctedPerson, personChanges } from './case/person.js';
+export { missingReturnSafeguards } from './case/minors.js';
 export { allowedActions, applyAction, validateAction } from './case/actions.js';
 export { completeTask, rejectTask, validateMessage, validateTaskCompletion, validateTaskRejection } from './case/tasks.js';
 export { decideApproval, validateDecision } from './case/closure.js';

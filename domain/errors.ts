@@ -49,3 +49,6 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
 
 /** The failure type of a read-model write PostgreSQL refuses for good (a retry cannot succeed). */
 export const READ_MODEL_REFUSED = 'ReadModelRefused';
+
+/** Its detail when the step adds a document another open case holds (the open-document unique index). */
+export const DUPLICATE_DOCUMENT = 'duplicate_document';

@@ -3,6 +3,7 @@
 // so a request the API accepts can never be refused by the workflow for its shape, and vice versa.
 import { z } from 'zod';
 import { unstorable } from './text.js';
+import { normaliseDocumentNumber } from './person-match.js';
 
 export const STAGES = [
   'locating',
@@ -23,6 +24,9 @@ export type Priority = z.infer<typeof prioritySchema>;
 export const RISK_FLAGS = ['minor', 'injured', 'detained', 'abused', 'pregnant', 'medical', 'disability'] as const;
 export const riskFlagSchema = z.enum(RISK_FLAGS);
 export type RiskFlag = z.infer<typeof riskFlagSchema>;
+
+export const BEST_INTERESTS_DETERMINATIONS = ['return_in_best_interests', 'return_not_in_best_interests'] as const;
+export type BestInterestsDetermination = (typeof BEST_INTERESTS_DETERMINATIONS)[number];
 
 export const SCREENING_OUTCOMES = ['victim', 'suspect', 'both', 'undetermined'] as const;
 export const screeningSchema = z.enum(SCREENING_OUTCOMES);
@@ -67,23 +71,91 @@ const isoDateTime = z
 // BCP 47 in its common shapes (en, zh-Hans, pt-BR); the registry itself is not needed to catch typos.
 const languageTag = z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'expected a BCP 47 language tag');
 
+// The emergency travel document a consulate issues (issue_travel_document) joins the person's
+// documents as one of them, so it matches a later case like any passport (domain/case/person.ts).
+export const DOCUMENT_TYPES = ['passport', 'national_id', 'emergency_travel_document', 'other'] as const;
 export const identityDocumentSchema = z.strictObject({
-  type: z.enum(['passport', 'national_id', 'other']),
+  type: z.enum(DOCUMENT_TYPES),
   number: text(64),
   issuingCountry: countryCode,
+  validUntil: isoDate.optional(),
 });
 export type IdentityDocument = z.infer<typeof identityDocumentSchema>;
 
-export const personSchema = z.strictObject({
+export const GUARDIAN_RELATIONSHIPS = ['parent', 'relative', 'legal_guardian', 'appointed_guardian', 'other'] as const;
+/** Who acts for a minor (the `minor` risk flag): gives consent, is heard before the return (domain/case/minors.ts). */
+export const guardianSchema = z.strictObject({
   fullName: text(200),
-  dateOfBirth: isoDate.optional(),
-  sex: z.enum(['female', 'male', 'other', 'unknown']).default('unknown'),
-  nationality: countryCode,
-  documents: z.array(identityDocumentSchema).max(10).default([]),
-  languages: z.array(languageTag).max(10).default([]),
+  relationship: z.enum(GUARDIAN_RELATIONSHIPS),
   phone: storable(z.string().trim().min(3).max(40)).optional(),
+  address: text(500).optional(),
+  /** The authority or court that appointed a guardian who is not a parent or relative. */
+  appointedBy: text(200).optional(),
 });
+export type Guardian = z.infer<typeof guardianSchema>;
+
+const phone = storable(z.string().trim().min(3).max(40));
+const MAX_DOCUMENTS = 10;
+const MAX_NATIONALITIES = 5;
+
+/** Two documents are one when their issuing country and number are (numbers as officers write them). */
+function repeatedDocuments(documents: ReadonlyArray<Pick<IdentityDocument, 'number' | 'issuingCountry'>>, ctx: z.RefinementCtx, path: PropertyKey[]) {
+  const seen = new Set<string>();
+  documents.forEach((d, i) => {
+    const key = `${d.issuingCountry}:${normaliseDocumentNumber(d.number)}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: [...path, i, 'number'], message: 'the same document is listed twice' });
+    seen.add(key);
+  });
+}
+
+/** `nationalities` lists further nationalities: not the primary one, none twice. */
+export function repeatedNationalities(nationality: string | undefined, nationalities: readonly string[], ctx: z.RefinementCtx, path: PropertyKey[]) {
+  const seen = new Set<string>(nationality ? [nationality] : []);
+  nationalities.forEach((n, i) => {
+    if (seen.has(n)) ctx.addIssue({ code: 'custom', path: [...path, i], message: n === nationality ? 'already the primary nationality' : 'listed twice' });
+    seen.add(n);
+  });
+}
+
+export const personSchema = z
+  .strictObject({
+    fullName: text(200),
+    /** The name in the person's own script (阮文安, ສົມຊາຍ): matched for possible duplicates on its own. */
+    nativeName: text(200).optional(),
+    dateOfBirth: isoDate.optional(),
+    sex: z.enum(['female', 'male', 'other', 'unknown']).default('unknown'),
+    /** The nationality the case works with (the consulate's); further ones in `nationalities`. */
+    nationality: countryCode,
+    nationalities: z.array(countryCode).max(MAX_NATIONALITIES).optional(),
+    documents: z.array(identityDocumentSchema).max(MAX_DOCUMENTS).default([]),
+    languages: z.array(languageTag).max(10).default([]),
+    phone: phone.optional(),
+    guardian: guardianSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    repeatedDocuments(p.documents, ctx, ['documents']);
+    repeatedNationalities(p.nationality, p.nationalities ?? [], ctx, ['nationalities']);
+  });
 export type Person = z.infer<typeof personSchema>;
+
+/**
+ * The fields `update_person` may change: any subset. Lists replace the whole list; `null` clears an
+ * optional field. No defaults here, so a field left out is never reset.
+ */
+export const personUpdateFields = {
+  fullName: text(200),
+  nativeName: text(200).nullable(),
+  dateOfBirth: isoDate.nullable(),
+  sex: z.enum(['female', 'male', 'other', 'unknown']),
+  nationality: countryCode,
+  nationalities: z.array(countryCode).max(MAX_NATIONALITIES),
+  documents: z.array(identityDocumentSchema).max(MAX_DOCUMENTS),
+  languages: z.array(languageTag).max(10),
+  phone: phone.nullable(),
+  guardian: guardianSchema.nullable(),
+};
+export type PersonField = keyof typeof personUpdateFields;
+export const PERSON_FIELDS = Object.keys(personUpdateFields) as PersonField[];
 
 export const locationSchema = z.strictObject({
   country: countryCode,
@@ -144,6 +216,8 @@ export const actionSchemas = {
       // Whether the person agrees to their case being referred to the police during the recovery and
       // reflection period (CoE Convention art. 13; domain/case/justice.ts).
       policeReferral: z.enum(['granted', 'refused']).optional(),
+      /** Who gave it: for a minor, consent is given by the guardian (domain/case/minors.ts). */
+      givenBy: z.enum(['person', 'guardian']).optional(),
     })
     .refine((a) => a.consularNotification !== undefined || a.dataSharing !== undefined || a.policeReferral !== undefined, {
       message: 'give consularNotification, dataSharing, policeReferral or several of them',
@@ -222,6 +296,39 @@ export const actionSchemas = {
     agency: text(200),
     reference: text(200),
     nonPunishment: z.boolean().optional(),
+  }),
+  // Corrections to the person (domain/case/person.ts): audited field by field.
+  update_person: z
+    .strictObject({
+      type: z.literal('update_person'),
+      fullName: personUpdateFields.fullName.optional(),
+      nativeName: personUpdateFields.nativeName.optional(),
+      dateOfBirth: personUpdateFields.dateOfBirth.optional(),
+      sex: personUpdateFields.sex.optional(),
+      nationality: personUpdateFields.nationality.optional(),
+      nationalities: personUpdateFields.nationalities.optional(),
+      documents: personUpdateFields.documents.optional(),
+      languages: personUpdateFields.languages.optional(),
+      phone: personUpdateFields.phone.optional(),
+      guardian: personUpdateFields.guardian.optional(),
+      reason: text(2_000),
+    })
+    .superRefine((a, ctx) => {
+      if (!PERSON_FIELDS.some((f) => a[f] !== undefined)) {
+        ctx.addIssue({ code: 'custom', path: [], message: `give at least one of ${PERSON_FIELDS.join(', ')}` });
+      }
+      if (a.documents) repeatedDocuments(a.documents, ctx, ['documents']);
+      if (a.nationalities) repeatedNationalities(a.nationality, a.nationalities, ctx, ['nationalities']);
+    }),
+  add_risk_flag: z.strictObject({ type: z.literal('add_risk_flag'), flag: riskFlagSchema, reason: text(2_000) }),
+  remove_risk_flag: z.strictObject({ type: z.literal('remove_risk_flag'), flag: riskFlagSchema, reason: text(2_000) }),
+  // A minor's best-interests determination (domain/case/minors.ts): the return is booked only after one
+  // that finds it in the child's best interests.
+  record_best_interests: z.strictObject({
+    type: z.literal('record_best_interests'),
+    determination: z.enum(BEST_INTERESTS_DETERMINATIONS),
+    decidedBy: text(200),
+    notes: text(2_000).optional(),
   }),
 } as const;
 

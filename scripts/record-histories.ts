@@ -195,6 +195,29 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // A child's case (issue #9): the travel document joins the person's documents behind the
+    // 'travel-document-joins-person' marker; the person is corrected and the guardian recorded; the
+    // guardian's consent and the booking are taken behind 'minor-safeguards', after a refused booking.
+    name: 'minor-safeguards-and-travel-document',
+    async run(h, p, consulateId) {
+      const c = await drive.openCase(h.http, p.caseworker, consulateId, { riskFlags: ['minor'] });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'update_person', nativeName: 'Maria Santos', nationalities: ['ES'], reason: 'as her mother spells it' });
+      await drive.toReturn(h.http, p, c.id);
+      const booking = { type: 'book_return', departureAt: '2026-11-02T06:00:00Z', arrivalPort: 'MNL' };
+      const refused = await h.http.post(`/v1/cases/${c.id}/actions`).set('Authorization', `Bearer ${p.caseworker}`).send(booking);
+      if (refused.status !== 409) throw new Error(`a minor's return was booked without the safeguards: ${refused.status}`);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'update_person', guardian: { fullName: 'Rosa Santos', relationship: 'parent' }, reason: 'mother found' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_consent', dataSharing: 'granted', givenBy: 'guardian' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'record_best_interests', determination: 'return_in_best_interests', decidedBy: 'DSWD social worker' });
+      await drive.act(h.http, p.caseworker, c.id, booking);
+      await drive.act(h.http, p.caseworker, c.id, { type: 'add_risk_flag', flag: 'abused', reason: 'told the social worker' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'remove_risk_flag', flag: 'minor', reason: 'turned 18 on the journey' });
+      await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'transferred' });
+      await drive.approveClosure(h.http, p, c.id);
+      return { caseId: c.id };
+    },
+  },
+  {
     name: 'exit-restriction-outlives-case',
     // One year of restriction passes in about 3 seconds.
     timeScale: 3 / (365 * DAY),

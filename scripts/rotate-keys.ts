@@ -1,6 +1,7 @@
 // `npm run keys:rotate [-- --check] [--batch-size N]`: re-seals personal data at rest under the active
-// data key and rehashes identity documents under the active identity-hash key (db/rotate.ts), while
-// the API and the worker keep running. `--check` only counts what is left and exits 1 if anything is.
+// data key and rehashes identity documents and possible-duplicate keys under the active identity-hash
+// key (db/rotate.ts), while the API and the worker keep running. `--check` only counts what is left
+// and exits 1 if anything is.
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/index.js';
@@ -24,7 +25,9 @@ async function main() {
       check: values.check,
       log: (m) => console.log(m),
     });
-    const left = Object.values(report.tables).reduce((n, t) => n + t.stale - t.resealed, 0) + (values.check ? report.identityDocuments.cases : report.identityDocuments.withoutDocuments);
+    const left =
+      Object.values(report.tables).reduce((n, t) => n + t.stale - t.resealed, 0) +
+      (values.check ? report.identityDocuments.cases + report.personMatchKeys.cases : report.identityDocuments.withoutDocuments);
     console.log(
       values.check
         ? `${left} row(s) not yet under data key "${report.dataKeyId}" / hash key "${report.hashKeyId}"`

@@ -22,6 +22,11 @@ CASE=$(j -X POST $API/v1/cases -H "Authorization: Bearer $CW" -H "Idempotency-Ke
   "source": {"type":"family_report"}, "riskFlags": ["abused"], "consulateId":"ph-consulate-bkk"}' | jq -r .id)
 act() { j -X POST $API/v1/cases/$CASE/actions -H "Authorization: Bearer $CW" -d "$1" | jq -c '{stage, version, allowedActions}'; }
 
+# 2b. The family sends a photo of her passport: the date of birth was misread. The correction is
+#     recorded field by field (from, to) on the timeline, which only her office reads.
+act '{"type":"update_person","dateOfBirth":"1996-04-21","phone":"+63 917 555 0192","reason":"as in the passport the family sent"}'
+j "$API/v1/cases/$CASE/timeline" -H "Authorization: Bearer $CW" | jq -c '.items[] | select(.type=="update_person") | .data'
+
 # 3. Extraction: the rescue is recorded; the consulate receives its tasks.
 act '{"type":"record_extraction","extractedAt":"2026-11-20T03:00:00Z","handedOverTo":"Tak immigration"}'
 

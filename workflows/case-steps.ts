@@ -10,7 +10,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { CaseActivities } from '../activities/index.js';
 import type { PersistCaseInput } from '../activities/cases.js';
 import { type CaseState, type Change, commit } from '../domain/case.js';
-import { DomainError, READ_MODEL_REFUSED } from '../domain/errors.js';
+import { DUPLICATE_DOCUMENT, DomainError, READ_MODEL_REFUSED } from '../domain/errors.js';
 import { IDEMPOTENT_UPDATE_PREFIX } from '../domain/ids.js';
 import { caseSearchAttributes } from '../domain/search-attributes.js';
 
@@ -132,8 +132,8 @@ export function createStepper(initial: CaseState, opts: { localActivity: () => b
 
 /**
  * The read model refused the step for good: the state was not changed, and the caller learns why.
- * A value PostgreSQL cannot hold (SQLSTATE class 22) or a reference to nothing (23503, e.g. an
- * unknown agency) is the request's fault; anything else is ours.
+ * A value PostgreSQL cannot hold (SQLSTATE class 22), a reference to nothing (23503, e.g. an
+ * unknown agency) or a document another open case holds is the request's fault; anything else is ours.
  */
 function refused(err: unknown): unknown {
   // A local activity's failure may reach the workflow bare or wrapped in an ActivityFailure.
@@ -141,6 +141,16 @@ function refused(err: unknown): unknown {
   if (!(failure instanceof ApplicationFailure) || failure.type !== READ_MODEL_REFUSED) return err;
   const sqlState = String(failure.details?.[0] ?? '');
   log.warn('a step was refused by the read model and not applied', { sqlState });
+  // A document this step adds is on another open case (activities/cases.ts reindexPerson): the API
+  // says which case only to a caller who may see it, so the failure itself names none.
+  if (failure.details?.[1] === DUPLICATE_DOCUMENT) {
+    return ApplicationFailure.create({
+      type: 'duplicate_person',
+      message: 'an open case already has this identity document; nothing was changed',
+      details: [null],
+      nonRetryable: true,
+    });
+  }
   if (sqlState.startsWith('22') || sqlState === '23503') {
     return ApplicationFailure.create({
       type: 'validation_failed',

@@ -20,6 +20,7 @@ import {
   type CaseState,
   type Change,
   type Ctx,
+  type RuleSwitches,
   SYSTEM,
   applyAction,
   approvalView,
@@ -85,6 +86,14 @@ const PATCH = {
    * replays as it ran, and one accepted then but taken after the deploy is refused.
    */
   fourEyes: 'four-eyes',
+  /**
+   * A minor's return waits for a guardian and a best-interests determination, and a minor's consent
+   * is the guardian's (issue #9). Validators check it unguarded; the handler checks it again only
+   * behind this patch, so a booking or a consent accepted before the rule replays as it ran.
+   */
+  minorSafeguards: 'minor-safeguards',
+  /** The consulate's travel document joins the person's documents and the duplicate index (issue #9). */
+  travelDocumentJoinsPerson: 'travel-document-joins-person',
 } as const;
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
@@ -119,7 +128,11 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         const { action, actor, expectedVersion } = args;
         // Checked again under the step lock: another step may have moved the case since the validator ran.
         return take(
-          (s) => applyAction(s, asApplicationFailure(() => validateAction(s, { ...(action as object), type }, now(), expectedVersion)), { ...ctx(actor), features: features(type) }),
+          (s) =>
+            applyAction(s, asApplicationFailure(() => validateAction(s, { ...(action as object), type }, now(), expectedVersion, ruleSwitches(type))), {
+              ...ctx(actor),
+              features: features(type),
+            }),
           caseView,
         );
       },
@@ -146,7 +159,8 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       return take(
         (s) => {
           const { task, result: parsed } = asApplicationFailure(() => validateTaskCompletion(s, taskId, result));
-          return completeTask(s, task, parsed, ctx(actor));
+          const joins = task.type === 'issue_travel_document' && patched(PATCH.travelDocumentJoinsPerson);
+          return completeTask(s, task, parsed, joins ? { ...ctx(actor), features: { travelDocumentJoinsPerson: true } } : ctx(actor));
         },
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
@@ -263,6 +277,12 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
 function features(type: string): Ctx['features'] {
   if (type !== 'record_placement') return undefined;
   return { followUpsOnSchedule: patched(PATCH.followUpsOnSchedule) };
+}
+
+// Only the actions whose checks the rule changed ask for the patch, so other steps record no marker.
+function ruleSwitches(type: string): RuleSwitches | undefined {
+  if (type !== 'book_return' && type !== 'record_consent') return undefined;
+  return { minorSafeguards: patched(PATCH.minorSafeguards) };
 }
 
 // The restriction may outlast the case by years, so its timer is a workflow of its own, abandoned

@@ -3,6 +3,7 @@
 // workflow's query answers with it; a closed case's read model keeps the same snapshot).
 import { z } from 'zod';
 import {
+  BEST_INTERESTS_DETERMINATIONS,
   SOURCE_TYPES,
   actionSchemas,
   type ActionType,
@@ -17,7 +18,7 @@ import {
   taskResultSchemas,
 } from '../../domain/schemas.js';
 import { caseApprovalSchema } from './approvals.js';
-import { calendarDate, page, timestamp, uuid } from './common.js';
+import { calendarDate, page, possibleDuplicatesSchema, timestamp, uuid } from './common.js';
 import { caseTaskSchema } from './tasks.js';
 
 export const actionTypeSchema = z.enum(Object.keys(actionSchemas) as [ActionType, ...ActionType[]]);
@@ -111,6 +112,8 @@ const CASE_EXAMPLE = {
   nextDeadline: { kind: 'task:issue_travel_document', at: '2026-11-25T03:00:00.000Z' },
   allowedActions: ['add_note', 'assign', 'set_priority', 'hold', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure'],
   closure: null,
+  bestInterests: null,
+  possibleDuplicates: [],
   previousCaseId: null,
   reopenedAs: null,
   justice: { reflectionPeriodEndsAt: '2026-12-20T03:00:00.000Z', policeReferrals: [] },
@@ -165,6 +168,17 @@ export const caseViewSchema = z
     nextDeadline: nextDeadlineSchema,
     allowedActions: z.array(actionTypeSchema).describe('what POST /v1/cases/{id}/actions accepts now'),
     closure: z.strictObject({ reason: closureReasonSchema, comment: z.string().nullable(), approvedBy: z.string(), closedAt: timestamp }).nullable(),
+    bestInterests: z
+      .strictObject({
+        determination: z.enum(BEST_INTERESTS_DETERMINATIONS),
+        decidedBy: z.string(),
+        notes: z.string().nullable(),
+        recordedAt: timestamp,
+        recordedBy: actorSchema,
+      })
+      .nullable()
+      .describe("a minor's latest best-interests determination"),
+    possibleDuplicates: possibleDuplicatesSchema.optional(),
     previousCaseId: uuid.nullable().describe('the closed case this one reopened (the same person trafficked again)'),
     reopenedAs: uuid.nullable().describe('once reopened: the new case of the same person'),
     justice: z

@@ -14,3 +14,23 @@ export const uuid = z.uuid();
 export function page<T extends z.ZodType>(item: T) {
   return z.strictObject({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** Cases that may be the same person, matched on name, date of birth and nationality (never merged). */
+export const possibleDuplicatesSchema = z
+  .array(
+    z.union([
+      z.strictObject({
+        inScope: z.literal(true),
+        caseId: uuid,
+        reference: z.string(),
+        status: z.enum(['open', 'closed']),
+        matchedOn: z.array(z.enum(['name', 'nativeName', 'dateOfBirth', 'nationality'])),
+      }),
+      z.strictObject({
+        inScope: z.literal(false),
+        contactOffice: z.string(),
+        matchedOn: z.array(z.enum(['name', 'nativeName', 'dateOfBirth', 'nationality'])),
+      }),
+    ]),
+  )
+  .describe("cases that may be this person (no shared document): the case when it is in the caller's scope, otherwise the office to contact; never merged");

@@ -1,7 +1,7 @@
 // What the mass rescue operation endpoints answer: the registration and the progress of a raid.
 import { z } from 'zod';
 import { ERROR_CODES } from '../../domain/errors.js';
-import { calendarDate, page, timestamp, uuid } from './common.js';
+import { calendarDate, page, possibleDuplicatesSchema, timestamp, uuid } from './common.js';
 
 const operationStatus = z.enum(['running', 'completed', 'failed']);
 
@@ -33,6 +33,9 @@ export const operationSchema = z
         ]),
       )
       .describe("persons who turned out to have a case already: its id when it is in the caller's scope, otherwise the office to contact"),
+    possibleDuplicates: z
+      .array(z.strictObject({ index: z.int().min(0), caseId: uuid, possibleDuplicates: possibleDuplicatesSchema }))
+      .describe('per person the raid opened a case for: other cases that may be the same person'),
     createdAt: timestamp,
     completedAt: timestamp.nullable(),
   })
@@ -57,6 +60,7 @@ export const operationSchema = z
         { index: 17, outcome: 'linked', inScope: true, caseId: '5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f' },
         { index: 88, outcome: 'linked', inScope: false, contactOffice: 'cebu' },
       ],
+      possibleDuplicates: [],
       createdAt: '2026-10-20T02:00:00.000Z',
       completedAt: '2026-10-20T02:04:10.000Z',
     },

@@ -9,7 +9,12 @@ import { parse } from '../validate.js';
 import { allowedActionsSchema, casePageSchema, caseViewSchema, timelinePageSchema } from '../responses/cases.js';
 
 const CASE_ROLES = ['caseworker', 'supervisor'] as const;
-const oneCase = (b: { id: string }) => [b.id];
+// The case, and the cases in scope it names as possible duplicates: seeing that one matched on name
+// and date of birth tells the reader that person's name and date of birth.
+const oneCase = (b: { id: string; possibleDuplicates?: Array<{ inScope: boolean; caseId?: string }> }) => [
+  b.id,
+  ...(b.possibleDuplicates ?? []).flatMap((d) => (d.inScope && d.caseId ? [d.caseId] : [])),
+];
 
 export function casesRouter(cases: CaseService): Router {
   const router = Router();
@@ -23,7 +28,7 @@ export function casesRouter(cases: CaseService): Router {
     body: openCaseSchema,
     // The answer is stored in the case's own transaction (services/cases.ts).
     idempotency: 'custom',
-    success: { status: 201, description: 'the new case', schema: caseViewSchema },
+    success: { status: 201, description: 'the new case, with `possibleDuplicates`', schema: caseViewSchema },
     errors: ['duplicate_person', 'conflict'],
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, body, req, res, idempotencyKey }) => {
@@ -52,12 +57,12 @@ export function casesRouter(cases: CaseService): Router {
     summary: 'The live state of a case',
     roles: CASE_ROLES,
     params: idParams,
-    success: { status: 200, description: 'the case', schema: caseViewSchema },
+    success: { status: 200, description: 'the case, with `possibleDuplicates`', schema: caseViewSchema },
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, res }) => {
       const view = await cases.getCase(auth, params.id);
       res.setHeader('ETag', `"${view.version}"`);
-      return view;
+      return cases.withPossibleDuplicates(auth, view);
     },
   });
 
@@ -82,7 +87,7 @@ export function casesRouter(cases: CaseService): Router {
     body: actionSchema,
     headers: { 'If-Match': { schema: ifMatchHeader, description: 'the case version the caller saw; 412 if it moved on' } },
     idempotency: 'join',
-    success: { status: 200, description: 'the updated case', schema: caseViewSchema },
+    success: { status: 200, description: 'the updated case, with `possibleDuplicates`', schema: caseViewSchema },
     errors: ['invalid_transition', 'version_mismatch'],
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, body, req, res, updateId }) => {
@@ -90,7 +95,7 @@ export function casesRouter(cases: CaseService): Router {
       const expected = rawIfMatch === undefined ? undefined : parse(ifMatchHeader, rawIfMatch, 'If-Match');
       const view = await cases.act(auth, params.id, body as never, expected, updateId);
       res.setHeader('ETag', `"${view.version}"`);
-      return view;
+      return cases.withPossibleDuplicates(auth, view);
     },
   });
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
-import type { OpenCaseBody } from '../../domain/schemas.js';
+import type { ActionOf, OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
 import { allocateReferences, insertOpenedCases, startCaseWorkflow } from '../../activities/intake.js';
 import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
@@ -17,7 +17,8 @@ import { caseWorkflowId } from '../../temporal/client.js';
 import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
 import type { ActionType } from '../../domain/schemas.js';
 import { type Auth, inOfficeScope, officeScope } from '../middleware/auth.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, toApiError } from '../errors.js';
+import { type PossibleDuplicate, createPersonMatching } from './person-matching.js';
 import { type ListCasesQuery, encodeCursor } from '../schemas.js';
 import { parseCursor } from '../validate.js';
 import type { ApiDeps } from '../deps.js';
@@ -71,6 +72,7 @@ export function createCaseService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
   const cipher = fieldCipher(config);
   const idempotency = createIdempotencyStore(db, cipher);
+  const matching = createPersonMatching(deps);
 
   async function findScopedRow(auth: Auth, id: string) {
     const scope = officeScope(auth);
@@ -85,7 +87,16 @@ export function createCaseService(deps: ApiDeps) {
    * and the case id is derived from the key: a retry whose first attempt lost its answer (or its
    * commit, after the workflow had started) finds that same case instead of opening another.
    */
+  /** The case opened (or the one an earlier attempt with this key opened), with its possible duplicates as the caller may see them. */
   async function openCase(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
+    const out = await openOrReplay(auth, body, fingerprint, idempotencyKey);
+    const view = out.body as Partial<CaseView> & { possibleDuplicates?: unknown };
+    // A replayed answer is stored without them: they are worked out for whoever asks now.
+    if (view.possibleDuplicates !== undefined || !view.id || !view.person) return out;
+    return { ...out, body: { ...view, possibleDuplicates: await matching.possibleDuplicates(auth, view.id, view.person) } as unknown };
+  }
+
+  async function openOrReplay(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
     const scope = officeScope(auth);
     const office = body.office ?? (scope ?? undefined);
     if (!office) {
@@ -144,12 +155,14 @@ export function createCaseService(deps: ApiDeps) {
         if (idempotencyKey) {
           await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, idempotencyKey, view) });
         }
+        // Read before the start, so a failing read leaves nothing behind.
+        const possibleDuplicates = await matching.possibleDuplicates(auth, caseId, body.person, tx);
         // Started inside the transaction: if Temporal refuses, nothing is committed; if the commit
         // then failed, the workflow's first step writes the same row itself.
         await withTemporalDeadline(deps, () =>
           startCaseWorkflow(temporal, config.temporal.taskQueue, input, state, { tolerateExisting: false }),
         );
-        return view;
+        return { ...view, possibleDuplicates };
       });
       return { status: 201, body: response as unknown };
     } catch (err) {
@@ -194,29 +207,9 @@ export function createCaseService(deps: ApiDeps) {
     if (!inOfficeScope(auth, office)) throw new ApiError('forbidden', `you cannot open cases for office ${office}`);
   }
 
-  /**
-   * 409 when an open case already has one of these documents. Its id only when that case is in the
-   * caller's scope (docs/api.md "Scope never leaks"); otherwise whom to ask, never which case.
-   */
-  async function rejectDuplicates(auth: Auth, documents: OpenCaseBody['person']['documents']) {
-    if (documents.length === 0) return;
-    // Under every configured key: documents hashed before a key rotation still match.
-    const hashes = documents.flatMap((d) => hasher.documentHashes(d));
-    const [dup] = await db
-      .select({ caseId: identityDocuments.caseId, office: cases.office })
-      .from(identityDocuments)
-      .innerJoin(cases, eq(cases.id, identityDocuments.caseId))
-      .where(and(eq(identityDocuments.open, true), sql`${identityDocuments.documentHash} in ${hashes}`))
-      .limit(1);
-    if (!dup) return;
-    if (inOfficeScope(auth, dup.office)) {
-      throw new ApiError('duplicate_person', 'an open case already has this identity document', { caseId: dup.caseId });
-    }
-    throw new ApiError(
-      'duplicate_person',
-      `an open case of another office already has this identity document; contact office ${dup.office} about this person`,
-      { inScope: false },
-    );
+  /** 409 when an open case already has one of these documents (services/person-matching.ts). */
+  function rejectDuplicates(auth: Auth, documents: OpenCaseBody['person']['documents']) {
+    return matching.rejectDuplicateDocuments(auth, documents);
   }
 
   async function getCase(auth: Auth, id: string): Promise<CaseView> {
@@ -248,7 +241,25 @@ export function createCaseService(deps: ApiDeps) {
       }
       throw new ApiError('invalid_transition', `${action.type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
     }
-    return updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId);
+    const documents = action.type === 'update_person' ? (action as ActionOf<'update_person'>).documents : undefined;
+    // A document another open case holds refuses the correction, as it refuses opening a second case.
+    if (documents) await matching.rejectDuplicateDocuments(auth, documents, { exceptCaseId: id });
+    try {
+      return await updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId);
+    } catch (err) {
+      // Another case took the document between the check and the step (the read model's unique index
+      // refused it): say which, if the caller may see it.
+      if (documents && toApiError(err).code === 'duplicate_person') {
+        await matching.rejectDuplicateDocuments(auth, documents, { exceptCaseId: id });
+        throw new ApiError('duplicate_person', 'another open case has just been given this identity document', { inScope: false });
+      }
+      throw err;
+    }
+  }
+
+  /** The case with the cases its person may also be (services/person-matching.ts), as the caller may see them. */
+  async function withPossibleDuplicates(auth: Auth, view: CaseView): Promise<CaseView & { possibleDuplicates: PossibleDuplicate[] }> {
+    return { ...view, possibleDuplicates: await matching.possibleDuplicates(auth, view.id, view.person) };
   }
 
   async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {
@@ -321,6 +332,6 @@ export function createCaseService(deps: ApiDeps) {
     };
   }
 
-  return { openCase, getCase, allowedActions, act, timeline, listCases, findScopedRow, rejectDuplicates };
+  return { openCase, getCase, allowedActions, act, withPossibleDuplicates, timeline, listCases, findScopedRow, rejectDuplicates };
 }
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -18,6 +18,7 @@ import { keyedUuid } from '../idempotency.js';
 import { aad, fieldCipher } from '../../db/at-rest.js';
 import { type ListOperationsQuery, encodeCursor } from '../schemas.js';
 import { parseCursor } from '../validate.js';
+import { createPersonMatching } from './person-matching.js';
 
 const INSERT_CHUNK = 1_000;
 const UNIQUE_VIOLATION = '23505';
@@ -34,6 +35,7 @@ function pgCodeOf(err: unknown): string | undefined {
 export function createOperationService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
   const cipher = fieldCipher(config);
+  const matching = createPersonMatching(deps);
 
   /**
    * An office runs at most HOMEWARD_MAX_RUNNING_OPERATIONS_PER_OFFICE raids at once (issue #8): each
@@ -255,6 +257,9 @@ export function createOperationService(deps: ApiDeps) {
           ? { index: f.idx, outcome: f.outcome, inScope: true, caseId: f.caseId }
           : { index: f.idx, outcome: f.outcome, inScope: false, contactOffice: f.office },
       ),
+      // Persons the raid opened a case for who may be someone with another case (same name, date of
+      // birth, nationality): shown, never merged; other offices' cases only by the office to contact.
+      possibleDuplicates: await matching.operationPossibleDuplicates(auth, id),
       createdAt: op.createdAt.toISOString(),
       completedAt: op.completedAt?.toISOString() ?? null,
     };

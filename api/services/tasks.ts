@@ -9,12 +9,13 @@ import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
 import { type Consent, type RedactionReason, type TaskView, agencyRedaction } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
+import { ApiError, notFound, toApiError } from '../errors.js';
 import type { Auth } from '../middleware/auth.js';
 import { type ListTasksQuery, encodeCursor } from '../schemas.js';
 import { parse, parseCursor } from '../validate.js';
 import { actorOf } from './cases.js';
 import { updateCase } from './case-update.js';
+import { createPersonMatching } from './person-matching.js';
 
 type TaskRow = typeof agencyTasks.$inferSelect;
 /** A task with the consent in force on its case, read in the same query (consent is a live gate). */
@@ -89,6 +90,7 @@ export function createTaskService(deps: ApiDeps) {
   const { db } = deps;
   const cipher = fieldCipher(deps.config);
   const open = (row: TaskRow) => openTaskRow(cipher, row);
+  const matching = createPersonMatching(deps);
 
   async function read(auth: Auth, id: string): Promise<TaskRead> {
     const [row] = await db
@@ -194,8 +196,26 @@ export function createTaskService(deps: ApiDeps) {
     // Checked here too so a bad result is a 400 with field paths before anything reaches Temporal.
     parse(taskResultSchemas[task.type as TaskType], rawResult, 'result');
     if (typeof rawResult.consulateId === 'string') await assertConsulate(rawResult.consulateId);
-    const done = await updateCase(deps, task.caseId, completeTaskUpdate, { taskId: id, result: rawResult, actor: actorOf(auth) }, updateId);
-    return forReader(auth, answered(task, done), consent);
+    const travelDocument = task.type === 'issue_travel_document' ? await issuedDocument(task.caseId, rawResult) : undefined;
+    // The travel document joins the person's documents: one another open case holds is a duplicate
+    // person, refused like a second case with that document (whom to contact, not which case).
+    if (travelDocument) await matching.rejectDuplicateDocuments(auth, [travelDocument], { exceptCaseId: task.caseId });
+    try {
+      const done = await updateCase(deps, task.caseId, completeTaskUpdate, { taskId: id, result: rawResult, actor: actorOf(auth) }, updateId);
+      return forReader(auth, answered(task, done), consent);
+    } catch (err) {
+      if (travelDocument && toApiError(err).code === 'duplicate_person') {
+        await matching.rejectDuplicateDocuments(auth, [travelDocument], { exceptCaseId: task.caseId });
+        throw new ApiError('duplicate_person', 'another open case has just been given this identity document', { inScope: false });
+      }
+      throw err;
+    }
+  }
+
+  /** The document a travel-document result adds to the person: issued by their state (domain/case/person.ts). */
+  async function issuedDocument(caseId: string, result: Record<string, unknown>) {
+    const [row] = await db.select({ nationality: cases.nationality }).from(cases).where(eq(cases.id, caseId)).limit(1);
+    return row ? { number: String(result.number), issuingCountry: row.nationality } : undefined;
   }
 
   /** A review may send the work to another consulate: only to one that exists, never to another kind of agency. */

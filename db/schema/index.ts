@@ -10,3 +10,4 @@ export * from './operation-persons.js';
 export * from './access-log.js';
 export * from './bulk-actions.js';
 export * from './bulk-action-results.js';
+export * from './person-match-keys.js';

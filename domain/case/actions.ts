@@ -6,7 +6,7 @@
 // allowedActions, validateAction and applyAction read nothing but this table.
 import { type Action, type ActionType, actionSchemas } from '../schemas.js';
 import { DomainError, fieldIssues } from '../errors.js';
-import type { ActionRule, ActionTable } from './rules.js';
+import type { ActionGuard, ActionRule, ActionTable, RuleSwitches } from './rules.js';
 import type { CaseState, Change, Ctx } from './state.js';
 import { emit, emptyChange } from './steps.js';
 import { resume } from './clock.js';
@@ -14,6 +14,8 @@ import { closureActions } from './closure.js';
 import { consentActions } from './consent.js';
 import { transferActions } from './transfer.js';
 import { justiceActions } from './justice.js';
+import { personActions } from './person.js';
+import { minorActions, minorReturnGuard } from './minors.js';
 import { stageRules } from './stages/index.js';
 
 const caseWide: Pick<ActionTable, 'add_note' | 'assign' | 'set_priority' | 'hold' | 'resume' | 'record_screening'> = {
@@ -70,6 +72,8 @@ export function actionTable(): ActionTable {
     closureActions,
     transferActions,
     justiceActions,
+    personActions,
+    minorActions,
     ...stageRules().map((s) => s.actions),
   ];
   const merged: Partial<Record<ActionType, ActionRule>> = {};
@@ -89,20 +93,35 @@ function ruleOf(type: ActionType): ActionRule {
   return actionTable()[type] as ActionRule;
 }
 
-function offered(state: CaseState, rule: ActionRule): boolean {
+/** Conditions kept by other modules' rules that hold actions back (read on use: the modules import each other). */
+const guards = (): readonly ActionGuard[] => [minorReturnGuard];
+
+function guardOn(state: CaseState, type: ActionType, rules?: RuleSwitches) {
+  for (const guard of guards()) {
+    if (!guard.actions.includes(type) || (guard.switch && rules?.[guard.switch] === false)) continue;
+    const blocked = guard.blocked(state);
+    if (blocked) return blocked;
+  }
+  return null;
+}
+
+function offeredByItsRule(state: CaseState, rule: ActionRule): boolean {
   if (state.onHold && !rule.whileOnHold) return false;
   if (rule.stages !== 'any' && !rule.stages.includes(state.stage)) return false;
   return rule.available?.(state) ?? true;
 }
 
 /** The actions a caseworker may take right now, in docs/api.md's order. */
-export function allowedActions(state: CaseState): ActionType[] {
+export function allowedActions(state: CaseState, rules?: RuleSwitches): ActionType[] {
   if (state.status === 'closed') return [];
-  return (Object.keys(actionSchemas) as ActionType[]).filter((type) => offered(state, ruleOf(type)));
+  return (Object.keys(actionSchemas) as ActionType[]).filter((type) => offeredByItsRule(state, ruleOf(type)) && !guardOn(state, type, rules));
 }
 
-/** Checks an action against its schema and the current state; throws DomainError, changes nothing. */
-export function validateAction(state: CaseState, raw: unknown, now: string, expectedVersion?: number): Action {
+/**
+ * Checks an action against its schema and the current state; throws DomainError, changes nothing.
+ * `rules` switches off rules newer than a decision being replayed (RuleSwitches).
+ */
+export function validateAction(state: CaseState, raw: unknown, now: string, expectedVersion?: number, rules?: RuleSwitches): Action {
   const type = (raw as { type?: unknown } | null)?.type;
   const schema = typeof type === 'string' ? actionSchemas[type as ActionType] : undefined;
   if (!schema) {
@@ -120,12 +139,13 @@ export function validateAction(state: CaseState, raw: unknown, now: string, expe
     });
   }
   const action = parsed.data as Action;
-  const allowed = allowedActions(state);
+  const allowed = allowedActions(state, rules);
   if (!allowed.includes(action.type)) {
-    const why = state.status === 'closed' ? 'the case is closed' : state.onHold ? 'the case is on hold' : `the case is in stage ${state.stage}`;
-    throw new DomainError('invalid_transition', `${action.type} is not allowed now: ${why}`, { stage: state.stage, allowed });
+    const guard = state.status === 'open' && offeredByItsRule(state, ruleOf(action.type)) ? guardOn(state, action.type, rules) : null;
+    const why = state.status === 'closed' ? 'the case is closed' : state.onHold ? 'the case is on hold' : guard ? guard.reason : `the case is in stage ${state.stage}`;
+    throw new DomainError('invalid_transition', `${action.type} is not allowed now: ${why}`, { stage: state.stage, allowed, ...guard?.details });
   }
-  ruleOf(action.type).check?.(state, action, { now, allowed });
+  ruleOf(action.type).check?.(state, action, { now, allowed, rules });
   return action;
 }
 
@@ -133,7 +153,8 @@ export function validateAction(state: CaseState, raw: unknown, now: string, expe
 export function applyAction(state: CaseState, action: Action, ctx: Ctx): Change {
   const change = emptyChange();
   const { type, ...data } = action;
-  emit(state, change, ctx, type, data);
-  ruleOf(type).apply(state, action, change, ctx);
+  const rule = ruleOf(type);
+  emit(state, change, ctx, type, rule.record ? rule.record(state, action) : data);
+  rule.apply(state, action, change, ctx);
   return change;
 }

@@ -14,6 +14,8 @@ export interface CommittedStep {
   caseView: CaseView;
   /** Only on the first write of a case. */
   documents?: IdentityDocument[];
+  /** The step changed the person's name, date of birth, nationalities or documents: the read model re-indexes them. */
+  personChanged?: boolean;
   events: TimelineEvent[];
   tasks: Array<CaseTask & Scoped>;
   approvals: Array<Approval & Scoped>;
@@ -32,6 +34,7 @@ export function commit(state: CaseState, change: Change, opts: { first?: boolean
   return {
     caseView: caseView(state),
     documents: first ? state.person.documents : undefined,
+    ...(change.personChanged ? { personChanged: true } : {}),
     events: change.events,
     tasks: change.tasks.map((t) => ({ ...t, ...scope })),
     approvals: change.approvals.map((a) => ({ ...a, ...scope })),

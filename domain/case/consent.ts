@@ -10,11 +10,14 @@ import { openReview } from './reviews.js';
 import { agencyRedaction } from './views.js';
 import { CONSULAR_TASKS, sendConsularTasks } from './stages/consular-contact.js';
 import { sendExitRestrictionReview } from './stages/exit-restriction-check.js';
+import { checkConsentGiver } from './minors.js';
 
 export const consentActions: Pick<ActionTable, 'record_consent'> = {
   record_consent: {
     stages: 'any',
     whileOnHold: true,
+    // A minor's consent is the guardian's (domain/case/minors.ts).
+    check: (state, action, { rules }) => checkConsentGiver(state, action, rules),
     apply: (state, action, change, ctx) => recordConsent(state, change, ctx, action.consularNotification, action.dataSharing, action.policeReferral),
   },
 };

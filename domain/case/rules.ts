@@ -3,6 +3,15 @@
 import type { Action, ActionOf, ActionType, Stage, TaskType } from '../schemas.js';
 import type { CaseState, CaseTask, Change, Ctx, StageDeadline } from './state.js';
 
+/**
+ * Rules a workflow may switch off while it replays decisions taken before them (behind a patch,
+ * workflows/case.ts). Absent means on: validators, views and tests always run today's rules.
+ */
+export interface RuleSwitches {
+  /** A minor's return waits for a guardian and a best-interests determination; a minor's consent is the guardian's. */
+  minorSafeguards?: boolean;
+}
+
 /** One action: where it is allowed, what it checks and what it does. */
 export interface ActionRule<A extends Action = Action> {
   /** The stages where it is allowed; 'any' for every stage of an open case. */
@@ -12,9 +21,23 @@ export interface ActionRule<A extends Action = Action> {
   /** A further condition on the case for the action to be offered at all (it then shows in allowedActions). */
   available?: (state: CaseState) => boolean;
   /** Checks of an allowed, well-formed action against the case; throws DomainError. */
-  check?: (state: CaseState, action: A, at: { now: string; allowed: ActionType[] }) => void;
+  check?: (state: CaseState, action: A, at: { now: string; allowed: ActionType[]; rules?: RuleSwitches }) => void;
+  /** What its own timeline entry holds, when not the action's fields (e.g. a correction's changes, field by field). Read before `apply`. */
+  record?: (state: CaseState, action: A) => Record<string, unknown>;
   /** What it does, after its own timeline event (the action itself) has been recorded. */
   apply: (state: CaseState, action: A, change: Change, ctx: Ctx) => void;
+}
+
+/**
+ * A condition kept by a rule outside the action's own module that holds an action back (a minor's
+ * return waits for the safeguards). The action is then not offered, and is refused with the reason.
+ */
+export interface ActionGuard {
+  actions: readonly ActionType[];
+  /** The switch that turns the guard off when replaying older decisions. */
+  switch?: keyof RuleSwitches;
+  /** Why the action is held back now, and what the refusal's details add; null when it is not. */
+  blocked: (state: CaseState) => { reason: string; details?: Record<string, unknown> } | null;
 }
 
 /** Exactly one entry per action type: the compiler refuses a missing one. */

@@ -1,7 +1,7 @@
 // The state of a case and the shapes every rule reads and writes: what the workflow carries
 // (through continue-as-new too, so fields are only ever added, as optional), what one step changed,
 // and the context a step runs in. Also the case as it starts.
-import type { Actor, ClosureReason, Location, Person, Priority, RiskFlag, Stage, TaskStatus, TaskType } from '../schemas.js';
+import type { Actor, BestInterestsDetermination, ClosureReason, Location, Person, Priority, RiskFlag, Stage, TaskStatus, TaskType } from '../schemas.js';
 import { DEFAULT_POLICY, type DeadlinePolicy } from '../policy.js';
 
 export interface CaseInput {
@@ -178,6 +178,8 @@ export interface CaseState {
   previousCase?: { id: string; reference: string; reason: string };
   /** Referrals to the police (domain/case/justice.ts), oldest first (absent in older cases). */
   policeReferrals?: PoliceReferral[];
+  /** A minor's latest best-interests determination (domain/case/minors.ts); absent in older cases. */
+  bestInterests?: BestInterests;
 }
 
 export interface PoliceReferral {
@@ -189,11 +191,21 @@ export interface PoliceReferral {
   basis: 'consent' | 'reflection_period_ended';
 }
 
+export interface BestInterests {
+  determination: BestInterestsDetermination;
+  decidedBy: string;
+  notes: string | null;
+  recordedAt: string;
+  recordedBy: Actor;
+}
+
 /** What one step changed, for the read model: new timeline events and the tasks/approvals it touched. */
 export interface Change {
   events: TimelineEvent[];
   tasks: CaseTask[];
   approvals: Approval[];
+  /** The person's name, date of birth, nationalities or documents may have changed: the read model re-indexes them. */
+  personChanged?: boolean;
 }
 
 export interface Ctx {
@@ -201,7 +213,11 @@ export interface Ctx {
   actor: Actor;
   newId: () => string;
   /** Behaviour switches decided by the workflow with patched(), so old histories replay unchanged. */
-  features?: { followUpsOnSchedule?: boolean };
+  features?: {
+    followUpsOnSchedule?: boolean;
+    /** The consulate's travel document joins the person's documents (patch 'travel-document-joins-person'). */
+    travelDocumentJoinsPerson?: boolean;
+  };
 }
 
 
@@ -214,7 +230,8 @@ export function priorityRank(p: Priority): number {
   return PRIORITY_RANK[p];
 }
 
-function initialPriority(flags: RiskFlag[]): Priority {
+/** The priority risk flags call for: at intake, and as a floor when a flag is added later. */
+export function initialPriority(flags: RiskFlag[]): Priority {
   if (flags.includes('minor') || flags.includes('injured') || flags.includes('pregnant')) return 'critical';
   if (flags.length > 0) return 'high';
   return 'normal';

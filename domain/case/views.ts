@@ -114,6 +114,7 @@ export function caseView(state: CaseState) {
     travelDocument: state.travelDocument,
     returnTrip: state.returnTrip,
     employment: state.employment,
+    bestInterests: state.bestInterests ?? null,
     openTasks: openTasks(state).map((t) => taskView(state, t)),
     pendingApprovals: state.approvals.filter((a) => a.status === 'pending').map((a) => approvalView(state, a)),
     nextDeadline: nextDeadline(state),

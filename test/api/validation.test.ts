@@ -389,7 +389,7 @@ describe('POST /v1/tasks/:id/complete and /reject', () => {
     const id = await caseInConsularContact(h, caseworker, consulateId);
     const results: Record<string, Record<string, unknown>> = {
       verify_nationality: { verified: true },
-      issue_travel_document: { documentType: 'emergency_travel_document', number: 'ETD-1', validUntil: '2027-01-31' },
+      issue_travel_document: { documentType: 'emergency_travel_document', number: uniqueDocNumber('ETD'), validUntil: '2027-01-31' },
     };
     for (const t of await tasksOf(h, consul, id)) {
       const res = await h.http.post(`/v1/tasks/${t.id}/complete`).set(bearer(consul)).send({ result: results[t.type] });

@@ -1,5 +1,6 @@
 // End to end over HTTP, on the real Temporal server and PostgreSQL: one person from the first report
 // to a closed case, with the consulate and the immigration authority working their own inboxes.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 
@@ -74,9 +75,11 @@ describe('a case from the first report to closure', () => {
     const verify = consularTasks.find((t) => t.type === 'verify_nationality')!;
     // Need-to-know: identity for verification, never the case's whereabouts or screening.
     expect(Object.keys(verify.input).sort()).toEqual(['dateOfBirth', 'documents', 'fullName', 'nationality', 'sex']);
+    // Its own number: the travel document joins the person's documents, which no other open case may hold.
+    const travelDocumentNumber = `ETD-${randomUUID().slice(0, 8).toUpperCase()}`;
     const resultsByType: Record<string, Record<string, unknown>> = {
       verify_nationality: { verified: true },
-      issue_travel_document: { documentType: 'emergency_travel_document', number: 'ETD-55120', validUntil: '2027-01-31' },
+      issue_travel_document: { documentType: 'emergency_travel_document', number: travelDocumentNumber, validUntil: '2027-01-31' },
       arrange_shelter: { shelterName: 'Mae Sot shelter', from: '2026-10-21' },
       arrange_medical_check: { fitToTravel: true },
     };
@@ -84,7 +87,7 @@ describe('a case from the first report to closure', () => {
 
     const inReturn = await h.http.get(`/v1/cases/${id}`).set(auth(caseworker));
     expect(inReturn.body.stage).toBe('return');
-    expect(inReturn.body.travelDocument).toMatchObject({ number: 'ETD-55120' });
+    expect(inReturn.body.travelDocument).toMatchObject({ number: travelDocumentNumber });
 
     // return → exit_restriction_check
     await act(id, { type: 'book_return', departureAt: '2026-11-02T06:00:00Z', arrivalPort: 'MNL', carrier: 'PR', flightNumber: 'PR731', manifestId: 'M-17' });

@@ -26,7 +26,7 @@ const SEALED_COLUMNS: Record<string, string[]> = {
 
 /** Every row of every table of the read model, as JSON text. */
 async function dumpTables(h: Pick<Harness, 'db'>): Promise<string> {
-  const tables = ['cases', 'case_events', 'agency_tasks', 'approvals', 'operation_persons', 'operations', 'idempotency_keys', 'identity_documents'];
+  const tables = ['cases', 'case_events', 'agency_tasks', 'approvals', 'operation_persons', 'operations', 'idempotency_keys', 'identity_documents', 'person_match_keys'];
   const parts: string[] = [];
   for (const t of tables) {
     const { rows } = await h.db.$client.query<{ j: string }>(`select row_to_json(t)::text as j from ${t} t`);
@@ -151,7 +151,8 @@ describe('the read model after a realistic run, read raw', () => {
 
   it('when the API reads the case, its timeline, its tasks and the raid, then everything is there (the search below can fail)', async () => {
     const view = (await h.http.get(`/v1/cases/${caseId}`).set(bearer(p.caseworker))).body;
-    expect(view.person).toMatchObject({ fullName, phone, documents: [{ number: passport }] });
+    // The consulate's travel document joined the person's documents.
+    expect(view.person).toMatchObject({ fullName, phone, documents: [{ number: passport }, { number: travelDocument, type: 'emergency_travel_document' }] });
     const timeline = JSON.stringify((await h.http.get(`/v1/cases/${caseId}/timeline`).query({ limit: 500 }).set(bearer(p.caseworker))).body);
     for (const text of [note, medical, travelDocument, rejection, closureComment, decisionComment]) expect(timeline).toContain(text);
     const tasks = JSON.stringify(await tasksOf(h, p.consul, caseId));
@@ -190,11 +191,13 @@ describe('the read model after a realistic run, read raw', () => {
     expectValidation(await h.http.post('/v1/cases').set(bearer(p.caseworker)).send({ ...openBody, person: { ...(openBody.person as object), fullName: 'A\u0000B' } }), ['person.fullName']);
   });
 
-  it('when a caseworker searches by the passport number, then the case is found by its keyed hash, which carries its key id', async () => {
-    const res = await h.http.get('/v1/cases').query({ q: passport.toLowerCase() }).set(bearer(p.caseworker));
-    expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+  it('when a caseworker searches by the passport or the travel document number, then the case is found by its keyed hash, which carries its key id', async () => {
+    for (const number of [passport, travelDocument]) {
+      const res = await h.http.get('/v1/cases').query({ q: number.toLowerCase() }).set(bearer(p.caseworker));
+      expect(res.body.items.map((c: { id: string }) => c.id)).toEqual([caseId]);
+    }
     const { rows } = await h.db.$client.query('select hash_key_id from identity_documents where case_id = $1', [caseId]);
-    expect(rows).toEqual([{ hash_key_id: h.config.activeIdentityHashKeyId }]);
+    expect(rows).toEqual([{ hash_key_id: h.config.activeIdentityHashKeyId }, { hash_key_id: h.config.activeIdentityHashKeyId }]);
   });
 });
 
@@ -267,6 +270,8 @@ describe('npm run keys:rotate, on a database of its own', () => {
     await drive.waitFor('the operation', async () => (await before!.http.get(`/v1/operations/${op.body.id}`).set(bearer(p.caseworker))).body.status === 'completed', 60_000, 200);
     // A row written before encryption existed: plain JSON.
     await before.db.$client.query(`update case_events set data = '{"text":"a plain legacy note"}'::jsonb where case_id = $1 and seq = 1`, [caseId]);
+    // A case opened before possible duplicates existed: no match keys at all.
+    await before.db.$client.query('delete from person_match_keys where case_id = $1', [caseId]);
     await before.stop();
     before = undefined;
     // The deploy: every process now has the new keys (active) beside the old ones, same task queue.
@@ -301,6 +306,7 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const stale = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
     expect(Object.values(stale.tables).reduce((n, t) => n + t.stale, 0)).toBeGreaterThan(5);
     expect(stale.identityDocuments.cases).toBeGreaterThanOrEqual(2);
+    expect(stale.personMatchKeys.cases).toBeGreaterThanOrEqual(2);
 
     // Small batches, to walk many pages; the API works on the same rows meanwhile.
     const traffic = (async () => {
@@ -315,10 +321,15 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const left = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
     expect(Object.fromEntries(Object.entries(left.tables).map(([t, c]) => [t, c.stale]))).toEqual(Object.fromEntries(Object.keys(left.tables).map((t) => [t, 0])));
     expect(left.identityDocuments.cases).toBe(0);
+    expect(left.personMatchKeys.cases).toBe(0);
     const all = await keyIdsOf(h, Object.fromEntries(Object.keys(SEALED_COLUMNS).map((t) => [t, { sql: 'true', params: [] }])));
     expect(new Set(all)).toEqual(new Set(['new']));
     const hashes = await h.db.$client.query('select distinct hash_key_id from identity_documents');
     expect(hashes.rows).toEqual([{ hash_key_id: 'h-new' }]);
+    const matchKeys = await h.db.$client.query('select distinct hash_key_id from person_match_keys');
+    expect(matchKeys.rows).toEqual([{ hash_key_id: 'h-new' }]);
+    const backfilled = await h.db.$client.query('select 1 from person_match_keys where case_id = $1', [caseId]);
+    expect(backfilled.rowCount).toBeGreaterThan(0);
   });
 
   it('when the old keys are then removed, then everything is still read, searched and matched as duplicate', async () => {
@@ -344,5 +355,9 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const oldHasher = createIdentityHasher({ identityHashKeys: [{ id: 'h-old', key: oldHash.slice('h-old:'.length) }], activeIdentityHashKeyId: 'h-old' });
     const byOld = await h.db.$client.query('select 1 from identity_documents where number_hash = $1', [oldHasher.numberHash(passport)]);
     expect(byOld.rowCount).toBe(0);
+    // The same person without papers is still found as a possible duplicate, under the new hash key alone.
+    const again = await h.http.post('/v1/cases').set(bearer(cw)).send({ person: personBody({ fullName: fullName.toUpperCase(), documents: [] }), consulateId: rows[0]!.consulate_id });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.possibleDuplicates).toEqual([expect.objectContaining({ caseId, matchedOn: ['name', 'dateOfBirth', 'nationality'] })]);
   });
 });

@@ -134,12 +134,14 @@ describe('consent as a live gate', () => {
     const fullName = view.body.person.fullName as string;
     const passport = view.body.person.documents[0].number as string;
     await drive.toEmployment(h.http, p, c.id);
+    const travelDocument = (await h.http.get(`/v1/cases/${c.id}`).set(bearer(p.caseworker))).body.travelDocument.number as string;
 
     const consulBefore = await tasksAs(p.consul, c.id);
     const immigrationBefore = await tasksAs(p.immigration, c.id);
     expect(consulBefore.items.every((t) => t.status === 'completed' && t.input.fullName === fullName)).toBe(true);
     expect(immigrationBefore.items.map((t) => `${t.type}:${t.status}`)).toEqual(['exit_restriction_review:completed']);
     expect(immigrationBefore.raw).toContain(passport);
+    expect(consulBefore.raw).toContain(travelDocument);
 
     await actOk(h, p.caseworker, c.id, { type: 'record_consent', dataSharing: 'withdrawn' });
 
@@ -154,7 +156,7 @@ describe('consent as a live gate', () => {
         expectRedacted(t, 'data_sharing_withdrawn');
         expectRedacted((await taskAs(token, t.id)).task, 'data_sharing_withdrawn');
       }
-      for (const secret of [fullName, passport, 'not_restricted', 'ETD-55120']) expect(after.raw).not.toContain(secret);
+      for (const secret of [fullName, passport, 'not_restricted', travelDocument]) expect(after.raw).not.toContain(secret);
     }
     const supervisor = await tasksAs(p.supervisor, c.id);
     expect(supervisor.raw).toContain(fullName);

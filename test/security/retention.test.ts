@@ -46,6 +46,8 @@ describe('retention and erasure of closed cases', () => {
       location: { country: 'MM', site: 'KK Park', confirmed: true },
     });
     await drive.act(h.http, p.caseworker, c.id, { type: 'add_note', text: x.note });
+    // A correction: its timeline entry holds names from and to, and the person's match keys change.
+    await drive.act(h.http, p.caseworker, c.id, { type: 'update_person', nativeName: `${x.fullName} (native)`, guardian: { fullName: `${x.fullName} Sr`, relationship: 'relative' }, reason: 'the aunt told us' });
     await drive.act(h.http, p.caseworker, c.id, { type: 'record_extraction', extractedAt: '2026-10-20T03:00:00Z', handedOverTo: 'Tak', medicalNeeds: `${x.fullName} needs insulin` });
     if (opts.close !== false) {
       await drive.act(h.http, p.caseworker, c.id, { type: 'request_closure', reason: 'transferred', comment: `moved in with ${x.fullName}'s aunt` });
@@ -101,6 +103,8 @@ describe('retention and erasure of closed cases', () => {
     expect(found(opened, needles)).toEqual([]);
     const docs = await h.db.$client.query('select 1 from identity_documents where case_id = $1', [caseId]);
     expect(docs.rowCount).toBe(0);
+    const keys = await h.db.$client.query('select 1 from person_match_keys where case_id = $1', [caseId]);
+    expect(keys.rowCount).toBe(0);
     expect((await h.http.get('/v1/cases').query({ q: x.passport }).set(bearer(p.caseworker))).body.items).toEqual([]);
 
   }

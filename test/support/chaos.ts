@@ -73,6 +73,14 @@ const ACTION_BODIES: Record<string, (r: Rand, c: CaseLike) => Record<string, unk
   },
   decline_assistance: () => ({ reason: 'going home to family' }),
   request_closure: (r) => ({ reason: r.pick(['lost_contact', 'reintegrated', 'duplicate']) }),
+  // Corrections re-index the person in the same step; flags may add consular work or hold a minor's return.
+  update_person: (r) =>
+    r.chance(0.5)
+      ? { fullName: `Maria ${r.pick(['Santos', 'Cruz', 'Reyes'])} ${randomUUID().slice(0, 4)}`, reason: 'spelling' }
+      : { documents: [{ type: 'national_id', number: `NID-${randomUUID().slice(0, 8)}`, issuingCountry: 'PH' }], guardian: { fullName: 'Rosa Santos', relationship: 'parent' }, reason: 'papers found' },
+  add_risk_flag: (r) => ({ flag: r.pick(['injured', 'minor', 'abused']), reason: 'interview' }),
+  remove_risk_flag: (r) => ({ flag: r.pick(['injured', 'minor', 'abused']), reason: 'assessed again' }),
+  record_best_interests: () => ({ determination: 'return_in_best_interests', decidedBy: 'social worker' }),
 };
 // Closing for good ends the fun early: rarer than the rest.
 const RARE = new Set(['decline_assistance', 'request_closure', 'record_extraction_failed']);

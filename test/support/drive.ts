@@ -60,7 +60,11 @@ export async function completeTask(http: Http, token: string, taskId: string, re
 
 export const CONSULAR_RESULTS: Record<string, Record<string, unknown>> = {
   verify_nationality: { verified: true },
-  issue_travel_document: { documentType: 'emergency_travel_document', number: 'ETD-55120', validUntil: '2027-01-31' },
+  // A number of its own each time: the travel document joins the person's documents, and no two open
+  // cases may hold the same document (it would be the same person, refused as duplicate_person).
+  get issue_travel_document() {
+    return { documentType: 'emergency_travel_document', number: `ETD-${randomUUID().slice(0, 8).toUpperCase()}`, validUntil: '2027-01-31' };
+  },
   arrange_shelter: { shelterName: 'Mae Sot shelter', from: '2026-10-21' },
   arrange_medical_check: { fitToTravel: true },
 };

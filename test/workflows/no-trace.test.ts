@@ -58,6 +58,10 @@ const VALID: Record<ActionType, Record<string, unknown>> = {
   request_closure: { reason: 'duplicate', comment: 'same person' },
   transfer_office: { office: 'office-elsewhere', reason: 'the person moved' },
   refer_to_police: { agency: 'Philippine National Police', reference: 'PNP-1', nonPunishment: true },
+  update_person: { fullName: 'Maria Santos', reason: 'spelling' },
+  add_risk_flag: { flag: 'pregnant', reason: 'she told us' },
+  remove_risk_flag: { flag: 'pregnant', reason: 'entered by mistake' },
+  record_best_interests: { determination: 'return_in_best_interests', decidedBy: 'DSWD social worker' },
 };
 
 const handle = (caseId: string) => h.temporal.workflow.getHandle(`case-${caseId}`);

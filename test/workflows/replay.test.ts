@@ -35,7 +35,7 @@ const patchIds = (scenario: string) =>
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid', 'transfer-referral-reopen']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid', 'transfer-referral-reopen', 'minor-safeguards-and-travel-document']),
     );
   });
 
@@ -63,6 +63,16 @@ describe('recorded histories replay against the current workflow code', () => {
       expect(patchIds(scenario), scenario).not.toContain('four-eyes');
     }
     expect(patchIds('four-eyes')).toContain('four-eyes');
+  });
+
+  it('when the minors\' safeguards and the travel document are replayed both ways, then only the history recorded after them carries their markers', () => {
+    // Bookings, consents and travel documents recorded before (concurrent ones included) replay without
+    // the rules: no marker, so the handler neither refuses the booking nor adds the document.
+    for (const scenario of ['every-stage-to-closed', 'every-stage-local-persist', 'concurrent-steps', 'concurrent-steps-2', 'four-eyes']) {
+      expect(patchIds(scenario), scenario).not.toContain('minor-safeguards');
+      expect(patchIds(scenario), scenario).not.toContain('travel-document-joins-person');
+    }
+    expect(patchIds('minor-safeguards-and-travel-document')).toEqual(expect.arrayContaining(['minor-safeguards', 'travel-document-joins-person']));
   });
 
   it('when the concurrent fixtures are read, then they hold workflow tasks with several updates each, before and after serialisation', () => {

@@ -7,6 +7,7 @@ import type { StageRules } from '../rules.js';
 import { type CaseState, type Change, type Ctx, openTasks } from '../state.js';
 import { addTask, closeTask, enterStage } from '../steps.js';
 import { openReview, waived } from '../reviews.js';
+import { joinTravelDocument } from '../person.js';
 
 /** The tasks the consulate is sent; consular-notification consent governs all of them. */
 export const CONSULAR_TASKS = new Set<TaskType>(CONSULAR_TASK_TYPES);
@@ -16,11 +17,13 @@ const SHELTER_FLAGS: RiskFlag[] = ['minor', 'abused', 'pregnant', 'disability'];
 export function consularInput(state: CaseState, type: TaskType): Record<string, unknown> {
   const p = state.person;
   const identity = { fullName: p.fullName, dateOfBirth: p.dateOfBirth ?? null, sex: p.sex, nationality: p.nationality };
+  // The name in the person's own script helps the consulate find them in its records; only when known.
+  const native = p.nativeName ? { nativeName: p.nativeName } : {};
   switch (type) {
     case 'verify_nationality':
-      return { ...identity, documents: p.documents };
+      return { ...identity, ...native, documents: p.documents };
     case 'issue_travel_document':
-      return { ...identity, documents: p.documents };
+      return { ...identity, ...native, documents: p.documents };
     case 'arrange_shelter':
       return { fullName: p.fullName, sex: p.sex, languages: p.languages, riskFlags: state.riskFlags, location: state.location };
     case 'arrange_medical_check':
@@ -72,9 +75,10 @@ export const consularContact: StageRules = {
     verify_nationality: (state, task, result, change, ctx) => {
       if (result.verified === false) openReview(state, change, ctx, 'nationality_not_verified', task.id);
     },
-    issue_travel_document: (state, _task, result, _change, ctx) => {
+    issue_travel_document: (state, _task, result, change, ctx) => {
       state.travelDocument = result as CaseState['travelDocument'];
       state.travelDocumentIssuedAt = ctx.now;
+      if (ctx.features?.travelDocumentJoinsPerson) joinTravelDocument(state, result as Parameters<typeof joinTravelDocument>[1], change);
     },
   },
   exitWhenDone: (state, change, ctx) => {

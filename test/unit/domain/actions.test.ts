@@ -54,13 +54,16 @@ describe('the action table', () => {
       'request_closure',
       'transfer_office',
       'refer_to_police',
+      'update_person',
+      'add_risk_flag',
+      'remove_risk_flag',
     ]);
   });
 
   it('when a case is on hold, then only the case-wide actions and resume are allowed', () => {
     const w = world();
     w.act({ type: 'hold', reason: 'hospital' });
-    expect(allowedActions(w.state)).toEqual(['add_note', 'assign', 'set_priority', 'resume', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure', 'transfer_office', 'refer_to_police']);
+    expect(allowedActions(w.state)).toEqual(['add_note', 'assign', 'set_priority', 'resume', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure', 'transfer_office', 'refer_to_police', 'update_person', 'add_risk_flag', 'remove_risk_flag']);
     expect(rejection(() => validateAction(w.state, { type: 'record_extraction_failed', reason: 'r' }, w.iso())).message).toContain('on hold');
   });
 

@@ -25,7 +25,9 @@ export const caseworker: Actor = { sub: 'cw', role: 'caseworker' };
 export const officer: Actor = { sub: 'officer', role: 'agency_officer' };
 export const supervisor: Actor = { sub: 'sup', role: 'supervisor' };
 
-export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: boolean; followUpsOnSchedule?: boolean } = {}) {
+export function world(
+  opts: { riskFlags?: CaseState['riskFlags']; confirmed?: boolean; followUpsOnSchedule?: boolean; travelDocumentJoinsPerson?: boolean; person?: Record<string, unknown> } = {},
+) {
   let now = T0;
   const state = initialState({
     caseId: randomUUID(),
@@ -33,7 +35,7 @@ export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: bo
     office: 'manila',
     consulateId: 'ph-bkk',
     immigrationAgencyId: 'immigration',
-    person: personSchema.parse({ fullName: 'Unit Person', nationality: 'PH', documents: [{ type: 'passport', number: 'P1', issuingCountry: 'PH' }] }),
+    person: personSchema.parse({ fullName: 'Unit Person', nationality: 'PH', documents: [{ type: 'passport', number: 'P1', issuingCountry: 'PH' }], ...opts.person }),
     location: { country: 'MM', confirmed: opts.confirmed ?? true },
     source: { type: 'hotline' },
     riskFlags: opts.riskFlags ?? [],
@@ -46,7 +48,7 @@ export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: bo
     now: iso(),
     actor,
     newId: randomUUID,
-    features: { followUpsOnSchedule: opts.followUpsOnSchedule ?? false },
+    features: { followUpsOnSchedule: opts.followUpsOnSchedule ?? false, travelDocumentJoinsPerson: opts.travelDocumentJoinsPerson ?? true },
   });
   const opened = openCase(state, ctx());
   const act = (raw: Record<string, unknown>, actor: Actor = caseworker) => applyAction(state, validateAction(state, raw, iso()), ctx(actor));
