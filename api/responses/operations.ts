@@ -66,20 +66,8 @@ export const operationSchema = z
     },
   });
 
-export const operationSummarySchema = z
-  .strictObject({
-    id: uuid,
-    name: z.string(),
-    country: z.string(),
-    site: z.string().nullable(),
-    date: calendarDate,
-    consulateId: z.string(),
-    office: z.string(),
-    status: operationStatus,
-    total: z.int().min(1),
-    createdAt: timestamp,
-    completedAt: timestamp.nullable(),
-  })
+export const operationSummarySchema = operationSchema
+  .pick({ id: true, name: true, country: true, site: true, date: true, consulateId: true, office: true, status: true, total: true, createdAt: true, completedAt: true })
   .meta({ id: 'OperationSummary' });
 export const operationListSchema = page(operationSummarySchema).meta({
   id: 'OperationList',
