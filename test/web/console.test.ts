@@ -302,7 +302,7 @@ describe(`the console${skipReason}`, () => {
     await context.close();
   });
 
-  it.skipIf(!haveChromium)('when a supervisor uploads a raid as a CSV file, then the progress bar fills as the cases open and links to them', async () => {
+  it.skipIf(!haveChromium)('when a supervisor uploads a raid as a CSV file, then the progress bar fills as the cases open, a bulk note reaches the chosen cases, and a bulk action the stage refuses lists each case with a link', async () => {
     const { context, page } = await signedIn(browser, baseUrl, { role: 'supervisor', office: h.office, sub: 'sup-raid' });
     await page.getByRole('link', { name: 'Raids' }).click();
     await page.getByRole('heading', { name: 'Register a raid' }).waitFor();
@@ -322,12 +322,59 @@ describe(`the console${skipReason}`, () => {
     expect(await bar.getAttribute('max')).toBe('3');
     await expectAccessible(page, 'raid progress');
     await screenshot(page, 'raid');
+    const raidUrl = page.url();
+    const operationId = raidUrl.split('/').pop()!;
+
+    // Bulk: a note on two chosen cases of the raid.
+    const bulk = page.getByRole('region', { name: 'Act on the cases of this raid' });
+    await bulk.getByLabel('Action', { exact: true }).selectOption({ label: 'Add a note' });
+    const choices = bulk.getByRole('group', { name: /^Cases/ }).getByRole('checkbox');
+    await choices.nth(2).waitFor();
+    expect(await choices.count()).toBe(3);
+    await choices.nth(0).check();
+    await choices.nth(1).check();
+    const noteForm = bulk.getByRole('form', { name: 'Add a note' });
+    await noteForm.getByLabel(/^Text/).fill('handed over at the Friendship Bridge');
+    await expectAccessible(page, 'raid bulk action form');
+    await noteForm.getByRole('button', { name: 'Apply to 2 cases' }).click();
+    await page.waitForURL(new RegExp(`/raids/${operationId}/actions/[0-9a-f-]{36}$`));
+    await page.getByText('2 of 2 cases done').waitFor({ timeout: 60_000 });
+    const noted = await h.http.get(`/v1/cases?operationId=${operationId}&limit=10`).set(bearer(await h.token('supervisor', { office: h.office })));
+    const notes = await Promise.all(
+      (noted.body.items as Array<{ id: string }>).map(async (c) => {
+        const tl = await h.http.get(`/v1/cases/${c.id}/timeline`).set(bearer(await h.token('supervisor', { office: h.office })));
+        return (tl.body.items as Array<{ type: string }>).filter((e) => e.type === 'add_note').length;
+      }),
+    );
+    expect(notes.sort()).toEqual([0, 1, 1]);
+
+    // Bulk on every open case: an action the stage refuses is listed per case, with a link to it.
+    await page.getByRole('link', { name: 'Another action on this raid' }).click();
+    await bulk.getByLabel('Action', { exact: true }).selectOption({ label: 'Record departure' });
+    const departure = bulk.getByRole('form', { name: 'Record departure' });
+    await departure.getByLabel(/^Departed at/).fill('2026-03-02T08:00');
+    await departure.getByRole('button', { name: 'Apply to every open case' }).click();
+    await page.getByText('3 of 3 cases done').waitFor({ timeout: 60_000 });
+    const failures = page.getByRole('table', { name: 'Cases that refused the action' });
+    await failures.getByRole('link', { name: /^HW-/ }).nth(2).waitFor();
+    expect(await failures.getByRole('row').count()).toBe(4);
+    expect(await failures.textContent()).toContain("This action is not allowed in the case's current stage.");
+    await expectAccessible(page, 'raid bulk action progress');
+    await screenshot(page, 'raid-bulk');
+    await failures.getByRole('link', { name: /^HW-/ }).first().click();
+    await stageBadge(page).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/cases\/[0-9a-f-]{36}$/);
+
+    // The raid is in the office's list of raids.
+    await page.getByRole('link', { name: 'Raids' }).click();
+    await page.getByRole('table', { name: 'Raids of your office' }).getByRole('link', { name: 'Myawaddy handover' }).click();
+    await page.waitForURL(`**/raids/${operationId}`);
     await page.getByRole('link', { name: 'The cases of this raid' }).click();
     await page.getByRole('link', { name: /^HW-/ }).nth(2).waitFor();
     expect(await page.getByRole('link', { name: /^HW-/ }).count()).toBe(3);
     expect(pageProblems(page)).toEqual([]);
     await context.close();
-  });
+  }, 180_000);
 
   it.skipIf(!haveChromium)('when someone signs in with the keyboard only, then the skip link, every control and the focus ring are reachable and they land on their inbox', async () => {
     const context = await browser.newContext({ baseURL: baseUrl, locale: 'en-GB' });

@@ -13,8 +13,13 @@ import { useT } from '../i18n';
 
 /** The open cases of a raid (one page of 200), for choosing and for naming the failures. */
 export function useRaidCases(operationId: string) {
+  // The raid's own progress (the query its progress bar shares, which refreshes it while it runs):
+  const op = useQuery({ queryKey: ['operation', operationId], queryFn: () => ok(api.GET('/v1/operations/{id}', { params: { path: { id: operationId } } })) });
+  // while it runs, cases keep arriving: the list is asked for again as the count of handled persons grows.
+  const handled = op.data ? op.data.opened + op.data.linkedExisting : null;
   return useQuery({
-    queryKey: ['cases', { operationId, status: 'open', limit: 200 }],
+    queryKey: ['cases', { operationId, status: 'open', limit: 200, handled }],
+    enabled: handled !== null,
     queryFn: () => ok(api.GET('/v1/cases', { params: { query: { operationId, status: 'open', limit: 200, sort: 'createdAt' } as never } })),
   });
 }
