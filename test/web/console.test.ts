@@ -376,6 +376,43 @@ describe(`the console${skipReason}`, () => {
     await context.close();
   }, 180_000);
 
+  it.skipIf(!haveChromium)('when a caseworker adds identity documents to the form and removes one, then the case opens with the documents left, in their order', async () => {
+    const { context, page } = await signedIn(browser, baseUrl, { role: 'caseworker', office: h.office, sub: 'cw-docs' });
+    await page.goto('/cases/new');
+    const open = page.getByRole('form', { name: 'Open a case' });
+    await open.getByLabel(/^Full name/).fill('Mayumi Santos');
+    await open.getByLabel(/^Nationality/).fill('PH');
+    await open.getByLabel(/^Consulate/).selectOption(consulateId);
+    const docs = open.getByRole('group', { name: 'Identity documents' });
+    const [passport, national, third] = [uniqueDocNumber(), uniqueDocNumber('N'), uniqueDocNumber('X')];
+    const add = docs.getByRole('button', { name: 'Add another (Identity documents)' });
+    await add.click();
+    await add.click();
+    const entry = (n: number) => docs.getByRole('group', { name: `Entry ${n}` });
+    await entry(1).getByLabel(/^Type/).selectOption('passport');
+    await entry(1).getByLabel(/^Number/).fill(passport);
+    await entry(1).getByLabel(/^Issuing country/).fill('PH');
+    await entry(2).getByLabel(/^Type/).selectOption('passport');
+    await entry(2).getByLabel(/^Number/).fill(third);
+    await entry(2).getByLabel(/^Issuing country/).fill('PH');
+    await entry(3).getByLabel(/^Type/).selectOption('national_id');
+    await entry(3).getByLabel(/^Number/).fill(national);
+    await entry(3).getByLabel(/^Issuing country/).fill('PH');
+    await expectAccessible(page, 'open a case with three documents');
+    await docs.getByRole('button', { name: 'Remove entry 2' }).click();
+    expect(await docs.getByRole('group', { name: /^Entry/ }).count()).toBe(2);
+    expect(await entry(2).getByLabel(/^Number/).inputValue()).toBe(national);
+    await open.getByRole('button', { name: 'Open the case' }).click();
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
+    const got = await h.http.get(`/v1/cases/${page.url().split('/').pop()}`).set(bearer(await h.token('caseworker', { office: h.office })));
+    expect(got.body.person.documents.map((d: { type: string; number: string }) => [d.type, d.number])).toEqual([
+      ['passport', passport],
+      ['national_id', national],
+    ]);
+    expect(pageProblems(page)).toEqual([]);
+    await context.close();
+  });
+
   it.skipIf(!haveChromium)('when someone signs in with the keyboard only, then the skip link, every control and the focus ring are reachable and they land on their inbox', async () => {
     const context = await browser.newContext({ baseURL: baseUrl, locale: 'en-GB' });
     const page = await context.newPage();
