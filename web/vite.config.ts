@@ -20,7 +20,14 @@ export default defineConfig(({ command }) => ({
     rollupOptions: {
       output: {
         // Charts are only for supervisors: their library loads with the dashboard, not the first page.
-        manualChunks: (id) => (id.includes('node_modules/recharts') || id.includes('node_modules/d3-') ? 'charts' : undefined),
+        // React gets a chunk of its own: left to Rollup, it lands in the charts chunk (both use it),
+        // and the first page would then download every chart to get React.
+        manualChunks: (id) =>
+          /node_modules\/(react|react-dom|scheduler)\//.test(id)
+            ? 'react'
+            : id.includes('node_modules/recharts') || id.includes('node_modules/d3-')
+              ? 'charts'
+              : undefined,
       },
     },
   },

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
@@ -54,7 +55,8 @@ export function consoleRouter(config: Config): Router {
 }
 
 /**
- * The built console. Hashed assets are cached for a year; index.html never (a deploy takes effect
+ * The built console, compressed (gzip or brotli, as the browser accepts; the API's own answers are
+ * not touched here). Hashed assets are cached for a year; index.html never (a deploy takes effect
  * at the next load). A GET for a page of the console (any other non-API path, asked for as HTML)
  * gets index.html, so deep links such as /cases/… survive a reload.
  */
@@ -68,7 +70,8 @@ export function consoleStatic(config: Config): RequestHandler[] {
       res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
-  const guarded: RequestHandler = (req, res, next) => (RESERVED.test(req.path) ? next() : assets(req, res, next));
+  const compress = compression();
+  const guarded: RequestHandler = (req, res, next) => (RESERVED.test(req.path) ? next() : compress(req, res, () => assets(req, res, next)));
   const fallback: RequestHandler = (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || RESERVED.test(req.path) || !req.accepts('html') || req.accepts(['json', 'html']) === 'json') return next();
     if (!existsSync(index)) throw new ApiError('not_found', 'the console is not built; run `npm run build:web`');

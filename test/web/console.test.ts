@@ -302,7 +302,7 @@ describe(`the console${skipReason}`, () => {
     await context.close();
   });
 
-  it.skipIf(!haveChromium)('when a supervisor uploads a raid as a CSV file, then the progress bar fills as the cases open and links to them', async () => {
+  it.skipIf(!haveChromium)('when a supervisor uploads a raid as a CSV file, then the progress bar fills as the cases open, a bulk note reaches the chosen cases, and a bulk action the stage refuses lists each case with a link', async () => {
     const { context, page } = await signedIn(browser, baseUrl, { role: 'supervisor', office: h.office, sub: 'sup-raid' });
     await page.getByRole('link', { name: 'Raids' }).click();
     await page.getByRole('heading', { name: 'Register a raid' }).waitFor();
@@ -322,9 +322,93 @@ describe(`the console${skipReason}`, () => {
     expect(await bar.getAttribute('max')).toBe('3');
     await expectAccessible(page, 'raid progress');
     await screenshot(page, 'raid');
+    const raidUrl = page.url();
+    const operationId = raidUrl.split('/').pop()!;
+
+    // Bulk: a note on two chosen cases of the raid.
+    const bulk = page.getByRole('region', { name: 'Act on the cases of this raid' });
+    await bulk.getByLabel('Action', { exact: true }).selectOption({ label: 'Add a note' });
+    const choices = bulk.getByRole('group', { name: /^Cases/ }).getByRole('checkbox');
+    await choices.nth(2).waitFor();
+    expect(await choices.count()).toBe(3);
+    await choices.nth(0).check();
+    await choices.nth(1).check();
+    const noteForm = bulk.getByRole('form', { name: 'Add a note' });
+    await noteForm.getByLabel(/^Text/).fill('handed over at the Friendship Bridge');
+    await expectAccessible(page, 'raid bulk action form');
+    await noteForm.getByRole('button', { name: 'Apply to 2 cases' }).click();
+    await page.waitForURL(new RegExp(`/raids/${operationId}/actions/[0-9a-f-]{36}$`));
+    await page.getByText('2 of 2 cases done').waitFor({ timeout: 60_000 });
+    const noted = await h.http.get(`/v1/cases?operationId=${operationId}&limit=10`).set(bearer(await h.token('supervisor', { office: h.office })));
+    const notes = await Promise.all(
+      (noted.body.items as Array<{ id: string }>).map(async (c) => {
+        const tl = await h.http.get(`/v1/cases/${c.id}/timeline`).set(bearer(await h.token('supervisor', { office: h.office })));
+        return (tl.body.items as Array<{ type: string }>).filter((e) => e.type === 'add_note').length;
+      }),
+    );
+    expect(notes.sort()).toEqual([0, 1, 1]);
+
+    // Bulk on every open case: an action the stage refuses is listed per case, with a link to it.
+    await page.getByRole('link', { name: 'Another action on this raid' }).click();
+    await bulk.getByLabel('Action', { exact: true }).selectOption({ label: 'Record departure' });
+    const departure = bulk.getByRole('form', { name: 'Record departure' });
+    await departure.getByLabel(/^Departed at/).fill('2026-03-02T08:00');
+    await departure.getByRole('button', { name: 'Apply to every open case' }).click();
+    await page.getByText('3 of 3 cases done').waitFor({ timeout: 60_000 });
+    const failures = page.getByRole('table', { name: 'Cases that refused the action' });
+    await failures.getByRole('link', { name: /^HW-/ }).nth(2).waitFor();
+    expect(await failures.getByRole('row').count()).toBe(4);
+    expect(await failures.textContent()).toContain("This action is not allowed in the case's current stage.");
+    await expectAccessible(page, 'raid bulk action progress');
+    await screenshot(page, 'raid-bulk');
+    await failures.getByRole('link', { name: /^HW-/ }).first().click();
+    await stageBadge(page).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/cases\/[0-9a-f-]{36}$/);
+
+    // The raid is in the office's list of raids.
+    await page.getByRole('link', { name: 'Raids' }).click();
+    await page.getByRole('table', { name: 'Raids of your office' }).getByRole('link', { name: 'Myawaddy handover' }).click();
+    await page.waitForURL(`**/raids/${operationId}`);
     await page.getByRole('link', { name: 'The cases of this raid' }).click();
     await page.getByRole('link', { name: /^HW-/ }).nth(2).waitFor();
     expect(await page.getByRole('link', { name: /^HW-/ }).count()).toBe(3);
+    expect(pageProblems(page)).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it.skipIf(!haveChromium)('when a caseworker adds identity documents to the form and removes one, then the case opens with the documents left, in their order', async () => {
+    const { context, page } = await signedIn(browser, baseUrl, { role: 'caseworker', office: h.office, sub: 'cw-docs' });
+    await page.goto('/cases/new');
+    const open = page.getByRole('form', { name: 'Open a case' });
+    await open.getByLabel(/^Full name/).fill('Mayumi Santos');
+    await open.getByLabel(/^Nationality/).fill('PH');
+    await open.getByLabel(/^Consulate/).selectOption(consulateId);
+    const docs = open.getByRole('group', { name: 'Identity documents' });
+    const [passport, national, third] = [uniqueDocNumber(), uniqueDocNumber('N'), uniqueDocNumber('X')];
+    const add = docs.getByRole('button', { name: 'Add another (Identity documents)' });
+    await add.click();
+    await add.click();
+    const entry = (n: number) => docs.getByRole('group', { name: `Entry ${n}` });
+    await entry(1).getByLabel(/^Type/).selectOption('passport');
+    await entry(1).getByLabel(/^Number/).fill(passport);
+    await entry(1).getByLabel(/^Issuing country/).fill('PH');
+    await entry(2).getByLabel(/^Type/).selectOption('passport');
+    await entry(2).getByLabel(/^Number/).fill(third);
+    await entry(2).getByLabel(/^Issuing country/).fill('PH');
+    await entry(3).getByLabel(/^Type/).selectOption('national_id');
+    await entry(3).getByLabel(/^Number/).fill(national);
+    await entry(3).getByLabel(/^Issuing country/).fill('PH');
+    await expectAccessible(page, 'open a case with three documents');
+    await docs.getByRole('button', { name: 'Remove entry 2' }).click();
+    expect(await docs.getByRole('group', { name: /^Entry/ }).count()).toBe(2);
+    expect(await entry(2).getByLabel(/^Number/).inputValue()).toBe(national);
+    await open.getByRole('button', { name: 'Open the case' }).click();
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}$/);
+    const got = await h.http.get(`/v1/cases/${page.url().split('/').pop()}`).set(bearer(await h.token('caseworker', { office: h.office })));
+    expect(got.body.person.documents.map((d: { type: string; number: string }) => [d.type, d.number])).toEqual([
+      ['passport', passport],
+      ['national_id', national],
+    ]);
     expect(pageProblems(page)).toEqual([]);
     await context.close();
   });

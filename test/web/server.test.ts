@@ -1,7 +1,7 @@
 // How the API serves the console: the development sign-in exists only outside production, the
 // console's settings tell the browser how to sign in, and the console's files and its page fallback
 // never shadow the API or the platform endpoints. Against the real stack (no browser needed).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
@@ -14,12 +14,16 @@ import { type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 let dist: string;
-const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app.js"></script></head><body></body></html>';
+const INDEX = '<!doctype html><html><head><script type="module" src="/assets/app-3f9a1c.js"></script></head><body></body></html>';
+/** A hashed asset, large enough to be worth compressing. */
+const APP_JS = `${'export const messages = ["Verify nationality", "Issue travel document"];\n'.repeat(200)}`;
 
 beforeAll(async () => {
   // A console build of its own, so this file does not depend on (or race) `npm run build:web`.
   dist = mkdtempSync(path.join(tmpdir(), 'homeward-web-'));
   writeFileSync(path.join(dist, 'index.html'), INDEX);
+  mkdirSync(path.join(dist, 'assets'));
+  writeFileSync(path.join(dist, 'assets', 'app-3f9a1c.js'), APP_JS);
   h = await startHarness({ worker: false, config: { HOMEWARD_WEB_DIST: dist } });
 });
 afterAll(async () => {
@@ -88,6 +92,21 @@ describe('the console at /', () => {
       expect(res.text, page).toBe(INDEX);
       expect(res.headers['cache-control']).toBe('no-cache');
     }
+  });
+
+  it("when a browser that accepts gzip asks for a hashed asset, then it comes compressed and cached for a year, and the API's own answers are not compressed by the console", async () => {
+    const res = await h.http.get('/assets/app-3f9a1c.js').set('Accept-Encoding', 'gzip');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(res.text).toBe(APP_JS);
+    const plain = await h.http.get('/assets/app-3f9a1c.js').set('Accept-Encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBe(Buffer.byteLength(APP_JS));
+    const page = await h.http.get('/inbox').set('Accept', 'text/html').set('Accept-Encoding', 'gzip');
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const doc = await h.http.get('/openapi.json').set('Accept-Encoding', 'gzip');
+    expect(doc.headers['content-encoding']).toBeUndefined();
   });
 
   it('when a browser asks for an API or platform path, then the API answers, never the console', async () => {

@@ -20,12 +20,16 @@ export const haveChromium = existsSync(CHROMIUM);
 /** Screenshots of each main page, written by every run (gitignored). */
 export const SCREENSHOTS = path.join(ROOT, 'test/web/screenshots');
 
-/** `npm run build:web`, from inside the test runner: NODE_ENV=test would give React's development JSX runtime. */
-export async function buildConsole() {
+/**
+ * `npm run build:web`, from inside the test runner: NODE_ENV=test would give React's development JSX
+ * runtime. Into web/dist, or `outDir` (a file of tests running beside another needs its own: a build
+ * empties its directory first).
+ */
+export async function buildConsole(outDir?: string) {
   const before = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
-    await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn', ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}) });
   } finally {
     process.env.NODE_ENV = before;
   }

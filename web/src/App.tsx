@@ -154,6 +154,7 @@ export function App() {
           <Route path="/overdue" element={authed(<Overdue />)} />
           <Route path="/raids" element={authed(<Raids />)} />
           <Route path="/raids/:id" element={authed(<Raids />)} />
+          <Route path="/raids/:id/actions/:bulkId" element={authed(<Raids />)} />
           <Route path="*" element={<p>{t('common.notFound')}</p>} />
         </Routes>
       </Suspense>

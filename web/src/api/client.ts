@@ -13,6 +13,7 @@ export type Approval = Schemas['Approval'];
 export type TimelineEntry = Schemas['TimelineEntry'];
 export type Stats = Schemas['Stats'];
 export type Operation = Schemas['Operation'];
+export type BulkActionStatus = Schemas['BulkActionStatus'];
 
 export interface FieldIssue {
   path: string;

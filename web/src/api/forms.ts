@@ -35,6 +35,8 @@ export interface Forms {
   action(type: string): JsonSchema | undefined;
   /** The result schema of one task type. */
   taskResult(type: string): JsonSchema | undefined;
+  /** Every action type the API takes, in the document's order. */
+  actionTypes: string[];
   /** The body of POST /v1/cases. */
   openCase: JsonSchema;
 }
@@ -48,7 +50,7 @@ export function formsOf(doc: Doc): Forms {
   }
   // Result schemas are named after the task type: verify_nationality → VerifyNationalityResult.
   const taskResult = (type: string) => doc.components.schemas[`${type.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase())}Result`];
-  return { action: (type) => actions.get(type), taskResult, openCase: bodyOf(doc, '/v1/cases') };
+  return { action: (type) => actions.get(type), actionTypes: [...actions.keys()], taskResult, openCase: bodyOf(doc, '/v1/cases') };
 }
 
 export function useForms() {

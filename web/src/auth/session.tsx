@@ -2,7 +2,7 @@
 // it for the console's navigation only (the API decides what each role may do). The token lives in
 // this tab's sessionStorage: closing the tab signs out. Development sign-in gets a token from
 // POST /dev/token; production signs in with OpenID Connect (authorization code + PKCE).
-import { UserManager, WebStorageStateStore } from 'oidc-client-ts';
+import type { UserManager } from 'oidc-client-ts';
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 
 export type Role = 'caseworker' | 'agency_officer' | 'supervisor' | 'admin';
@@ -40,8 +40,13 @@ export function storedToken(): string | null {
   return t && claimsOf(t) ? t : null;
 }
 
-export function userManager(config: ConsoleConfig): UserManager | null {
+/**
+ * The OpenID Connect client, or null when the server has none configured. oidc-client-ts is loaded
+ * only here, on the first call: a development server (or a signed-in user) never downloads it.
+ */
+export async function userManager(config: ConsoleConfig): Promise<UserManager | null> {
   if (!config.oidc) return null;
+  const { UserManager, WebStorageStateStore } = await import('oidc-client-ts');
   return new UserManager({
     authority: config.oidc.issuer,
     client_id: config.oidc.clientId,

@@ -21,9 +21,11 @@ function unwrap(s: JsonSchema): JsonSchema {
 }
 
 type Values = Record<string, string | boolean | string[]>;
+/** How many entries each array of objects has in the form, by path (one unless more were added). */
+type Rows = Record<string, number>;
 
 /** The body the API gets: only what was filled in, each value of its schema's type. */
-function build(schema: JsonSchema, values: Values, prefix: string): Record<string, unknown> | undefined {
+function build(schema: JsonSchema, values: Values, prefix: string, rows: Rows): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(schema.properties ?? {})) {
     const s = unwrap(raw);
@@ -33,7 +35,7 @@ function build(schema: JsonSchema, values: Values, prefix: string): Record<strin
       continue;
     }
     if (s.type === 'object') {
-      const inner = build(s, values, `${path}.`);
+      const inner = build(s, values, `${path}.`, rows);
       if (inner) out[name] = inner;
       continue;
     }
@@ -44,8 +46,8 @@ function build(schema: JsonSchema, values: Values, prefix: string): Record<strin
       continue;
     }
     if (s.type === 'array' && s.items && unwrap(s.items).type === 'object') {
-      const first = build(unwrap(s.items), values, `${path}.0.`);
-      if (first) out[name] = [first];
+      const entries = Array.from({ length: rows[path] ?? 1 }, (_, i) => build(unwrap(s.items!), values, `${path}.${i}.`, rows)).filter((e) => e !== undefined);
+      if (entries.length) out[name] = entries;
       continue;
     }
     if (s.type === 'array') {
@@ -84,7 +86,22 @@ export function SchemaForm({ schema, name, submitLabel, fieldErrors = {}, errorP
   const { t, tx } = useT();
   const uid = useId();
   const [values, setValues] = useState<Values>(initial);
+  const [rows, setRows] = useState<Rows>({});
   const set = (path: string, v: string | boolean | string[]) => setValues((old) => ({ ...old, [path]: v }));
+  /** Removes entry `at` of the array at `path`: the entries after it move up one. */
+  const removeRow = (path: string, at: number) => {
+    setValues((old) => {
+      const next: Values = {};
+      for (const [k, v] of Object.entries(old)) {
+        const m = k.startsWith(`${path}.`) ? /^(\d+)(\..*)$/.exec(k.slice(path.length + 1)) : null;
+        if (!m) next[k] = v;
+        else if (Number(m[1]) < at) next[k] = v;
+        else if (Number(m[1]) > at) next[`${path}.${Number(m[1]) - 1}${m[2]}`] = v;
+      }
+      return next;
+    });
+    setRows((old) => ({ ...old, [path]: Math.max(1, (old[path] ?? 1) - 1) }));
+  };
   const shown = new Set<string>();
 
   const field = (name: string, raw: JsonSchema, required: boolean, prefix: string): ReactNode => {
@@ -148,11 +165,25 @@ export function SchemaForm({ schema, name, submitLabel, fieldErrors = {}, errorP
         );
       }
       if (items?.type === 'object') {
-        // One entry (the form of the first); more can be added on the case later.
+        // One entry to begin with; more added (and removed) with the buttons.
+        const count = rows[path] ?? 1;
         return (
           <fieldset key={path} className="nested">
             <legend>{tx('field', name)}</legend>
-            {Object.entries(items.properties ?? {}).map(([n, p]) => field(n, p, false, `${path}.0.`))}
+            {Array.from({ length: count }, (_, i) => (
+              <fieldset key={i} className="nested entry">
+                <legend>{t('form.entry', { n: i + 1 })}</legend>
+                {Object.entries(items.properties ?? {}).map(([n, p]) => field(n, p, false, `${path}.${i}.`))}
+                {count > 1 ? (
+                  <button type="button" className="link" onClick={() => removeRow(path, i)}>
+                    {t('form.removeEntry', { n: i + 1 })}
+                  </button>
+                ) : null}
+              </fieldset>
+            ))}
+            <button type="button" onClick={() => setRows((old) => ({ ...old, [path]: count + 1 }))}>
+              {t('form.addEntry', { what: tx('field', name) })}
+            </button>
             {errorText}
           </fieldset>
         );
@@ -214,7 +245,7 @@ export function SchemaForm({ schema, name, submitLabel, fieldErrors = {}, errorP
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onSubmit(build(schema, values, '') ?? {});
+    onSubmit(build(schema, values, '', rows) ?? {});
   };
   return (
     <form className="schema-form" aria-label={tx('action', name)} onSubmit={submit} noValidate>

@@ -1,5 +1,6 @@
-// A supervisor's approvals queue: closures waiting for a decision, each decided with an optional
-// comment. The API refuses a decision by the person who requested it (four eyes).
+// A supervisor's approvals queue: closures and transfers between offices waiting for a decision,
+// each decided with an optional comment. The API refuses a decision by the person who requested it
+// (four eyes).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { Link } from 'react-router';
@@ -26,7 +27,10 @@ function Decide({ a }: { a: Approval }) {
   return (
     <li className="card" aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`}>
-        <Link to={`/cases/${a.caseId}`}>{a.caseReference}</Link> · {t('approvals.closure', { reason: tx('enum', a.reason) })}
+        <Link to={`/cases/${a.caseId}`}>{a.caseReference}</Link> ·{' '}
+        {a.kind === 'transfer' && a.transfer
+          ? t('approvals.transfer', { from: a.transfer.fromOffice, to: a.transfer.toOffice })
+          : t('approvals.closure', { reason: tx('enum', a.reason) })}
       </h2>
       <p>
         {t('approvals.requestedBy', { who: a.requestedBy.sub })}

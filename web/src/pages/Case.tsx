@@ -3,8 +3,9 @@
 // schemas) and the timeline. An action carries If-Match with the version the user saw when opening
 // its form; if someone changed the case meanwhile, the page says what changed.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useId, useState, type FormEvent } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useSession } from '../auth/session';
 import { type Case, type TimelineEntry, ApiError, api, idempotencyKey, ok } from '../api/client';
 import { useForms } from '../api/forms';
 import { Problem } from '../components/Problem';
@@ -159,6 +160,63 @@ function Actions({ c }: { c: Case }) {
   );
 }
 
+/** A supervisor reopens a closed case: a new case for the same person, linked both ways. */
+function Reopen({ c }: { c: Case }) {
+  const { t } = useT();
+  const uid = useId();
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [key] = useState(idempotencyKey);
+  const reopen = useMutation({
+    mutationFn: () =>
+      ok(api.POST('/v1/cases/{id}/reopen', { params: { path: { id: c.id }, header: { 'Idempotency-Key': key } as never }, body: { reason: reason.trim() } })),
+    onSuccess: (created) => {
+      void queries.invalidateQueries({ queryKey: ['case', c.id] });
+      void queries.invalidateQueries({ queryKey: ['cases'] });
+      navigate(`/cases/${created.id}`);
+    },
+  });
+  const fields = reopen.error instanceof ApiError ? reopen.error.fields : {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    reopen.mutate();
+  };
+  return (
+    <section aria-labelledby={`${uid}-h`} className="card">
+      <h2 id={`${uid}-h`}>{t('case.reopen.title')}</h2>
+      {open ? (
+        <form onSubmit={submit} aria-label={t('case.reopen.title')} noValidate>
+          <div className="field">
+            <label htmlFor={`${uid}-reason`}>{t('case.reopen.reason')}</label>
+            <textarea
+              id={`${uid}-reason`}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={fields.reason ? true : undefined}
+              aria-describedby={fields.reason ? `${uid}-reason-error` : undefined}
+            />
+            {fields.reason ? (
+              <span id={`${uid}-reason-error`} className="field-error">
+                {fields.reason}
+              </span>
+            ) : null}
+          </div>
+          {reopen.error && !fields.reason ? <Problem error={reopen.error} /> : null}
+          <button type="submit" disabled={reopen.isPending}>
+            {t('case.reopen.submit')}
+          </button>
+        </form>
+      ) : (
+        <button type="button" onClick={() => setOpen(true)}>
+          {t('case.reopen.button')}
+        </button>
+      )}
+    </section>
+  );
+}
+
 function Timeline({ id }: { id: string }) {
   const { t, tx } = useT();
   const timeline = useQuery({
@@ -173,8 +231,14 @@ function Timeline({ id }: { id: string }) {
       <ol className="timeline" reversed>
         {items.map((e) => (
           <li key={e.seq}>
-            <When at={e.at} /> — <strong>{tx('event', e.type)}</strong> · {e.actor.sub} ({tx('role', e.actor.role)}) · {tx('stage', e.stage)}
-            {e.type === 'stage_changed' && typeof e.data.to === 'string' ? <> → {tx('stage', e.data.to)}</> : null}
+            <When at={e.at} /> — <strong>{tx('event', e.type)}</strong> · {e.actor.sub} ({tx('role', e.actor.role)}) ·{' '}
+            {e.type === 'stage_changed' && typeof e.data.from === 'string' && typeof e.data.to === 'string' ? (
+              <span className="stage-change">
+                {tx('stage', e.data.from)} → {tx('stage', e.data.to)}
+              </span>
+            ) : (
+              tx('stage', e.stage)
+            )}
           </li>
         ))}
       </ol>
@@ -185,6 +249,7 @@ function Timeline({ id }: { id: string }) {
 export function CasePage() {
   const { id = '' } = useParams();
   const { t, tx } = useT();
+  const { claims } = useSession();
   const got = useQuery({
     queryKey: ['case', id],
     queryFn: () => ok(api.GET('/v1/cases/{id}', { params: { path: { id } } })),
@@ -275,6 +340,16 @@ export function CasePage() {
           ) : (
             <p>{t('case.none')}</p>
           )}
+          {c.previousCaseId ? (
+            <p>
+              <Link to={`/cases/${c.previousCaseId}`}>{t('case.previous')}</Link>
+            </p>
+          ) : null}
+          {c.reopenedAs ? (
+            <p>
+              <Link to={`/cases/${c.reopenedAs}`}>{t('case.reopenedAs')}</Link>
+            </p>
+          ) : null}
           {c.operationId ? (
             <p>
               <Link to={`/raids/${c.operationId}`}>{t('case.operation')}</Link>
@@ -283,6 +358,7 @@ export function CasePage() {
         </section>
       </div>
       <Actions c={c} />
+      {c.status === 'closed' && !c.reopenedAs && claims?.role === 'supervisor' ? <Reopen c={c} /> : null}
       <Timeline id={c.id} />
     </article>
   );

@@ -1,13 +1,64 @@
-// Raids (mass rescue operations): upload a CSV or JSON list of persons as one operation
-// (POST /v1/operations), then watch its progress (GET /v1/operations/:id) until every person has a
-// case or was linked to the one they already had.
+// Raids (mass rescue operations): the office's raids (GET /v1/operations), upload a CSV or JSON list
+// of persons as one operation (POST /v1/operations), then watch its progress (GET /v1/operations/:id)
+// until every person has a case or was linked to the one they already had, and act on its cases in
+// bulk (BulkActions.tsx).
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, idempotencyKey, ok } from '../api/client';
 import { Problem } from '../components/Problem';
 import { useT } from '../i18n';
+import { When } from '../components/When';
+import { BulkActionForm, BulkProgress } from './BulkActions';
 import { type RaidPerson, parsePersons } from './raids-file';
+
+function OperationList() {
+  const { t, tx } = useT();
+  const list = useQuery({
+    queryKey: ['operations'],
+    refetchInterval: 15_000,
+    queryFn: () => ok(api.GET('/v1/operations', { params: { query: { limit: 200 } as never } })),
+  });
+  const items = list.data?.items ?? [];
+  return (
+    <section className="card" aria-labelledby="ops-h">
+      <h2 id="ops-h">{t('raids.list')}</h2>
+      <Problem error={list.error} />
+      {list.isPending ? <p>{t('common.loading')}</p> : items.length === 0 ? <p>{t('raids.none')}</p> : null}
+      {items.length ? (
+        <table className="list">
+          <caption className="sr-only">{t('raids.list')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('raids.name')}</th>
+              <th scope="col">{t('raids.country')}</th>
+              <th scope="col">{t('raids.date')}</th>
+              <th scope="col">{t('raids.persons')}</th>
+              <th scope="col">{t('raids.status')}</th>
+              <th scope="col">{t('raids.registered')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((o) => (
+              <tr key={o.id}>
+                <td>
+                  <Link to={`/raids/${o.id}`}>{o.name}</Link>
+                </td>
+                <td>{o.country}</td>
+                <td>{o.date}</td>
+                <td>{o.total}</td>
+                <td>{tx('enum', o.status)}</td>
+                <td>
+                  <When at={o.createdAt} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
 
 function Progress({ id }: { id: string }) {
   const { t, tx } = useT();
@@ -46,7 +97,7 @@ function Progress({ id }: { id: string }) {
 
 export function Raids() {
   const { t } = useT();
-  const { id } = useParams();
+  const { id, bulkId } = useParams();
   const navigate = useNavigate();
   const uid = useId();
   const [form, setForm] = useState({ name: '', country: '', site: '', date: '', consulateId: '' });
@@ -101,7 +152,10 @@ export function Raids() {
     <section>
       <h1>{t('raids.title')}</h1>
       {id ? <Progress id={id} /> : null}
-      <form onSubmit={submit} className="card" aria-labelledby={`${uid}-h`}>
+      {id && bulkId ? <BulkProgress key={bulkId} operationId={id} bulkId={bulkId} /> : null}
+      {id && !bulkId ? <BulkActionForm operationId={id} /> : null}
+      {id ? null : <OperationList />}
+      {id ? null : <form onSubmit={submit} className="card" aria-labelledby={`${uid}-h`}>
         <h2 id={`${uid}-h`}>{t('raids.new')}</h2>
         {input('name')}
         {input('country')}
@@ -140,7 +194,7 @@ export function Raids() {
         <button type="submit" disabled={!persons?.length || start.isPending}>
           {t('raids.submit')}
         </button>
-      </form>
+      </form>}
     </section>
   );
 }

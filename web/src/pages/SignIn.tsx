@@ -108,7 +108,7 @@ export function SignIn() {
       {config.data?.signIn === 'oidc' ? (
         <div className="card narrow">
           <p>{t('signIn.oidc.hint')}</p>
-          <button type="button" onClick={() => void userManager(config.data!)!.signinRedirect({ state: next ?? undefined })}>
+          <button type="button" onClick={() => void userManager(config.data!).then((m) => m?.signinRedirect({ state: next ?? undefined }))}>
             {t('signIn.oidc.submit')}
           </button>
         </div>
@@ -128,10 +128,9 @@ export function AuthCallback() {
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     if (!config.data) return;
-    const manager = userManager(config.data);
-    if (!manager) return;
-    manager.signinRedirectCallback().then(
+    void userManager(config.data).then((manager) => manager?.signinRedirectCallback()).then(
       (user) => {
+        if (!user) return;
         signIn(user.access_token);
         const claims = claimsOf(user.access_token);
         navigate(typeof user.state === 'string' ? user.state : claims ? homeOf(claims.role) : '/', { replace: true });
