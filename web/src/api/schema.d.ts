@@ -126,6 +126,7 @@ export interface paths {
                     "application/json": {
                         person: {
                             fullName: string;
+                            nativeName?: string;
                             dateOfBirth?: string;
                             /**
                              * @default unknown
@@ -133,16 +134,26 @@ export interface paths {
                              */
                             sex?: "female" | "male" | "other" | "unknown";
                             nationality: string;
+                            nationalities?: string[];
                             /** @default [] */
                             documents?: {
                                 /** @enum {string} */
-                                type: "passport" | "national_id" | "other";
+                                type: "passport" | "national_id" | "emergency_travel_document" | "other";
                                 number: string;
                                 issuingCountry: string;
+                                validUntil?: string;
                             }[];
                             /** @default [] */
                             languages?: string[];
                             phone?: string;
+                            guardian?: {
+                                fullName: string;
+                                /** @enum {string} */
+                                relationship: "parent" | "relative" | "legal_guardian" | "appointed_guardian" | "other";
+                                phone?: string;
+                                address?: string;
+                                appointedBy?: string;
+                            };
                         };
                         location?: {
                             country: string;
@@ -170,7 +181,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description the new case */
+                /** @description the new case, with `possibleDuplicates` */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -294,7 +305,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description the case */
+                /** @description the case, with `possibleDuplicates` */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -531,6 +542,8 @@ export interface paths {
                         dataSharing?: "granted" | "withdrawn";
                         /** @enum {string} */
                         policeReferral?: "granted" | "refused";
+                        /** @enum {string} */
+                        givenBy?: "person" | "guardian";
                     } | {
                         /** @constant */
                         type: "record_screening";
@@ -644,11 +657,58 @@ export interface paths {
                         agency: string;
                         reference: string;
                         nonPunishment?: boolean;
+                    } | {
+                        /** @constant */
+                        type: "update_person";
+                        fullName?: string;
+                        nativeName?: string | null;
+                        dateOfBirth?: string | null;
+                        /** @enum {string} */
+                        sex?: "female" | "male" | "other" | "unknown";
+                        nationality?: string;
+                        nationalities?: string[];
+                        documents?: {
+                            /** @enum {string} */
+                            type: "passport" | "national_id" | "emergency_travel_document" | "other";
+                            number: string;
+                            issuingCountry: string;
+                            validUntil?: string;
+                        }[];
+                        languages?: string[];
+                        phone?: string | null;
+                        guardian?: {
+                            fullName: string;
+                            /** @enum {string} */
+                            relationship: "parent" | "relative" | "legal_guardian" | "appointed_guardian" | "other";
+                            phone?: string;
+                            address?: string;
+                            appointedBy?: string;
+                        } | null;
+                        reason: string;
+                    } | {
+                        /** @constant */
+                        type: "add_risk_flag";
+                        /** @enum {string} */
+                        flag: "minor" | "injured" | "detained" | "abused" | "pregnant" | "medical" | "disability";
+                        reason: string;
+                    } | {
+                        /** @constant */
+                        type: "remove_risk_flag";
+                        /** @enum {string} */
+                        flag: "minor" | "injured" | "detained" | "abused" | "pregnant" | "medical" | "disability";
+                        reason: string;
+                    } | {
+                        /** @constant */
+                        type: "record_best_interests";
+                        /** @enum {string} */
+                        determination: "return_in_best_interests" | "return_not_in_best_interests";
+                        decidedBy: string;
+                        notes?: string;
                     };
                 };
             };
             responses: {
-                /** @description the updated case */
+                /** @description the updated case, with `possibleDuplicates` */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2558,6 +2618,7 @@ export interface paths {
                         persons: {
                             person: {
                                 fullName: string;
+                                nativeName?: string;
                                 dateOfBirth?: string;
                                 /**
                                  * @default unknown
@@ -2565,16 +2626,26 @@ export interface paths {
                                  */
                                 sex?: "female" | "male" | "other" | "unknown";
                                 nationality: string;
+                                nationalities?: string[];
                                 /** @default [] */
                                 documents?: {
                                     /** @enum {string} */
-                                    type: "passport" | "national_id" | "other";
+                                    type: "passport" | "national_id" | "emergency_travel_document" | "other";
                                     number: string;
                                     issuingCountry: string;
+                                    validUntil?: string;
                                 }[];
                                 /** @default [] */
                                 languages?: string[];
                                 phone?: string;
+                                guardian?: {
+                                    fullName: string;
+                                    /** @enum {string} */
+                                    relationship: "parent" | "relative" | "legal_guardian" | "appointed_guardian" | "other";
+                                    phone?: string;
+                                    address?: string;
+                                    appointedBy?: string;
+                                };
                             };
                             /** @default [] */
                             riskFlags?: ("minor" | "injured" | "detained" | "abused" | "pregnant" | "medical" | "disability")[];
@@ -2859,6 +2930,8 @@ export interface paths {
                         dataSharing?: "granted" | "withdrawn";
                         /** @enum {string} */
                         policeReferral?: "granted" | "refused";
+                        /** @enum {string} */
+                        givenBy?: "person" | "guardian";
                         /** @description the cases to act on; default: every open case of the operation */
                         caseIds?: string[];
                     } | {
@@ -3006,6 +3079,61 @@ export interface paths {
                         agency: string;
                         reference: string;
                         nonPunishment?: boolean;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "update_person";
+                        fullName?: string;
+                        nativeName?: string | null;
+                        dateOfBirth?: string | null;
+                        /** @enum {string} */
+                        sex?: "female" | "male" | "other" | "unknown";
+                        nationality?: string;
+                        nationalities?: string[];
+                        documents?: {
+                            /** @enum {string} */
+                            type: "passport" | "national_id" | "emergency_travel_document" | "other";
+                            number: string;
+                            issuingCountry: string;
+                            validUntil?: string;
+                        }[];
+                        languages?: string[];
+                        phone?: string | null;
+                        guardian?: {
+                            fullName: string;
+                            /** @enum {string} */
+                            relationship: "parent" | "relative" | "legal_guardian" | "appointed_guardian" | "other";
+                            phone?: string;
+                            address?: string;
+                            appointedBy?: string;
+                        } | null;
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "add_risk_flag";
+                        /** @enum {string} */
+                        flag: "minor" | "injured" | "detained" | "abused" | "pregnant" | "medical" | "disability";
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "remove_risk_flag";
+                        /** @enum {string} */
+                        flag: "minor" | "injured" | "detained" | "abused" | "pregnant" | "medical" | "disability";
+                        reason: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_best_interests";
+                        /** @enum {string} */
+                        determination: "return_in_best_interests" | "return_not_in_best_interests";
+                        decidedBy: string;
+                        notes?: string;
                         /** @description the cases to act on; default: every open case of the operation */
                         caseIds?: string[];
                     };
@@ -4324,6 +4452,8 @@ export interface components {
          *         "request_closure"
          *       ],
          *       "closure": null,
+         *       "bestInterests": null,
+         *       "possibleDuplicates": [],
          *       "previousCaseId": null,
          *       "reopenedAs": null,
          *       "justice": {
@@ -4361,6 +4491,7 @@ export interface components {
             };
             person: {
                 fullName: string;
+                nativeName?: string;
                 dateOfBirth?: string;
                 /**
                  * @default unknown
@@ -4368,16 +4499,26 @@ export interface components {
                  */
                 sex: "female" | "male" | "other" | "unknown";
                 nationality: string;
+                nationalities?: string[];
                 /** @default [] */
                 documents: {
                     /** @enum {string} */
-                    type: "passport" | "national_id" | "other";
+                    type: "passport" | "national_id" | "emergency_travel_document" | "other";
                     number: string;
                     issuingCountry: string;
+                    validUntil?: string;
                 }[];
                 /** @default [] */
                 languages: string[];
                 phone?: string;
+                guardian?: {
+                    fullName: string;
+                    /** @enum {string} */
+                    relationship: "parent" | "relative" | "legal_guardian" | "appointed_guardian" | "other";
+                    phone?: string;
+                    address?: string;
+                    appointedBy?: string;
+                };
             };
             /** @description the latest known location */
             location: {
@@ -4478,7 +4619,7 @@ export interface components {
                 remainingMs?: number;
             } | null;
             /** @description what POST /v1/cases/{id}/actions accepts now */
-            allowedActions: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police")[];
+            allowedActions: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests")[];
             closure: {
                 /** @enum {string} */
                 reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
@@ -4487,6 +4628,36 @@ export interface components {
                 /** Format: date-time */
                 closedAt: string;
             } | null;
+            /** @description a minor's latest best-interests determination */
+            bestInterests: {
+                /** @enum {string} */
+                determination: "return_in_best_interests" | "return_not_in_best_interests";
+                decidedBy: string;
+                notes: string | null;
+                /** Format: date-time */
+                recordedAt: string;
+                recordedBy: {
+                    sub: string;
+                    /** @enum {string} */
+                    role: "caseworker" | "agency_officer" | "supervisor" | "admin" | "system";
+                };
+            } | null;
+            /** @description cases that may be this person (no shared document): the case when it is in the caller's scope, otherwise the office to contact; never merged */
+            possibleDuplicates?: ({
+                /** @constant */
+                inScope: true;
+                /** Format: uuid */
+                caseId: string;
+                reference: string;
+                /** @enum {string} */
+                status: "open" | "closed";
+                matchedOn: ("name" | "nativeName" | "dateOfBirth" | "nationality")[];
+            } | {
+                /** @constant */
+                inScope: false;
+                contactOffice: string;
+                matchedOn: ("name" | "nativeName" | "dateOfBirth" | "nationality")[];
+            })[];
             /** @description the closed case this one reopened (the same person trafficked again) */
             previousCaseId: string | null;
             /** @description once reopened: the new case of the same person */
@@ -4830,7 +5001,7 @@ export interface components {
         AllowedActions: {
             /** @enum {string} */
             stage: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
-            allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police")[];
+            allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests")[];
         };
         InvalidTransitionError: {
             error: {
@@ -4842,7 +5013,7 @@ export interface components {
                 details: {
                     /** @enum {string} */
                     stage: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
-                    allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police")[];
+                    allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests")[];
                     exitRestriction?: {
                         until?: string | null;
                     };
@@ -5655,6 +5826,7 @@ export interface components {
          *           "contactOffice": "cebu"
          *         }
          *       ],
+         *       "possibleDuplicates": [],
          *       "createdAt": "2026-10-20T02:00:00.000Z",
          *       "completedAt": "2026-10-20T02:04:10.000Z"
          *     }
@@ -5697,6 +5869,28 @@ export interface components {
                 inScope: false;
                 contactOffice: string;
             })[];
+            /** @description per person the raid opened a case for: other cases that may be the same person */
+            possibleDuplicates: {
+                index: number;
+                /** Format: uuid */
+                caseId: string;
+                /** @description cases that may be this person (no shared document): the case when it is in the caller's scope, otherwise the office to contact; never merged */
+                possibleDuplicates: ({
+                    /** @constant */
+                    inScope: true;
+                    /** Format: uuid */
+                    caseId: string;
+                    reference: string;
+                    /** @enum {string} */
+                    status: "open" | "closed";
+                    matchedOn: ("name" | "nativeName" | "dateOfBirth" | "nationality")[];
+                } | {
+                    /** @constant */
+                    inScope: false;
+                    contactOffice: string;
+                    matchedOn: ("name" | "nativeName" | "dateOfBirth" | "nationality")[];
+                })[];
+            }[];
             /** Format: date-time */
             createdAt: string;
             completedAt: string | null;
