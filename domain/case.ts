@@ -13,11 +13,14 @@ export type {
   Change,
   Ctx,
   ExitRestriction,
+  Features,
+  MedicalRecord,
   ReviewTopic,
+  ReviewWait,
   StageDeadline,
   TimelineEvent,
 } from './case/state.js';
-export { SYSTEM, initialState, openTasks, priorityRank } from './case/state.js';
+export { CURRENT_FEATURES, SYSTEM, initialState, openTasks, priorityRank } from './case/state.js';
 export { allowedActions, applyAction, validateAction } from './case/actions.js';
 export { completeTask, rejectTask, validateMessage, validateTaskCompletion, validateTaskRejection } from './case/tasks.js';
 export { decideApproval, validateDecision } from './case/closure.js';

@@ -11,6 +11,7 @@ import { emit, emptyChange } from './steps.js';
 import { resume } from './clock.js';
 import { closureActions } from './closure.js';
 import { consentActions } from './consent.js';
+import { medicalActions } from './medical.js';
 import { stageRules } from './stages/index.js';
 
 const caseWide: Pick<ActionTable, 'add_note' | 'assign' | 'set_priority' | 'hold' | 'resume' | 'record_screening'> = {
@@ -61,7 +62,7 @@ let table: ActionTable | undefined;
 /** The whole table, checked once: every action type has exactly one entry. */
 export function actionTable(): ActionTable {
   if (table) return table;
-  const parts: Array<Partial<ActionTable>> = [caseWide, consentActions, closureActions, ...stageRules().map((s) => s.actions)];
+  const parts: Array<Partial<ActionTable>> = [caseWide, consentActions, closureActions, medicalActions, ...stageRules().map((s) => s.actions)];
   const merged: Partial<Record<ActionType, ActionRule>> = {};
   for (const part of parts) {
     for (const [type, rule] of Object.entries(part) as Array<[ActionType, ActionRule]>) {
@@ -79,9 +80,13 @@ function ruleOf(type: ActionType): ActionRule {
   return actionTable()[type] as ActionRule;
 }
 
+function inItsStage(state: CaseState, rule: ActionRule): boolean {
+  return rule.stages === 'any' || rule.stages.includes(state.stage);
+}
+
 function offered(state: CaseState, rule: ActionRule): boolean {
   if (state.onHold && !rule.whileOnHold) return false;
-  if (rule.stages !== 'any' && !rule.stages.includes(state.stage)) return false;
+  if (!inItsStage(state, rule)) return false;
   return rule.available?.(state) ?? true;
 }
 
@@ -112,7 +117,13 @@ export function validateAction(state: CaseState, raw: unknown, now: string, expe
   const action = parsed.data as Action;
   const allowed = allowedActions(state);
   if (!allowed.includes(action.type)) {
-    const why = state.status === 'closed' ? 'the case is closed' : state.onHold ? 'the case is on hold' : `the case is in stage ${state.stage}`;
+    const rule = ruleOf(action.type);
+    const why =
+      state.status === 'closed'
+        ? 'the case is closed'
+        : state.onHold
+          ? 'the case is on hold'
+          : ((inItsStage(state, rule) && rule.whyUnavailable?.(state)) || `the case is in stage ${state.stage}`);
     throw new DomainError('invalid_transition', `${action.type} is not allowed now: ${why}`, { stage: state.stage, allowed });
   }
   ruleOf(action.type).check?.(state, action, { now, allowed });

@@ -1,11 +1,12 @@
 // Consent as the person gives or withdraws it: consular notification (VCCR art. 36(1)(b)) and the
 // sharing of their data with agencies. Withdrawal stops at once every pending step that shares data
-// and asks a supervisor; granting again resumes what the stage needs. What an agency may read under
+// and asks a supervisor (reviews.ts: what each decision then does); granting again resumes what the
+// stage needs and closes the consent reviews it made moot. What an agency may read under
 // the consent in force is decided when it reads (agencyRedaction in views.ts).
 import type { ActionTable } from './rules.js';
 import { type CaseState, type Change, type Ctx, openTasks } from './state.js';
 import { closeTask, emit } from './steps.js';
-import { openReview } from './reviews.js';
+import { askAgain, closeMootConsentReviews, openReview } from './reviews.js';
 import { agencyRedaction } from './views.js';
 import { CONSULAR_TASKS, sendConsularTasks } from './stages/consular-contact.js';
 import { sendExitRestrictionReview } from './stages/exit-restriction-check.js';
@@ -38,7 +39,12 @@ function recordConsent(
   const refusedNow = consular === 'refused' && before.consularNotification !== 'refused' && state.stage === 'consular_contact';
   const stoppedByRefusal = refusedNow ? openTasks(state).filter((t) => CONSULAR_TASKS.has(t.type)) : [];
   for (const t of stoppedByRefusal) closeTask(t, change, 'cancelled', ctx, 'consular notification refused');
-  const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal];
+  // Consent given again makes its open reviews moot (behind the consent-reviews patch: before it, they
+  // stayed open, and deciding them did nothing or asked again).
+  const regained =
+    (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
+  const moot = regained && ctx.features?.consentReviewsLeadOn ? closeMootConsentReviews(state, change, ctx) : [];
+  const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal, ...moot];
   if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing) {
     // What this change stopped and what it hid from (or gave back to) the agencies, for the record.
     // The list covers the tasks the case still holds; the rule itself applies at read time to all.
@@ -58,9 +64,12 @@ function recordConsent(
   }
   if (stoppedByWithdrawal.length > 0) openReview(state, change, ctx, 'data_sharing_withdrawn');
   if (refusedNow) openReview(state, change, ctx, 'consular_notification_refused');
-  const regained =
-    (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
-  if (regained && state.consent.consularNotification !== 'refused' && state.consent.dataSharing !== 'withdrawn') {
+  if (regained && ctx.features?.consentReviewsLeadOn) {
+    // What the stage still needs goes out again; whatever consent still stops, a supervisor is asked
+    // about (the review of the consent just given back is closed above). Consular notification does
+    // not concern the immigration authority.
+    if (state.stage === 'consular_contact' || state.stage === 'exit_restriction_check') askAgain(state, change, ctx, undefined);
+  } else if (regained && state.consent.consularNotification !== 'refused' && state.consent.dataSharing !== 'withdrawn') {
     if (state.stage === 'consular_contact') sendConsularTasks(state, change, ctx);
     if (state.stage === 'exit_restriction_check' && !openTasks(state).some((t) => t.type === 'exit_restriction_review')) {
       sendExitRestrictionReview(state, change, ctx);

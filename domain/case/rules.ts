@@ -11,6 +11,8 @@ export interface ActionRule<A extends Action = Action> {
   whileOnHold: boolean;
   /** A further condition on the case for the action to be offered at all (it then shows in allowedActions). */
   available?: (state: CaseState) => boolean;
+  /** Why `available` refuses it now, for the refusal's message (else the stage is named). */
+  whyUnavailable?: (state: CaseState) => string | null;
   /** Checks of an allowed, well-formed action against the case; throws DomainError. */
   check?: (state: CaseState, action: A, at: { now: string; allowed: ActionType[] }) => void;
   /** What it does, after its own timeline event (the action itself) has been recorded. */

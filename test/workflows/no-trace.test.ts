@@ -56,6 +56,7 @@ const VALID: Record<ActionType, Record<string, unknown>> = {
   record_follow_up: { taskId: randomUUID(), outcome: 'employed' },
   decline_assistance: { reason: 'wants no help' },
   request_closure: { reason: 'duplicate', comment: 'same person' },
+  record_medical: { fitToTravel: true },
 };
 
 const handle = (caseId: string) => h.temporal.workflow.getHandle(`case-${caseId}`);
