@@ -57,3 +57,28 @@ describe('consent', () => {
     expect(agencyRedaction({ ...granted, dataSharing: 'withdrawn' }, { audience: 'supervisor', type: 'supervisor_review' })).toBeNull();
   });
 });
+
+describe('consent given again (issue #9)', () => {
+  it('when data sharing is granted again, then the open withdrawal review is closed as moot and the tasks go out again', () => {
+    const w = world();
+    w.extract();
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    const review = w.openTask('supervisor_review')!;
+    const change = w.act({ type: 'record_consent', dataSharing: 'granted' });
+    expect(w.state.tasks.find((t) => t.id === review.id)).toMatchObject({ status: 'cancelled', reason: 'consent given again' });
+    expect(change.events.find((e) => e.type === 'consent_changed')!.data.cancelledTaskIds).toEqual([review.id]);
+    expect(openTasks(w.state).map((t) => t.type)).toEqual(['verify_nationality', 'issue_travel_document']);
+  });
+
+  it('when consular notification is granted again while data sharing stays withdrawn, then the supervisor is asked about what still stops the tasks', () => {
+    const w = world();
+    w.extract();
+    w.act({ type: 'record_consent', consularNotification: 'refused' });
+    // Nothing left to stop: the refusal already stopped the consular tasks, and its review stays open.
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    expect(openTasks(w.state).map((t) => t.review?.topic)).toEqual(['consular_notification_refused']);
+    w.act({ type: 'record_consent', consularNotification: 'granted' });
+    expect(openTasks(w.state).map((t) => t.review?.topic)).toEqual(['data_sharing_withdrawn']);
+    expect(openTasks(w.state).filter((t) => t.audience === 'agency')).toEqual([]);
+  });
+});

@@ -2,8 +2,10 @@
 // and helpers that take it through the stages the way people would.
 import { randomUUID } from 'node:crypto';
 import {
+  CURRENT_FEATURES,
   type CaseState,
   type Ctx,
+  type Features,
   applyAction,
   completeTask,
   decideApproval,
@@ -25,7 +27,9 @@ export const caseworker: Actor = { sub: 'cw', role: 'caseworker' };
 export const officer: Actor = { sub: 'officer', role: 'agency_officer' };
 export const supervisor: Actor = { sub: 'sup', role: 'supervisor' };
 
-export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: boolean; followUpsOnSchedule?: boolean } = {}) {
+/** A case of its own; every patch on (today's rules) unless `features` says otherwise. */
+export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: boolean; followUpsOnSchedule?: boolean; features?: Features } = {}) {
+  const features: Features = { ...(opts.features ?? CURRENT_FEATURES), followUpsOnSchedule: opts.followUpsOnSchedule ?? opts.features?.followUpsOnSchedule ?? false };
   let now = T0;
   const state = initialState({
     caseId: randomUUID(),
@@ -46,7 +50,7 @@ export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: bo
     now: iso(),
     actor,
     newId: randomUUID,
-    features: { followUpsOnSchedule: opts.followUpsOnSchedule ?? false },
+    features,
   });
   const opened = openCase(state, ctx());
   const act = (raw: Record<string, unknown>, actor: Actor = caseworker) => applyAction(state, validateAction(state, raw, iso()), ctx(actor));
@@ -54,7 +58,7 @@ export function world(opts: { riskFlags?: CaseState['riskFlags']; confirmed?: bo
   const complete = (type: string, result: Record<string, unknown>, actor: Actor = officer) => {
     const task = openTask(type);
     if (!task) throw new Error(`no open ${type} task`);
-    const v = validateTaskCompletion(state, task.id, result);
+    const v = validateTaskCompletion(state, task.id, result, features);
     return completeTask(state, v.task, v.result, ctx(actor));
   };
   const decide = (decision: 'approved' | 'rejected', actor: Actor = supervisor) => {
