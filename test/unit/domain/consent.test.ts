@@ -82,3 +82,32 @@ describe('consent given again (issue #9)', () => {
     expect(openTasks(w.state).filter((t) => t.audience === 'agency')).toEqual([]);
   });
 });
+
+describe('consent given again: what the model found (issue #9)', () => {
+  it('when data sharing comes back in the exit check while consular notification is refused, then the authority gets its review again', () => {
+    const w = world();
+    w.toExitCheck();
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    w.act({ type: 'record_consent', dataSharing: 'granted', consularNotification: 'refused' });
+    expect(openTasks(w.state).map((t) => t.type)).toEqual(['exit_restriction_review']);
+  });
+
+  it('when consent comes back after a nationality not verified, then the consulate is asked to verify again', () => {
+    const w = world();
+    w.extract();
+    w.complete('verify_nationality', { verified: false });
+    w.complete('supervisor_review', { decision: 'wait' }, { sub: 'sup', role: 'supervisor' });
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    w.act({ type: 'record_consent', dataSharing: 'granted' });
+    expect(openTasks(w.state).map((t) => t.type)).toContain('verify_nationality');
+  });
+
+  it('when consent comes back while a supervisor still decides about an earlier task, then that task is left to the decision', () => {
+    const w = world();
+    w.extract();
+    w.complete('verify_nationality', { verified: false });
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    w.act({ type: 'record_consent', dataSharing: 'granted' });
+    expect(openTasks(w.state).map((t) => t.review?.topic ?? t.type)).toEqual(['nationality_not_verified', 'issue_travel_document']);
+  });
+});
