@@ -11,12 +11,15 @@
 // case itself asks for), not through request_closure or decline_assistance.
 import fc from 'fast-check';
 import {
+  type CaseInput,
   type CaseState,
+  type CaseView,
   type Ctx,
   type Features,
   SYSTEM,
   applyAction,
   allowedActions,
+  caseView,
   commit,
   completeTask,
   decideApproval,
@@ -181,7 +184,8 @@ export interface ModelOptions {
   consulateId?: string;
   /** Epoch ms the case opens at. */
   openedAt?: number;
-  caseId?: string;
+  /** The rest of the case's input (its id, office, person…), for a case the real workflow runs too. */
+  input?: Partial<CaseInput>;
 }
 
 const modelIds = (start = 0) => {
@@ -190,6 +194,7 @@ const modelIds = (start = 0) => {
 };
 
 export class CaseModel {
+  readonly input: CaseInput;
   state: CaseState;
   now: number;
   readonly features: Features;
@@ -204,8 +209,8 @@ export class CaseModel {
     this.features = opts.features;
     this.now = opts.openedAt ?? T0;
     this.nextId = modelIds();
-    this.state = initialState({
-      caseId: opts.caseId ?? '00000000-0000-4000-9000-000000000001',
+    this.input = {
+      caseId: '00000000-0000-4000-9000-000000000001',
       reference: 'HW-2026-000001',
       office: 'manila',
       consulateId: opts.consulateId ?? 'ph-bkk',
@@ -217,7 +222,9 @@ export class CaseModel {
       openedBy: CASEWORKER,
       openedAt: new Date(this.now).toISOString(),
       policy: opts.policy ?? policyFor(1),
-    });
+      ...opts.input,
+    };
+    this.state = initialState(structuredClone(this.input));
     this.record(openCase(this.state, this.ctx(CASEWORKER)), true);
   }
 
@@ -227,6 +234,11 @@ export class CaseModel {
     // The copy counts on from where this one is, so no id is given twice within the copied case.
     copy.nextId = modelIds(this.idsUsed);
     return copy;
+  }
+
+  /** The case as API.md shows it. */
+  view(): CaseView {
+    return caseView(this.state);
   }
 
   get closed(): boolean {
