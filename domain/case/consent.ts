@@ -44,7 +44,7 @@ function recordConsent(
   const regained =
     (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
   const moot = regained && ctx.features?.consentReviewsLeadOn ? closeMootConsentReviews(state, change, ctx) : [];
-  const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal, ...moot];
+  const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal];
   if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing) {
     // What this change stopped and what it hid from (or gave back to) the agencies, for the record.
     // The list covers the tasks the case still holds; the rule itself applies at read time to all.
@@ -60,6 +60,7 @@ function recordConsent(
       redactedTaskIds: redacted.map((t) => t.id),
       restoredTaskIds: restored.map((t) => t.id),
       redactedFor: [...new Set(redacted.map((t) => t.agencyId).filter((a): a is string => a !== null))],
+      ...(moot.length > 0 ? { mootReviewIds: moot.map((t) => t.id) } : {}),
     });
   }
   if (stoppedByWithdrawal.length > 0) openReview(state, change, ctx, 'data_sharing_withdrawn');

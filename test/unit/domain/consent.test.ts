@@ -66,7 +66,7 @@ describe('consent given again (issue #9)', () => {
     const review = w.openTask('supervisor_review')!;
     const change = w.act({ type: 'record_consent', dataSharing: 'granted' });
     expect(w.state.tasks.find((t) => t.id === review.id)).toMatchObject({ status: 'cancelled', reason: 'consent given again' });
-    expect(change.events.find((e) => e.type === 'consent_changed')!.data.cancelledTaskIds).toEqual([review.id]);
+    expect(change.events.find((e) => e.type === 'consent_changed')!.data).toMatchObject({ cancelledTaskIds: [], mootReviewIds: [review.id] });
     expect(openTasks(w.state).map((t) => t.type)).toEqual(['verify_nationality', 'issue_travel_document']);
   });
 
