@@ -73,11 +73,13 @@ const ACTION_BODIES: Record<string, (r: Rand, c: CaseLike) => Record<string, unk
   },
   decline_assistance: () => ({ reason: 'going home to family' }),
   request_closure: (r) => ({ reason: r.pick(['lost_contact', 'reintegrated', 'duplicate']) }),
+  record_medical: (r) => ({ fitToTravel: r.chance(0.7) }),
 };
 // Closing for good ends the fun early: rarer than the rest.
 const RARE = new Set(['decline_assistance', 'request_closure', 'record_extraction_failed']);
 
 function taskResult(r: Rand, type: string): Record<string, unknown> | undefined {
+  if (type === 'arrange_medical_check' && r.chance(0.3)) return { fitToTravel: false };
   if (CONSULAR_RESULTS[type]) return type === 'verify_nationality' && r.chance(0.2) ? { verified: false } : CONSULAR_RESULTS[type];
   if (type === 'exit_restriction_review') {
     return r.chance(0.5) ? { decision: 'not_restricted' } : { decision: 'restricted', basis: 'art. 12', from: '2026-11-01', until: '2026-11-03' };
