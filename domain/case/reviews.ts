@@ -16,7 +16,7 @@
 import type { TaskType } from '../schemas.js';
 import { DomainError } from '../errors.js';
 import { REVIEW_WAIT_DAYS, daysMs } from '../policy.js';
-import { type CaseState, type CaseTask, type Change, type Ctx, type Features, type ReviewTopic, openTasks } from './state.js';
+import { type CaseState, type CaseTask, type Change, type Ctx, type Features, type ReviewTopic, type ReviewWait, openTasks } from './state.js';
 import { addMs } from './clock.js';
 import { addTask, closeTask, emit } from './steps.js';
 import { CONSULAR_TASKS, consularInput, sendConsularTasks, sendMissingConsularTasks, waiveConsularContact } from './stages/consular-contact.js';
@@ -161,7 +161,9 @@ function wait(state: CaseState, review: CaseTask, about: CaseTask | undefined, c
     : ctx.features?.reviewDecisionsLeadOn === true && about !== undefined && agencyTaskType(about.type) && !isOpen(about);
   if (!asksAgain || !topic) return;
   const at = addMs(ctx.now, daysMs(state.policy, waitDays(state)));
-  state.reviewWaits = [...(state.reviewWaits ?? []), { at, reviewId: review.id, topic, stage: state.stage, ...(about ? { taskType: about.type } : {}) }];
+  // One wait per thing waited for: a later "wait" on the same replaces the earlier (the state stays bounded).
+  const same = (w: ReviewWait) => w.topic === topic && w.stage === state.stage && w.taskType === about?.type;
+  state.reviewWaits = [...(state.reviewWaits ?? []).filter((w) => !same(w)), { at, reviewId: review.id, topic, stage: state.stage, ...(about ? { taskType: about.type } : {}) }];
   emit(state, change, ctx, 'review_waiting', { reviewTaskId: review.id, topic, taskType: about?.type ?? null, at });
 }
 

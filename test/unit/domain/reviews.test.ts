@@ -155,3 +155,17 @@ describe('supervisor reviews: every decision leads somewhere (issue #9)', () => 
     expect(w.state.reviewWaits).toBeUndefined();
   });
 });
+
+describe('supervisor reviews: waits stay bounded', () => {
+  it('when the same thing is waited for twice before the first wait ends, then only the later wait is kept', () => {
+    const w = world();
+    w.extract();
+    for (let i = 0; i < 2; i++) {
+      w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+      w.complete('supervisor_review', { decision: 'wait' }, supervisor);
+      w.act({ type: 'record_consent', dataSharing: 'granted' });
+      w.advance(DAY);
+    }
+    expect(w.state.reviewWaits).toEqual([expect.objectContaining({ topic: 'data_sharing_withdrawn', at: new Date(w.now() + 6 * DAY).toISOString() })]);
+  });
+});
