@@ -54,7 +54,7 @@ function projection(view: CaseView) {
     extraction: view.extraction,
     travelDocument: view.travelDocument,
     returnTrip: view.returnTrip,
-    employment: view.employment,
+    employment: { ...view.employment, referrals: view.employment.referrals.map(({ at: _at, ...referral }) => referral) },
     medical: view.medical && { fitToTravel: view.medical.fitToTravel, notes: view.medical.notes, source: view.medical.source },
     exitRestriction: view.exitRestriction && { decision: view.exitRestriction.decision, status: view.exitRestriction.status, from: view.exitRestriction.from, until: view.exitRestriction.until },
     openTasks: view.openTasks.map((t) => ({ type: t.type, audience: t.audience, agencyId: t.agencyId, status: t.status, escalationLevel: t.escalationLevel, topic: t.input.topic ?? null })),
