@@ -67,6 +67,7 @@ export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasi
     screening: view.screening,
     consent: view.consent,
     exitRestriction: view.exitRestriction ? { ...view.exitRestriction, basis: null } : null,
+    medical: null,
     extraction: view.extraction ? { attempts: view.extraction.attempts, ...(view.extraction.extractedAt ? { extractedAt: view.extraction.extractedAt } : {}) } : null,
     travelDocument: null,
     returnTrip: trip

@@ -15,11 +15,14 @@ export type {
   Ctx,
   ExitRestriction,
   PoliceReferral,
+  Features,
+  MedicalRecord,
   ReviewTopic,
+  ReviewWait,
   StageDeadline,
   TimelineEvent,
 } from './case/state.js';
-export { SYSTEM, initialState, openTasks, priorityRank } from './case/state.js';
+export { CURRENT_FEATURES, SYSTEM, initialState, openTasks, priorityRank } from './case/state.js';
 export type { RuleSwitches } from './case/rules.js';
 export { correctedPerson, personChanges } from './case/person.js';
 export { missingReturnSafeguards } from './case/minors.js';

@@ -20,6 +20,11 @@ export interface DeadlinePolicy {
   taskDueDays: Record<TaskType, number>;
   /** Days a supervisor has to decide an approval. */
   approvalDueDays: number;
+  /**
+   * Days after a supervisor decides "wait" on a review before the case asks again (absent in cases
+   * started before it existed: REVIEW_WAIT_DAYS applies).
+   */
+  reviewWaitDays?: number;
   /** Employment follow-ups, days after the placement. */
   followUpDays: number[];
   /** The ladder, as fractions of a task's time: reminder, first and second escalation. */
@@ -42,6 +47,7 @@ export interface DeadlinePolicy {
 
 export const DEFAULT_MAX_MESSAGES_PER_RUN = 1_500;
 export const DEFAULT_REFLECTION_PERIOD_DAYS = 30;
+export const REVIEW_WAIT_DAYS = 7;
 
 export const DEFAULT_POLICY: DeadlinePolicy = {
   version: 1,
@@ -59,6 +65,7 @@ export const DEFAULT_POLICY: DeadlinePolicy = {
     follow_up: 7,
   },
   approvalDueDays: 3,
+  reviewWaitDays: REVIEW_WAIT_DAYS,
   followUpDays: [30, 90, 180],
   reminderAt: 0.5,
   escalateAt: 1,

@@ -330,6 +330,8 @@ export const actionSchemas = {
     decidedBy: text(200),
     notes: text(2_000).optional(),
   }),
+  // API.md "More actions": a later medical check; unfit blocks book_return until a later fit record.
+  record_medical: z.strictObject({ type: z.literal('record_medical'), fitToTravel: z.boolean(), notes: text(2_000).optional() }),
 } as const;
 
 export type ActionType = keyof typeof actionSchemas;

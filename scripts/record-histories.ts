@@ -218,6 +218,92 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // Recorded on the code before issue #9's fixes (eae31ea): the three dead ends as they ran there.
+    // Data sharing withdrawn during consular contact, the review reissued (another review) and then
+    // decided proceed (nothing happens); the authority's review rejected, decided proceed in one case
+    // and wait in another (nothing happens); a medical check unfit, the return booked all the same.
+    // Today's code must replay them as they ran; on it this scenario can no longer be recorded.
+    name: 'dead-ends-before-fixes',
+    async run(h, p, consulateId) {
+      const decide = async (caseId: string, topic: string, decision: string) => {
+        const review = await drive.reviewOf(h.http, p, caseId, topic);
+        const res = await h.http.post(`/v1/tasks/${review.id}/complete`).set('Authorization', `Bearer ${p.supervisor}`).send({ result: { decision } });
+        if (res.status !== 200) throw new Error(`decide ${topic} ${decision}: ${res.status} ${JSON.stringify(res.body)}`);
+      };
+      const withdrawn = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, withdrawn.id);
+      await drive.act(h.http, p.caseworker, withdrawn.id, { type: 'record_consent', dataSharing: 'withdrawn' });
+      await decide(withdrawn.id, 'data_sharing_withdrawn', 'reissue');
+      await decide(withdrawn.id, 'data_sharing_withdrawn', 'proceed');
+
+      const rejected: string[] = [];
+      for (const decision of ['proceed', 'wait']) {
+        const c = await drive.openCase(h.http, p.caseworker, consulateId);
+        await drive.toExitRestrictionCheck(h.http, p, c.id);
+        const [review] = await drive.openTasksOf(h.http, p.immigration, c.id, 'exit_restriction_review');
+        await h.http.post(`/v1/tasks/${review!.id}/reject`).set('Authorization', `Bearer ${p.immigration}`).send({ reason: 'no record of this person' });
+        await decide(c.id, 'task_rejected', decision);
+        rejected.push(c.id);
+      }
+
+      const unfit = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, unfit.id, { injured: true });
+      for (const t of await drive.openTasksOf(h.http, p.consul, unfit.id)) {
+        await drive.completeTask(h.http, p.consul, t.id, t.type === 'arrange_medical_check' ? { fitToTravel: false } : drive.CONSULAR_RESULTS[t.type]!);
+      }
+      await drive.act(h.http, p.caseworker, unfit.id, { type: 'book_return', departureAt: '2026-12-02T06:00:00Z', arrivalPort: 'MNL' });
+      return { caseIds: [withdrawn.id, ...rejected, unfit.id], stillOpen: true };
+    },
+  },
+  {
+    // The same situations after issue #9's fixes, behind their patch markers: data sharing withdrawn,
+    // the review decided wait (asked again when the wait ends) and then proceed (the case moves on to
+    // its return); the authority's review rejected, decided wait (sent again), rejected again and
+    // decided proceed (employment assistance without a decision); a medical check unfit, the booking
+    // refused until record_medical says fit.
+    name: 'no-dead-ends',
+    // A week passes in about 150 ms: supervisors' waits end while the scenario runs.
+    timeScale: 4 / (180 * DAY),
+    async run(h, p, consulateId) {
+      const decide = async (caseId: string, topic: string, decision: string, taskType?: string) => {
+        const review = await drive.reviewOf(h.http, p, caseId, topic, taskType);
+        const res = await h.http.post(`/v1/tasks/${review.id}/complete`).set('Authorization', `Bearer ${p.supervisor}`).send({ result: { decision } });
+        if (res.status !== 200) throw new Error(`decide ${topic} ${decision}: ${res.status} ${JSON.stringify(res.body)}`);
+        return review.id;
+      };
+      const withdrawn = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, withdrawn.id);
+      await drive.act(h.http, p.caseworker, withdrawn.id, { type: 'record_consent', dataSharing: 'withdrawn' });
+      const first = await decide(withdrawn.id, 'data_sharing_withdrawn', 'wait');
+      await drive.waitFor('the review asked again', async () => (await drive.reviewOf(h.http, p, withdrawn.id, 'data_sharing_withdrawn')).id !== first);
+      await decide(withdrawn.id, 'data_sharing_withdrawn', 'proceed');
+
+      const rejected = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toExitRestrictionCheck(h.http, p, rejected.id);
+      const reject = async () => {
+        const review = await drive.waitFor('the exit restriction review', async () => (await drive.openTasksOf(h.http, p.immigration, rejected.id, 'exit_restriction_review'))[0]);
+        const res = await h.http.post(`/v1/tasks/${review.id}/reject`).set('Authorization', `Bearer ${p.immigration}`).send({ reason: 'no record of this person' });
+        if (res.status !== 200) throw new Error(`reject: ${res.status} ${JSON.stringify(res.body)}`);
+      };
+      await reject();
+      await decide(rejected.id, 'task_rejected', 'wait', 'exit_restriction_review');
+      await reject();
+      await decide(rejected.id, 'task_rejected', 'proceed', 'exit_restriction_review');
+
+      const unfit = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, unfit.id, { injured: true });
+      for (const t of await drive.openTasksOf(h.http, p.consul, unfit.id)) {
+        await drive.completeTask(h.http, p.consul, t.id, t.type === 'arrange_medical_check' ? { fitToTravel: false } : drive.CONSULAR_RESULTS[t.type]!);
+      }
+      const book = { type: 'book_return', departureAt: '2026-12-02T06:00:00Z', arrivalPort: 'MNL' };
+      const refused = await h.http.post(`/v1/cases/${unfit.id}/actions`).set('Authorization', `Bearer ${p.caseworker}`).send(book);
+      if (refused.status !== 409) throw new Error(`book_return for a person unfit to travel: ${refused.status}`);
+      await drive.act(h.http, p.caseworker, unfit.id, { type: 'record_medical', fitToTravel: true });
+      await drive.act(h.http, p.caseworker, unfit.id, book);
+      return { caseIds: [withdrawn.id, rejected.id, unfit.id], stillOpen: true };
+    },
+  },
+  {
     name: 'exit-restriction-outlives-case',
     // One year of restriction passes in about 3 seconds.
     timeScale: 3 / (365 * DAY),

@@ -18,6 +18,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   type CaseInput,
   type CaseState,
+  type CaseTask,
+  CURRENT_FEATURES,
   type Change,
   type Ctx,
   type RuleSwitches,
@@ -94,6 +96,21 @@ const PATCH = {
   minorSafeguards: 'minor-safeguards',
   /** The consulate's travel document joins the person's documents and the duplicate index (issue #9). */
   travelDocumentJoinsPerson: 'travel-document-joins-person',
+  /**
+   * Reviews about consent lead somewhere (issue #9): "proceed" on a data-sharing withdrawal waives the
+   * stage's agency work and moves the case on, "reissue" is refused while consent still stops it,
+   * "wait" asks again later, and consent given again closes its moot reviews. Before it, a withdrawal
+   * during consular contact left the case nowhere to go.
+   */
+  consentReviews: 'consent-reviews-lead-on',
+  /**
+   * Reviews about a task lead somewhere (issue #9): "proceed" on the immigration authority's rejected
+   * or overdue review moves the case on without a decision, and "wait" on a task that is no longer
+   * open sends it again after a waiting period. Before it, both left the case where it was for good.
+   */
+  reviewDecisions: 'review-decisions-lead-on',
+  /** The consulate's medical check is recorded as fitness to travel; unfit blocks book_return (issue #9). */
+  unfitBlocksReturn: 'unfit-blocks-return',
 } as const;
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: string; reason: string | null }> {
@@ -131,7 +148,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
           (s) =>
             applyAction(s, asApplicationFailure(() => validateAction(s, { ...(action as object), type }, now(), expectedVersion, ruleSwitches(type))), {
               ...ctx(actor),
-              features: features(type),
+              features: actionFeatures(type),
             }),
           caseView,
         );
@@ -158,9 +175,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       if (earlier) return Promise.resolve(taskView(steps.state, earlier));
       return take(
         (s) => {
-          const { task, result: parsed } = asApplicationFailure(() => validateTaskCompletion(s, taskId, result));
-          const joins = task.type === 'issue_travel_document' && patched(PATCH.travelDocumentJoinsPerson);
-          return completeTask(s, task, parsed, joins ? { ...ctx(actor), features: { travelDocumentJoinsPerson: true } } : ctx(actor));
+          const f = completionFeatures(s.tasks.find((t) => t.id === taskId));
+          const { task, result: parsed } = asApplicationFailure(() => validateTaskCompletion(s, taskId, result, f));
+          return completeTask(s, task, parsed, { ...ctx(actor), features: f });
         },
         (s) => taskView(s, s.tasks.find((t) => t.id === taskId)!),
       );
@@ -168,7 +185,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     {
       validator: ({ taskId, result, actor }) => {
         asApplicationFailure(() => validateMessage(taskCompletionMessageSchema, { actor }, 'task completion'));
-        if (!steps.alreadyApplied()) asApplicationFailure(() => validateTaskCompletion(steps.state, taskId, result));
+        if (!steps.alreadyApplied()) asApplicationFailure(() => validateTaskCompletion(steps.state, taskId, result, CURRENT_FEATURES));
       },
     },
   );
@@ -274,6 +291,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   return { status: steps.state.status, reason: steps.state.closure?.reason ?? null };
 }
 
+// The legacy path's switches, as they were when it was retired: do not add to them.
 function features(type: string): Ctx['features'] {
   if (type !== 'record_placement') return undefined;
   return { followUpsOnSchedule: patched(PATCH.followUpsOnSchedule) };
@@ -283,6 +301,20 @@ function features(type: string): Ctx['features'] {
 function ruleSwitches(type: string): RuleSwitches | undefined {
   if (type !== 'book_return' && type !== 'record_consent') return undefined;
   return { minorSafeguards: patched(PATCH.minorSafeguards) };
+}
+
+// Each patch is asked only by the steps it can change, so a case's history carries a marker only
+// once such a step has run on the new code.
+function actionFeatures(type: string): Ctx['features'] {
+  if (type === 'record_consent') return { consentReviewsLeadOn: patched(PATCH.consentReviews) };
+  return features(type);
+}
+
+function completionFeatures(task: CaseTask | undefined): Ctx['features'] {
+  if (task?.type === 'supervisor_review') return { consentReviewsLeadOn: patched(PATCH.consentReviews), reviewDecisionsLeadOn: patched(PATCH.reviewDecisions) };
+  if (task?.type === 'arrange_medical_check') return { unfitBlocksReturn: patched(PATCH.unfitBlocksReturn) };
+  if (task?.type === 'issue_travel_document') return { travelDocumentJoinsPerson: patched(PATCH.travelDocumentJoinsPerson) };
+  return undefined;
 }
 
 // The restriction may outlast the case by years, so its timer is a workflow of its own, abandoned

@@ -113,6 +113,7 @@ const CASE_EXAMPLE = {
   allowedActions: ['add_note', 'assign', 'set_priority', 'hold', 'record_consent', 'record_screening', 'decline_assistance', 'request_closure'],
   closure: null,
   bestInterests: null,
+  medical: null,
   possibleDuplicates: [],
   previousCaseId: null,
   reopenedAs: null,
@@ -178,6 +179,15 @@ export const caseViewSchema = z
       })
       .nullable()
       .describe("a minor's latest best-interests determination"),
+    medical: z
+      .strictObject({
+        fitToTravel: z.boolean(),
+        notes: z.string().nullable(),
+        recordedAt: timestamp,
+        source: z.enum(['arrange_medical_check', 'record_medical']),
+      })
+      .nullable()
+      .describe("the latest record of the person's fitness to travel: unfit blocks book_return"),
     possibleDuplicates: possibleDuplicatesSchema.optional(),
     previousCaseId: uuid.nullable().describe('the closed case this one reopened (the same person trafficked again)'),
     reopenedAs: uuid.nullable().describe('once reopened: the new case of the same person'),

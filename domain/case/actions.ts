@@ -16,6 +16,7 @@ import { transferActions } from './transfer.js';
 import { justiceActions } from './justice.js';
 import { personActions } from './person.js';
 import { minorActions, minorReturnGuard } from './minors.js';
+import { medicalActions } from './medical.js';
 import { stageRules } from './stages/index.js';
 
 const caseWide: Pick<ActionTable, 'add_note' | 'assign' | 'set_priority' | 'hold' | 'resume' | 'record_screening'> = {
@@ -74,6 +75,7 @@ export function actionTable(): ActionTable {
     justiceActions,
     personActions,
     minorActions,
+    medicalActions,
     ...stageRules().map((s) => s.actions),
   ];
   const merged: Partial<Record<ActionType, ActionRule>> = {};
@@ -105,9 +107,13 @@ function guardOn(state: CaseState, type: ActionType, rules?: RuleSwitches) {
   return null;
 }
 
+function inItsStage(state: CaseState, rule: ActionRule): boolean {
+  return rule.stages === 'any' || rule.stages.includes(state.stage);
+}
+
 function offeredByItsRule(state: CaseState, rule: ActionRule): boolean {
   if (state.onHold && !rule.whileOnHold) return false;
-  if (rule.stages !== 'any' && !rule.stages.includes(state.stage)) return false;
+  if (!inItsStage(state, rule)) return false;
   return rule.available?.(state) ?? true;
 }
 
@@ -141,8 +147,16 @@ export function validateAction(state: CaseState, raw: unknown, now: string, expe
   const action = parsed.data as Action;
   const allowed = allowedActions(state, rules);
   if (!allowed.includes(action.type)) {
-    const guard = state.status === 'open' && offeredByItsRule(state, ruleOf(action.type)) ? guardOn(state, action.type, rules) : null;
-    const why = state.status === 'closed' ? 'the case is closed' : state.onHold ? 'the case is on hold' : guard ? guard.reason : `the case is in stage ${state.stage}`;
+    const rule = ruleOf(action.type);
+    const guard = state.status === 'open' && offeredByItsRule(state, rule) ? guardOn(state, action.type, rules) : null;
+    const why =
+      state.status === 'closed'
+        ? 'the case is closed'
+        : state.onHold
+          ? 'the case is on hold'
+          : guard
+            ? guard.reason
+            : ((inItsStage(state, rule) && rule.whyUnavailable?.(state)) || `the case is in stage ${state.stage}`);
     throw new DomainError('invalid_transition', `${action.type} is not allowed now: ${why}`, { stage: state.stage, allowed, ...guard?.details });
   }
   ruleOf(action.type).check?.(state, action, { now, allowed, rules });

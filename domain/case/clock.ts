@@ -5,7 +5,7 @@ import type { Priority } from '../schemas.js';
 import type { CaseState, CaseTask, Change, Ctx } from './state.js';
 import { openTasks } from './state.js';
 import { emit, emptyChange } from './steps.js';
-import { openReview } from './reviews.js';
+import { askAgainDue, openReview } from './reviews.js';
 import { stageRules } from './stages/index.js';
 import { sendFollowUpsDue } from './stages/employment-assistance.js';
 
@@ -38,6 +38,7 @@ export function resume(state: CaseState, change: Change, ctx: Ctx): void {
   }
   if (state.stageDeadline) state.stageDeadline = { ...state.stageDeadline, at: addMs(state.stageDeadline.at, pausedMs) };
   state.followUpSchedule = state.followUpSchedule.map((f) => ({ ...f, at: addMs(f.at, pausedMs) }));
+  if (state.reviewWaits) state.reviewWaits = state.reviewWaits.map((w) => ({ ...w, at: addMs(w.at, pausedMs) }));
 }
 
 type Laddered = Pick<CaseTask, 'ladderStartAt' | 'dueAt' | 'escalationLevel' | 'remindedAt'>;
@@ -70,6 +71,7 @@ export function nextWakeAt(state: CaseState): number | null {
   }
   if (state.stageDeadline) consider(Date.parse(state.stageDeadline.at));
   for (const f of state.followUpSchedule) consider(Date.parse(f.at));
+  for (const w of state.reviewWaits ?? []) consider(Date.parse(w.at));
   return next;
 }
 
@@ -83,7 +85,7 @@ export function raisePriority(state: CaseState, change: Change, ctx: Ctx, why: s
   emit(state, change, ctx, 'priority_raised', { from, to, why });
 }
 
-/** Everything due at ctx.now, in one change: reminders, escalations, stage deadlines, follow-ups. */
+/** Everything due at ctx.now, in one change: reminders, escalations, stage deadlines, follow-ups, reviews' waits. */
 export function fireDue(state: CaseState, ctx: Ctx): Change {
   const change = emptyChange();
   if (state.status === 'closed' || state.onHold) return change;
@@ -126,5 +128,6 @@ export function fireDue(state: CaseState, ctx: Ctx): Change {
     stageRules().find((s) => s.deadline?.kind === deadline.kind)!.deadline!.fire(state, deadline, change, ctx);
   }
   sendFollowUpsDue(state, change, ctx);
+  askAgainDue(state, change, ctx);
   return change;
 }

@@ -1,12 +1,13 @@
 // Consent as the person gives or withdraws it: consular notification (VCCR art. 36(1)(b)), the
 // sharing of their data with agencies, and a police referral during the reflection period (justice.ts).
-// Withdrawal stops at once every pending step that shares data and asks a supervisor; granting again
-// resumes what the stage needs. What an agency may read under the consent in force is decided when it
-// reads (agencyRedaction in views.ts).
+// Withdrawal stops at once every pending step that shares data and asks a supervisor (reviews.ts: what
+// each decision then does); granting again resumes what the stage needs and closes the consent reviews
+// it made moot. What an agency may read under the consent in force is decided when it reads
+// (agencyRedaction in views.ts).
 import type { ActionTable } from './rules.js';
 import { type CaseState, type Change, type Ctx, openTasks } from './state.js';
 import { closeTask, emit } from './steps.js';
-import { openReview } from './reviews.js';
+import { askAgain, closeMootConsentReviews, openReview } from './reviews.js';
 import { agencyRedaction } from './views.js';
 import { CONSULAR_TASKS, sendConsularTasks } from './stages/consular-contact.js';
 import { sendExitRestrictionReview } from './stages/exit-restriction-check.js';
@@ -46,6 +47,11 @@ function recordConsent(
   const refusedNow = consular === 'refused' && before.consularNotification !== 'refused' && state.stage === 'consular_contact';
   const stoppedByRefusal = refusedNow ? openTasks(state).filter((t) => CONSULAR_TASKS.has(t.type)) : [];
   for (const t of stoppedByRefusal) closeTask(t, change, 'cancelled', ctx, 'consular notification refused');
+  // Consent given again makes its open reviews moot (behind the consent-reviews patch: before it, they
+  // stayed open, and deciding them did nothing or asked again).
+  const regained =
+    (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
+  const moot = regained && ctx.features?.consentReviewsLeadOn ? closeMootConsentReviews(state, change, ctx) : [];
   const cancelled = [...stoppedByWithdrawal, ...stoppedByRefusal];
   if (before.consularNotification !== after.consularNotification || before.dataSharing !== after.dataSharing || police.from !== police.to) {
     // What this change stopped and what it hid from (or gave back to) the agencies, for the record.
@@ -63,13 +69,17 @@ function recordConsent(
       redactedTaskIds: redacted.map((t) => t.id),
       restoredTaskIds: restored.map((t) => t.id),
       redactedFor: [...new Set(redacted.map((t) => t.agencyId).filter((a): a is string => a !== null))],
+      ...(moot.length > 0 ? { mootReviewIds: moot.map((t) => t.id) } : {}),
     });
   }
   if (stoppedByWithdrawal.length > 0) openReview(state, change, ctx, 'data_sharing_withdrawn');
   if (refusedNow) openReview(state, change, ctx, 'consular_notification_refused');
-  const regained =
-    (consular === 'granted' && before.consularNotification === 'refused') || (dataSharing === 'granted' && before.dataSharing === 'withdrawn');
-  if (regained && state.consent.consularNotification !== 'refused' && state.consent.dataSharing !== 'withdrawn') {
+  if (regained && ctx.features?.consentReviewsLeadOn) {
+    // What the stage still needs goes out again; whatever consent still stops, a supervisor is asked
+    // about (the review of the consent just given back is closed above). Consular notification does
+    // not concern the immigration authority.
+    if (state.stage === 'consular_contact' || state.stage === 'exit_restriction_check') askAgain(state, change, ctx, undefined);
+  } else if (regained && state.consent.consularNotification !== 'refused' && state.consent.dataSharing !== 'withdrawn') {
     if (state.stage === 'consular_contact') sendConsularTasks(state, change, ctx);
     if (state.stage === 'exit_restriction_check' && !openTasks(state).some((t) => t.type === 'exit_restriction_review')) {
       sendExitRestrictionReview(state, change, ctx);

@@ -20,6 +20,8 @@ export interface ActionRule<A extends Action = Action> {
   whileOnHold: boolean;
   /** A further condition on the case for the action to be offered at all (it then shows in allowedActions). */
   available?: (state: CaseState) => boolean;
+  /** Why `available` refuses it now, for the refusal's message (else the stage is named). */
+  whyUnavailable?: (state: CaseState) => string | null;
   /** Checks of an allowed, well-formed action against the case; throws DomainError. */
   check?: (state: CaseState, action: A, at: { now: string; allowed: ActionType[]; rules?: RuleSwitches }) => void;
   /** What its own timeline entry holds, when not the action's fields (e.g. a correction's changes, field by field). Read before `apply`. */

@@ -180,6 +180,10 @@ export interface CaseState {
   policeReferrals?: PoliceReferral[];
   /** A minor's latest best-interests determination (domain/case/minors.ts); absent in older cases. */
   bestInterests?: BestInterests;
+  /** The latest record of the person's fitness to travel (absent until one is recorded): unfit blocks book_return. */
+  medical?: MedicalRecord;
+  /** Reviews a supervisor decided "wait": when the case asks again (absent in older cases). */
+  reviewWaits?: ReviewWait[];
 }
 
 export interface PoliceReferral {
@@ -199,6 +203,27 @@ export interface BestInterests {
   recordedBy: Actor;
 }
 
+/** Fitness to travel, from the consulate's medical check or the caseworker's record_medical; the latest wins. */
+export interface MedicalRecord {
+  fitToTravel: boolean;
+  notes: string | null;
+  recordedAt: string;
+  source: 'arrange_medical_check' | 'record_medical';
+}
+
+/**
+ * A supervisor's "wait": at `at`, if the case is still in `stage`, what the review was about is asked
+ * for again (the task of `taskType`, or what the stage still needs), or the supervisor is asked again
+ * while consent still stops it.
+ */
+export interface ReviewWait {
+  at: string;
+  reviewId: string;
+  topic: ReviewTopic;
+  stage: Stage;
+  taskType?: TaskType;
+}
+
 /** What one step changed, for the read model: new timeline events and the tasks/approvals it touched. */
 export interface Change {
   events: TimelineEvent[];
@@ -213,13 +238,41 @@ export interface Ctx {
   actor: Actor;
   newId: () => string;
   /** Behaviour switches decided by the workflow with patched(), so old histories replay unchanged. */
-  features?: {
-    followUpsOnSchedule?: boolean;
-    /** The consulate's travel document joins the person's documents (patch 'travel-document-joins-person'). */
-    travelDocumentJoinsPerson?: boolean;
-  };
+  features?: Features;
 }
 
+/**
+ * What a step may do that the code of older histories did not: each switch is one patch id of the
+ * case workflow (workflows/case.ts, PATCH), on for every step taken since it was deployed.
+ */
+export interface Features {
+  /** Follow-ups created on their day instead of all at placement. */
+  followUpsOnSchedule?: boolean;
+  /**
+   * Reviews about consent lead somewhere: "proceed" on a data-sharing withdrawal waives the stage's
+   * agency work, "reissue" is refused while consent still stops it, "wait" asks again later, and
+   * regained consent closes the reviews it made moot.
+   */
+  consentReviewsLeadOn?: boolean;
+  /**
+   * Reviews about a task lead somewhere: "proceed" on the immigration authority's review moves the
+   * case on without a decision, and "wait" on a task that is no longer open asks for it again later.
+   */
+  reviewDecisionsLeadOn?: boolean;
+  /** The consulate's medical check is recorded as the person's fitness to travel (unfit blocks book_return). */
+  unfitBlocksReturn?: boolean;
+  /** The consulate's travel document joins the person's documents (patch 'travel-document-joins-person'). */
+  travelDocumentJoinsPerson?: boolean;
+}
+
+/** Every switch on: what validators check (they never replay) and what new code does. */
+export const CURRENT_FEATURES: Required<Features> = {
+  followUpsOnSchedule: true,
+  consentReviewsLeadOn: true,
+  reviewDecisionsLeadOn: true,
+  unfitBlocksReturn: true,
+  travelDocumentJoinsPerson: true,
+};
 
 /** The actor of what the case does by itself: deadlines, reminders, follow-ups falling due. */
 export const SYSTEM: Actor = { sub: 'homeward', role: 'system' };

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { taskResultSchemas } from '../schemas.js';
 import { DomainError, fieldIssues } from '../errors.js';
 import type { TaskOutcome } from './rules.js';
-import type { CaseState, CaseTask, Change, Ctx } from './state.js';
+import type { CaseState, CaseTask, Change, Ctx, Features } from './state.js';
 import { closeTask, emit, emptyChange } from './steps.js';
 import { checkReviewDecision, openReview, resolveReview } from './reviews.js';
 import { allowedActions } from './actions.js';
@@ -20,7 +20,13 @@ function findOpenTask(state: CaseState, taskId: string): CaseTask {
   return task;
 }
 
-export function validateTaskCompletion(state: CaseState, taskId: string, rawResult: unknown): { task: CaseTask; result: Record<string, unknown> } {
+/** Checks a completion; `features` are the patches in force for the step (the validator passes them all). */
+export function validateTaskCompletion(
+  state: CaseState,
+  taskId: string,
+  rawResult: unknown,
+  features?: Features,
+): { task: CaseTask; result: Record<string, unknown> } {
   const task = findOpenTask(state, taskId);
   if (task.type === 'follow_up') {
     throw new DomainError('invalid_transition', 'follow-ups are recorded with the record_follow_up action', {
@@ -33,7 +39,7 @@ export function validateTaskCompletion(state: CaseState, taskId: string, rawResu
     throw new DomainError('validation_failed', `invalid result for ${task.type}`, fieldIssues(parsed.error.issues, 'result'));
   }
   const result = parsed.data as Record<string, unknown>;
-  if (task.type === 'supervisor_review') checkReviewDecision(task, result);
+  if (task.type === 'supervisor_review') checkReviewDecision(state, task, result, features);
   return { task, result };
 }
 

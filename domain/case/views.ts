@@ -24,6 +24,7 @@ export function nextDeadline(state: CaseState): NextDeadline | null {
   for (const a of state.approvals) if (a.status === 'pending') consider(`approval:${a.kind}`, a.dueAt);
   if (state.stageDeadline) consider(`stage:${state.stageDeadline.kind}`, state.stageDeadline.at);
   for (const f of state.followUpSchedule) consider('follow_up_due', f.at);
+  for (const w of state.reviewWaits ?? []) consider('review_wait_over', w.at);
   if (next && state.onHold && state.heldAt) {
     const n = next as NextDeadline;
     return { ...n, paused: true, remainingMs: Math.max(0, Date.parse(n.at) - Date.parse(state.heldAt)) };
@@ -110,6 +111,7 @@ export function caseView(state: CaseState) {
     screening: state.screening,
     consent: { ...state.consent, policeReferral: state.consent.policeReferral ?? 'unknown' },
     exitRestriction: state.exitRestriction,
+    medical: state.medical ?? null,
     extraction: state.extraction,
     travelDocument: state.travelDocument,
     returnTrip: state.returnTrip,

@@ -113,7 +113,8 @@ describe('consent as a live gate', () => {
     });
     expect((changed[0]!.data.redactedTaskIds as string[]).sort()).toEqual(before.items.map((t) => t.id).sort());
 
-    // Granting again gives the consulate back what it had, and sends what it still has to do.
+    // Granting again gives the consulate back what it had, and sends what it still has to do; the
+    // shelter it rejected waits for the supervisor's decision about that rejection (issue #9).
     await actOk(h, p.caseworker, opened.id, { type: 'record_consent', consularNotification: 'granted' });
     const regained = await tasksAs(p.consul, opened.id);
     for (const old of before.items) {
@@ -122,7 +123,7 @@ describe('consent as a live gate', () => {
       expect(t.input.fullName).toBe(fullName);
     }
     expect(regained.items.find((t) => t.id === byType('verify_nationality').id)!.result).toEqual({ verified: true, notes: 'confirmed by the civil registry' });
-    expect(regained.items.filter((t) => t.status === 'open').map((t) => t.type).sort()).toEqual(['arrange_shelter', 'issue_travel_document']);
+    expect(regained.items.filter((t) => t.status === 'open').map((t) => t.type).sort()).toEqual(['issue_travel_document']);
     const restored = (await timelineOf(opened.id)).filter((e) => e.type === 'consent_changed')[1]!;
     expect(restored.data).toMatchObject({ consularNotification: { from: 'refused', to: 'granted' }, cancelledTaskIds: [], redactedTaskIds: [] });
     expect((restored.data.restoredTaskIds as string[]).sort()).toEqual(before.items.map((t) => t.id).sort());

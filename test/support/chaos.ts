@@ -81,11 +81,13 @@ const ACTION_BODIES: Record<string, (r: Rand, c: CaseLike) => Record<string, unk
   add_risk_flag: (r) => ({ flag: r.pick(['injured', 'minor', 'abused']), reason: 'interview' }),
   remove_risk_flag: (r) => ({ flag: r.pick(['injured', 'minor', 'abused']), reason: 'assessed again' }),
   record_best_interests: () => ({ determination: 'return_in_best_interests', decidedBy: 'social worker' }),
+  record_medical: (r) => ({ fitToTravel: r.chance(0.7) }),
 };
 // Closing for good ends the fun early: rarer than the rest.
 const RARE = new Set(['decline_assistance', 'request_closure', 'record_extraction_failed']);
 
 function taskResult(r: Rand, type: string): Record<string, unknown> | undefined {
+  if (type === 'arrange_medical_check' && r.chance(0.3)) return { fitToTravel: false };
   if (CONSULAR_RESULTS[type]) return type === 'verify_nationality' && r.chance(0.2) ? { verified: false } : CONSULAR_RESULTS[type];
   if (type === 'exit_restriction_review') {
     return r.chance(0.5) ? { decision: 'not_restricted' } : { decision: 'restricted', basis: 'art. 12', from: '2026-11-01', until: '2026-11-03' };

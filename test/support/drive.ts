@@ -115,3 +115,36 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * From employment assistance to closed, the normal way: a placement, its follow-ups recorded as they
+ * fall due (the case's time scale must make 180 days pass quickly), the closure the case then asks
+ * for approved. Returns the closed case.
+ */
+export async function closeThroughEmployment(http: Http, p: People, id: string) {
+  await act(http, p.caseworker, id, { type: 'record_placement', employer: 'Manila Garments', position: 'seamstress', startDate: '2026-12-01', abroad: false });
+  for (let done = 0; done < 3; done++) {
+    const [task] = await waitFor('a follow-up', async () => {
+      const open = await openTasksOf(http, p.caseworker, id, 'follow_up');
+      return open.length > 0 ? open : undefined;
+    });
+    await act(http, p.caseworker, id, { type: 'record_follow_up', taskId: task!.id, outcome: 'employed' });
+  }
+  await waitFor('the closure approval', async () => {
+    const res = await http.get('/v1/approvals').query({ status: 'pending', limit: 200 }).set('Authorization', `Bearer ${p.supervisor}`);
+    return (res.body.items as Array<{ caseId: string }>).some((a) => a.caseId === id);
+  });
+  await approveClosure(http, p, id);
+  const closed = await http.get(`/v1/cases/${id}`).set('Authorization', `Bearer ${p.caseworker}`);
+  check(closed, 200, 'read the closed case');
+  return closed.body as { status: string; stage: string; closure: { reason: string } | null };
+}
+
+/** The open supervisor review of a case about `topic` (and, if given, a task of `taskType`), once it is there. */
+export async function reviewOf(http: Http, p: People, caseId: string, topic: string, taskType?: string) {
+  return waitFor(`a ${topic} review`, async () => {
+    const res = await http.get('/v1/tasks').query({ caseId, type: 'supervisor_review', status: 'open' }).set('Authorization', `Bearer ${p.supervisor}`);
+    check(res, 200, 'list reviews');
+    return (res.body.items as Array<{ id: string; input: Record<string, unknown> }>).find((t) => t.input.topic === topic && (!taskType || t.input.taskType === taskType));
+  });
+}

@@ -62,6 +62,7 @@ const VALID: Record<ActionType, Record<string, unknown>> = {
   add_risk_flag: { flag: 'pregnant', reason: 'she told us' },
   remove_risk_flag: { flag: 'pregnant', reason: 'entered by mistake' },
   record_best_interests: { determination: 'return_in_best_interests', decidedBy: 'DSWD social worker' },
+  record_medical: { fitToTravel: true },
 };
 
 const handle = (caseId: string) => h.temporal.workflow.getHandle(`case-${caseId}`);

@@ -35,7 +35,7 @@ const patchIds = (scenario: string) =>
 describe('recorded histories replay against the current workflow code', () => {
   it('when the fixtures are loaded, then there is one per representative case', () => {
     expect(fixtures.map((f) => f.scenario)).toEqual(
-      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid', 'transfer-referral-reopen', 'minor-safeguards-and-travel-document']),
+      expect.arrayContaining(['every-stage-to-closed', 'every-stage-local-persist', 'follow-ups-on-schedule', 'hold-and-resume', 'consular-task-escalation', 'continue-as-new', 'exit-restriction-outlives-case', 'concurrent-steps', 'concurrent-steps-2', 'concurrent-steps-legacy', 'four-eyes', 'self-approval-before-four-eyes', 'bulk-action-on-a-raid', 'transfer-referral-reopen', 'minor-safeguards-and-travel-document', 'dead-ends-before-fixes', 'no-dead-ends']),
     );
   });
 
@@ -73,6 +73,14 @@ describe('recorded histories replay against the current workflow code', () => {
       expect(patchIds(scenario), scenario).not.toContain('travel-document-joins-person');
     }
     expect(patchIds('minor-safeguards-and-travel-document')).toEqual(expect.arrayContaining(['minor-safeguards', 'travel-document-joins-person']));
+  });
+
+  it('when the dead ends of issue #9 are replayed both ways, then only the histories recorded after the fixes carry their patch markers', () => {
+    // Recorded before the fixes: a withdrawal's review decided proceed did nothing, a rejected exit
+    // review decided proceed or wait did nothing, an unfit medical check was ignored. They replay so.
+    const fixes = ['consent-reviews-lead-on', 'review-decisions-lead-on', 'unfit-blocks-return'];
+    for (const id of fixes) expect(patchIds('dead-ends-before-fixes')).not.toContain(id);
+    expect(patchIds('no-dead-ends')).toEqual(expect.arrayContaining(fixes));
   });
 
   it('when the concurrent fixtures are read, then they hold workflow tasks with several updates each, before and after serialisation', () => {

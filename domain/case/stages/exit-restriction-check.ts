@@ -2,8 +2,18 @@
 // may leave the country again, and until when. Entering the stage sends it the review; its decision
 // moves the case on to employment assistance. A restriction outlives the stage (and the case): while
 // it lasts, no placement abroad; it is lifted on its date (liftExitRestriction, sent by its timer).
+//
+// What a supervisor's decision does here (reviews.ts carries it out; the review's input says it too):
+// - the authority rejected its review, or is overdue with it: "proceed" moves the case on to
+//   employment assistance without a decision (exitRestriction stays null, and the timeline records
+//   `exit_restriction_check_waived`); a review still open stays with the authority, and its decision
+//   is recorded whenever it comes. "reissue" sends the review again now; "wait" sends it again after
+//   the waiting period (a review still open is simply left to run);
+// - data sharing withdrawn: "proceed" moves on the same way; "reissue" is refused while consent is
+//   withdrawn; "wait" asks the supervisor again after the waiting period, unless consent came back
+//   (which sends the review again at once).
 import type { StageRules } from '../rules.js';
-import type { CaseState, Change, Ctx } from '../state.js';
+import type { CaseState, CaseTask, Change, Ctx } from '../state.js';
 import { addMs } from '../clock.js';
 import { addTask, emit, emptyChange, enterStage } from '../steps.js';
 
@@ -22,6 +32,22 @@ export function sendExitRestrictionReview(state: CaseState, change: Change, ctx:
       arrivedAt: state.returnTrip?.arrivedAt ?? null,
     },
   });
+}
+
+/**
+ * A supervisor proceeds without the authority's decision: the case moves on to employment assistance
+ * with no restriction recorded. Nothing is decided for the person: a decision that comes later (a
+ * review still open, or sent again) is recorded as any other.
+ */
+export function waiveExitRestrictionCheck(state: CaseState, review: CaseTask, change: Change, ctx: Ctx): void {
+  const pending = state.tasks.filter((t) => t.type === 'exit_restriction_review' && (t.status === 'open' || t.status === 'claimed')).map((t) => t.id);
+  emit(state, change, ctx, 'exit_restriction_check_waived', {
+    reviewTaskId: review.id,
+    topic: review.review?.topic ?? null,
+    decision: null,
+    pendingReviewTaskIds: pending,
+  });
+  enterStage(state, change, ctx, 'employment_assistance');
 }
 
 export function exitRestrictionActive(state: CaseState, now: string): boolean {

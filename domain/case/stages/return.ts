@@ -1,11 +1,13 @@
 // Stage "return": the journey home. A trip is booked, the departure and the arrival are recorded;
 // the arrival moves the case to the exit restriction check. The departure is due within a set time
-// of the travel document's issue; overdue, a supervisor is asked.
+// of the travel document's issue; overdue, a supervisor is asked. A person found unfit to travel
+// gets no booking until a later record says fit (medical.ts).
 import { daysMs } from '../../policy.js';
 import type { StageRules } from '../rules.js';
 import { addMs } from '../clock.js';
 import { enterStage } from '../steps.js';
 import { openReview } from '../reviews.js';
+import { unfitToTravel, whyNoReturn } from '../medical.js';
 
 export const returnStage: StageRules = {
   stage: 'return',
@@ -13,6 +15,8 @@ export const returnStage: StageRules = {
     book_return: {
       stages: ['return'],
       whileOnHold: false,
+      available: (state) => !unfitToTravel(state),
+      whyUnavailable: whyNoReturn,
       apply: (state, action) => {
         const { type: _t, ...trip } = action;
         state.returnTrip = trip;

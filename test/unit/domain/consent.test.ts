@@ -57,3 +57,57 @@ describe('consent', () => {
     expect(agencyRedaction({ ...granted, dataSharing: 'withdrawn' }, { audience: 'supervisor', type: 'supervisor_review' })).toBeNull();
   });
 });
+
+describe('consent given again (issue #9)', () => {
+  it('when data sharing is granted again, then the open withdrawal review is closed as moot and the tasks go out again', () => {
+    const w = world();
+    w.extract();
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    const review = w.openTask('supervisor_review')!;
+    const change = w.act({ type: 'record_consent', dataSharing: 'granted' });
+    expect(w.state.tasks.find((t) => t.id === review.id)).toMatchObject({ status: 'cancelled', reason: 'consent given again' });
+    expect(change.events.find((e) => e.type === 'consent_changed')!.data).toMatchObject({ cancelledTaskIds: [], mootReviewIds: [review.id] });
+    expect(openTasks(w.state).map((t) => t.type)).toEqual(['verify_nationality', 'issue_travel_document']);
+  });
+
+  it('when consular notification is granted again while data sharing stays withdrawn, then the supervisor is asked about what still stops the tasks', () => {
+    const w = world();
+    w.extract();
+    w.act({ type: 'record_consent', consularNotification: 'refused' });
+    // Nothing left to stop: the refusal already stopped the consular tasks, and its review stays open.
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    expect(openTasks(w.state).map((t) => t.review?.topic)).toEqual(['consular_notification_refused']);
+    w.act({ type: 'record_consent', consularNotification: 'granted' });
+    expect(openTasks(w.state).map((t) => t.review?.topic)).toEqual(['data_sharing_withdrawn']);
+    expect(openTasks(w.state).filter((t) => t.audience === 'agency')).toEqual([]);
+  });
+});
+
+describe('consent given again: what the model found (issue #9)', () => {
+  it('when data sharing comes back in the exit check while consular notification is refused, then the authority gets its review again', () => {
+    const w = world();
+    w.toExitCheck();
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    w.act({ type: 'record_consent', dataSharing: 'granted', consularNotification: 'refused' });
+    expect(openTasks(w.state).map((t) => t.type)).toEqual(['exit_restriction_review']);
+  });
+
+  it('when consent comes back after a nationality not verified, then the consulate is asked to verify again', () => {
+    const w = world();
+    w.extract();
+    w.complete('verify_nationality', { verified: false });
+    w.complete('supervisor_review', { decision: 'wait' }, { sub: 'sup', role: 'supervisor' });
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    w.act({ type: 'record_consent', dataSharing: 'granted' });
+    expect(openTasks(w.state).map((t) => t.type)).toContain('verify_nationality');
+  });
+
+  it('when consent comes back while a supervisor still decides about an earlier task, then that task is left to the decision', () => {
+    const w = world();
+    w.extract();
+    w.complete('verify_nationality', { verified: false });
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    w.act({ type: 'record_consent', dataSharing: 'granted' });
+    expect(openTasks(w.state).map((t) => t.review?.topic ?? t.type)).toEqual(['nationality_not_verified', 'issue_travel_document']);
+  });
+});

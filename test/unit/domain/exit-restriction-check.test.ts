@@ -1,8 +1,8 @@
 // Stage "exit_restriction_check" (domain/case/stages/exit-restriction-check.ts): the authority's
 // decision, the restriction it may set, and its lifting.
 import { describe, expect, it } from 'vitest';
-import { liftExitRestriction, nextWakeAt } from '../../../domain/case.js';
-import { T0, eventTypes, world } from './world.js';
+import { CURRENT_FEATURES, liftExitRestriction, nextWakeAt, openTasks, rejectTask, validateTaskRejection } from '../../../domain/case.js';
+import { DAY, T0, eventTypes, officer, supervisor, world } from './world.js';
 
 const restricted = { decision: 'restricted', basis: 'art. 12', from: '2026-11-05', until: '2029-11-05' };
 
@@ -35,5 +35,94 @@ describe('stage exit_restriction_check', () => {
     expect(eventTypes(liftExitRestriction(w.state, w.ctx()))).toEqual(['exit_restriction_expired']);
     expect(w.state.exitRestriction?.status).toBe('lifted');
     expect(liftExitRestriction(w.state, w.ctx()).events).toEqual([]);
+  });
+});
+
+describe('stage exit_restriction_check: when the authority does not decide (issue #9)', () => {
+  const rejected = () => {
+    const w = world();
+    w.toExitCheck();
+    const review = w.openTask('exit_restriction_review')!;
+    rejectTask(w.state, validateTaskRejection(w.state, review.id), 'no record of this person', w.ctx(officer));
+    return { w, review };
+  };
+
+  it('when the authority rejects its review, then the supervisor review says what each decision does', () => {
+    const { w } = rejected();
+    expect(w.openTask('supervisor_review')!.input).toMatchObject({
+      topic: 'task_rejected',
+      taskType: 'exit_restriction_review',
+      reason: 'no record of this person',
+      decisions: {
+        proceed: 'the case moves on to employment assistance without an exit-restriction decision (one that comes later is still recorded)',
+        reissue: 'exit_restriction_review is sent again now',
+        wait: 'exit_restriction_review is sent again in 7 days',
+      },
+    });
+  });
+
+  it('when the supervisor proceeds after a rejection, then the case moves on with no decision recorded', () => {
+    const { w } = rejected();
+    const change = w.complete('supervisor_review', { decision: 'proceed' }, supervisor);
+    expect(w.state.stage).toBe('employment_assistance');
+    expect(w.state.exitRestriction).toBeNull();
+    expect(eventTypes(change)).toEqual(['task_completed', 'exit_restriction_check_waived', 'stage_changed']);
+    expect(change.events[1]!.data).toMatchObject({ topic: 'task_rejected', decision: null, pendingReviewTaskIds: [] });
+  });
+
+  it('when the supervisor proceeds while the review is overdue, then the case moves on and the decision that comes later is recorded', () => {
+    const w = world();
+    w.toExitCheck();
+    const review = w.openTask('exit_restriction_review')!;
+    w.advance(10 * DAY);
+    w.fire();
+    expect(w.openTask('supervisor_review')!.review).toEqual({ topic: 'task_overdue', taskId: review.id });
+    const change = w.complete('supervisor_review', { decision: 'proceed' }, supervisor);
+    expect(w.state.stage).toBe('employment_assistance');
+    expect(change.events[1]!.data).toMatchObject({ pendingReviewTaskIds: [review.id] });
+    // The authority decides after all: recorded, and the case stays where it now is.
+    w.complete('exit_restriction_review', restricted);
+    expect(w.state.exitRestriction).toMatchObject({ decision: 'restricted', status: 'active', until: '2029-11-05' });
+    expect(w.state.stage).toBe('employment_assistance');
+  });
+
+  it('when the supervisor waits after a rejection, then the review is sent to the authority again once the waiting period is over', () => {
+    const { w } = rejected();
+    const change = w.complete('supervisor_review', { decision: 'wait' }, supervisor);
+    expect(eventTypes(change)).toEqual(['task_completed', 'review_waiting']);
+    expect(w.state.reviewWaits).toEqual([expect.objectContaining({ topic: 'task_rejected', taskType: 'exit_restriction_review', stage: 'exit_restriction_check' })]);
+    expect(nextWakeAt(w.state)).toBe(w.now() + 7 * DAY);
+    w.advance(7 * DAY - 1);
+    expect(eventTypes(w.fire())).not.toContain('review_wait_over');
+    w.advance(1);
+    expect(eventTypes(w.fire())).toEqual(['review_wait_over', 'task_created']);
+    expect(w.openTask('exit_restriction_review')).toMatchObject({ agencyId: 'immigration', status: 'open' });
+    expect(w.state.reviewWaits).toEqual([]);
+    w.complete('exit_restriction_review', { decision: 'not_restricted' });
+    expect(w.state.stage).toBe('employment_assistance');
+  });
+
+  it('when data sharing is withdrawn during the check and the supervisor proceeds, then the case moves on without a decision', () => {
+    const w = world();
+    w.toExitCheck();
+    w.act({ type: 'record_consent', dataSharing: 'withdrawn' });
+    expect(w.openTask('exit_restriction_review')).toBeUndefined();
+    expect(w.openTask('supervisor_review')!.input).toMatchObject({ topic: 'data_sharing_withdrawn', decisions: { proceed: expect.stringContaining('employment assistance') } });
+    w.complete('supervisor_review', { decision: 'proceed' }, supervisor);
+    expect(w.state.stage).toBe('employment_assistance');
+    expect(w.state.exitRestriction).toBeNull();
+  });
+
+  it('when the patch is off (histories recorded before it), then proceed and wait leave the case in the check, as they did', () => {
+    for (const decision of ['proceed', 'wait']) {
+      const w = world({ features: { ...CURRENT_FEATURES, reviewDecisionsLeadOn: false } });
+      w.toExitCheck();
+      rejectTask(w.state, w.openTask('exit_restriction_review')!, 'no record', w.ctx(officer));
+      w.complete('supervisor_review', { decision }, supervisor);
+      w.advance(30 * DAY);
+      w.fire();
+      expect(w.state.stage, decision).toBe('exit_restriction_check');
+      expect(openTasks(w.state), decision).toEqual([]);
+    }
   });
 });

@@ -2,8 +2,10 @@
 // and helpers that take it through the stages the way people would.
 import { randomUUID } from 'node:crypto';
 import {
+  CURRENT_FEATURES,
   type CaseState,
   type Ctx,
+  type Features,
   applyAction,
   completeTask,
   decideApproval,
@@ -25,9 +27,15 @@ export const caseworker: Actor = { sub: 'cw', role: 'caseworker' };
 export const officer: Actor = { sub: 'officer', role: 'agency_officer' };
 export const supervisor: Actor = { sub: 'sup', role: 'supervisor' };
 
+/** A case of its own; every patch on (today's rules) unless `features` says otherwise. */
 export function world(
-  opts: { riskFlags?: CaseState['riskFlags']; confirmed?: boolean; followUpsOnSchedule?: boolean; travelDocumentJoinsPerson?: boolean; person?: Record<string, unknown> } = {},
+  opts: { riskFlags?: CaseState['riskFlags']; confirmed?: boolean; followUpsOnSchedule?: boolean; travelDocumentJoinsPerson?: boolean; features?: Features; person?: Record<string, unknown> } = {},
 ) {
+  const features: Features = {
+    ...(opts.features ?? CURRENT_FEATURES),
+    followUpsOnSchedule: opts.followUpsOnSchedule ?? opts.features?.followUpsOnSchedule ?? false,
+    travelDocumentJoinsPerson: opts.travelDocumentJoinsPerson ?? opts.features?.travelDocumentJoinsPerson ?? true,
+  };
   let now = T0;
   const state = initialState({
     caseId: randomUUID(),
@@ -48,7 +56,7 @@ export function world(
     now: iso(),
     actor,
     newId: randomUUID,
-    features: { followUpsOnSchedule: opts.followUpsOnSchedule ?? false, travelDocumentJoinsPerson: opts.travelDocumentJoinsPerson ?? true },
+    features,
   });
   const opened = openCase(state, ctx());
   const act = (raw: Record<string, unknown>, actor: Actor = caseworker) => applyAction(state, validateAction(state, raw, iso()), ctx(actor));
@@ -56,7 +64,7 @@ export function world(
   const complete = (type: string, result: Record<string, unknown>, actor: Actor = officer) => {
     const task = openTask(type);
     if (!task) throw new Error(`no open ${type} task`);
-    const v = validateTaskCompletion(state, task.id, result);
+    const v = validateTaskCompletion(state, task.id, result, features);
     return completeTask(state, v.task, v.result, ctx(actor));
   };
   const decide = (decision: 'approved' | 'rejected', actor: Actor = supervisor) => {

@@ -704,6 +704,11 @@ export interface paths {
                         determination: "return_in_best_interests" | "return_not_in_best_interests";
                         decidedBy: string;
                         notes?: string;
+                    } | {
+                        /** @constant */
+                        type: "record_medical";
+                        fitToTravel: boolean;
+                        notes?: string;
                     };
                 };
             };
@@ -3136,6 +3141,13 @@ export interface paths {
                         notes?: string;
                         /** @description the cases to act on; default: every open case of the operation */
                         caseIds?: string[];
+                    } | {
+                        /** @constant */
+                        type: "record_medical";
+                        fitToTravel: boolean;
+                        notes?: string;
+                        /** @description the cases to act on; default: every open case of the operation */
+                        caseIds?: string[];
                     };
                 };
             };
@@ -4453,6 +4465,7 @@ export interface components {
          *       ],
          *       "closure": null,
          *       "bestInterests": null,
+         *       "medical": null,
          *       "possibleDuplicates": [],
          *       "previousCaseId": null,
          *       "reopenedAs": null,
@@ -4619,7 +4632,7 @@ export interface components {
                 remainingMs?: number;
             } | null;
             /** @description what POST /v1/cases/{id}/actions accepts now */
-            allowedActions: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests")[];
+            allowedActions: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests" | "record_medical")[];
             closure: {
                 /** @enum {string} */
                 reason: "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
@@ -4641,6 +4654,15 @@ export interface components {
                     /** @enum {string} */
                     role: "caseworker" | "agency_officer" | "supervisor" | "admin" | "system";
                 };
+            } | null;
+            /** @description the latest record of the person's fitness to travel: unfit blocks book_return */
+            medical: {
+                fitToTravel: boolean;
+                notes: string | null;
+                /** Format: date-time */
+                recordedAt: string;
+                /** @enum {string} */
+                source: "arrange_medical_check" | "record_medical";
             } | null;
             /** @description cases that may be this person (no shared document): the case when it is in the caller's scope, otherwise the office to contact; never merged */
             possibleDuplicates?: ({
@@ -5001,7 +5023,7 @@ export interface components {
         AllowedActions: {
             /** @enum {string} */
             stage: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
-            allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests")[];
+            allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests" | "record_medical")[];
         };
         InvalidTransitionError: {
             error: {
@@ -5013,7 +5035,7 @@ export interface components {
                 details: {
                     /** @enum {string} */
                     stage: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
-                    allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests")[];
+                    allowed: ("add_note" | "assign" | "set_priority" | "hold" | "resume" | "record_consent" | "record_screening" | "record_sighting" | "confirm_location" | "request_extraction" | "record_extraction" | "record_extraction_failed" | "book_return" | "record_departure" | "record_arrival" | "record_assessment" | "record_referral" | "record_placement" | "record_follow_up" | "decline_assistance" | "request_closure" | "transfer_office" | "refer_to_police" | "update_person" | "add_risk_flag" | "remove_risk_flag" | "record_best_interests" | "record_medical")[];
                     exitRestriction?: {
                         until?: string | null;
                     };
