@@ -1,6 +1,7 @@
-// Supervisor approvals: listed from the read model, decided through the case workflow.
+// Supervisor approvals: listed from the read model, decided through the case workflow, which decides
+// whether the approval can still be decided; this service checks scope and four eyes first.
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { approvals } from '../../db/schema/index.js';
+import { approvals, cases } from '../../db/schema/index.js';
 import type { Actor } from '../../domain/schemas.js';
 import { fieldCipher, openApprovalRow } from '../../db/at-rest.js';
 import { decideApprovalUpdate } from '../../workflows/definitions.js';
@@ -66,14 +67,22 @@ export function createApprovalService(deps: ApiDeps) {
   }
 
   async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string, updateId?: string) {
-    const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
-    if (!row) throw notFound('approval');
-    // Four eyes: whoever asked for it cannot decide it (the case workflow holds to the same rule).
+    const [found] = await db
+      .select({ row: approvals, caseStatus: cases.status })
+      .from(approvals)
+      .innerJoin(cases, eq(cases.id, approvals.caseId))
+      .where(and(eq(approvals.id, id), scoped(auth)))
+      .limit(1);
+    if (!found) throw notFound('approval');
+    const { row } = found;
+    // Four eyes, a rule of who may act: refused before the case is asked (which holds to it too).
     if ((row.requestedBy as Actor).sub === auth.sub) {
       throw new ApiError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
     }
-    // Keyed: a decided approval may be this request's earlier attempt; the case gives back its outcome.
-    if (row.status !== 'pending' && updateId === undefined) throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
+    // Otherwise the case decides. A closed case's workflow has ended, so the read model answers for it
+    // (its approvals are all decided), unless the request is keyed: it may be this very request's
+    // earlier attempt, whose outcome Temporal still gives back.
+    if (found.caseStatus === 'closed' && updateId === undefined && row.status !== 'pending') throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
     // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.
     const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth) }, updateId);
     return { ...done, overdue: false };
