@@ -13,6 +13,7 @@ import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from 
 import { createIdempotencyStore, keyedUuid, storedAnswer } from '../idempotency.js';
 import { type FieldCipher, fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
 import { updateCase, withTemporalDeadline } from './case-update.js';
+import { type CaseOut, claimed, withClaims } from './claims.js';
 import { caseWorkflowId } from '../../temporal/client.js';
 import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
 import type { ActionType } from '../../domain/schemas.js';
@@ -139,7 +140,7 @@ export function createCaseService(deps: ApiDeps) {
       const response = await db.transaction(async (tx) => {
         [input.reference] = await allocateReferences(tx, input.openedAt.slice(0, 4), 1);
         state.reference = input.reference!;
-        const view = caseView(state);
+        const view = claimed(caseView(state));
         await insertOpenedCases(tx, [{ input, state }], { hasher, cipher }, { onConflictDoNothing: false });
         if (idempotencyKey) {
           await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, idempotencyKey, view) });
@@ -174,7 +175,7 @@ export function createCaseService(deps: ApiDeps) {
 
   async function answerWithEarlierCase(auth: Auth, caseId: string, key: string, hash: string) {
     // Its first step may not have reached the read model yet: ask the workflow itself.
-    const view = await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery));
+    const view = await withClaims(db, await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery)));
     assertMayReplay(auth, view.office);
     await db.insert(idempotencyKeys).values({ subject: auth.sub, key, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, key, view) }).onConflictDoNothing();
     return { status: 201, body: view as unknown };
@@ -219,14 +220,18 @@ export function createCaseService(deps: ApiDeps) {
     );
   }
 
-  async function getCase(auth: Auth, id: string): Promise<CaseView> {
-    const row = await findScopedRow(auth, id);
+  /** The case as the API shows it: the workflow's live view (or the read model's), with the inbox's claims. */
+  async function getCase(auth: Auth, id: string): Promise<CaseOut> {
+    return withClaims(db, await caseViewOf(await findScopedRow(auth, id)));
+  }
+
+  async function caseViewOf(row: typeof cases.$inferSelect): Promise<CaseView> {
     // A closed case's workflow is done; its read model is final and also carries what happens
     // after closure (an exit restriction's end).
     if (row.status === 'closed') return openSnapshot<CaseView>(cipher, row);
     try {
       return await temporal.connection.withDeadline(Date.now() + 5_000, () =>
-        temporal.workflow.getHandle(caseWorkflowId(id)).query(caseQuery),
+        temporal.workflow.getHandle(caseWorkflowId(row.id)).query(caseQuery),
       );
     } catch {
       // The workflow may be gone (retention) or Temporal briefly unreachable: the read model holds
@@ -248,7 +253,7 @@ export function createCaseService(deps: ApiDeps) {
       }
       throw new ApiError('invalid_transition', `${action.type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
     }
-    return updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId);
+    return withClaims(db, await updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId));
   }
 
   async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {
