@@ -6,18 +6,8 @@ import { decodeCursor } from './schemas.js';
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError('validation_failed', 'the request is invalid', fieldIssues(perField(result.error.issues), prefix));
+  if (!result.success) throw new ApiError('validation_failed', 'the request is invalid', fieldIssues(result.error.issues, prefix));
   return result.data;
-}
-
-// zod reports unknown keys of a strict object once, at the object's path; the contract lists one
-// `{ path, message }` per field, so each unknown key gets its own path (`person.nickname`).
-function perField(issues: ReadonlyArray<z.core.$ZodIssue>): Array<{ path: PropertyKey[]; message: string }> {
-  return issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown field' }))
-      : [{ path: [...issue.path], message: issue.message }],
-  );
 }
 
 // What each position of a keyset cursor holds, as the column it is compared with can hold it: a

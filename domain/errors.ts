@@ -33,9 +33,21 @@ export class DomainError extends Error {
   }
 }
 
-/** Turns zod issues into the `{ path, message }` list, paths written as `persons[17].person.nationality`. */
-export function fieldIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, prefix = ''): FieldIssue[] {
-  return issues.map((issue) => ({ path: formatPath(issue.path, prefix), message: issue.message }));
+/**
+ * Turns zod issues into docs/api.md's `{ path, message }` list, paths written as `persons[17].person.nationality`.
+ * zod reports the unknown keys of a strict object once, at the object's path; the contract lists one
+ * entry per field, so each unknown key gets its own path (`person.nickname`). The edge (api/validate.ts)
+ * and the case's validators answer alike.
+ */
+export function fieldIssues(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: readonly string[] }>,
+  prefix = '',
+): FieldIssue[] {
+  return issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' && issue.keys
+      ? issue.keys.map((key) => ({ path: formatPath([...issue.path, key], prefix), message: 'unknown field' }))
+      : [{ path: formatPath(issue.path, prefix), message: issue.message }],
+  );
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {

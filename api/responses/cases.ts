@@ -91,10 +91,11 @@ const CASE_EXAMPLE = {
       agencyId: 'ph-consulate-bkk',
       audience: 'agency',
       type: 'issue_travel_document',
-      status: 'open',
+      status: 'claimed',
       priority: 'high',
       dueAt: '2026-11-25T03:00:00.000Z',
       escalationLevel: 0,
+      claimedBy: 'consul-chen',
       input: {
         fullName: 'Amihan Dela Cruz',
         dateOfBirth: '1998-02-14',

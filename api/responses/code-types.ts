@@ -2,7 +2,7 @@
 // schema name the same fields: `tsc` fails here when a field is added to one and not the other. The
 // contract test (test/api/openapi-contract.test.ts) then checks the values on real answers.
 import type { z } from 'zod';
-import type { ApprovalView, TaskView } from '../../domain/case.js';
+import type { ApprovalView } from '../../domain/case.js';
 import type { AnonymisedCaseView } from '../../activities/retention.js';
 import type { AccessLogService } from '../services/access-log.js';
 import type { createAgencyService } from '../services/agencies.js';
@@ -12,6 +12,7 @@ import type { createOperationService } from '../services/operations.js';
 import type { RetentionService } from '../services/retention.js';
 import type { Stats } from '../services/stats.js';
 import type { TaskOut } from '../services/tasks.js';
+import type { CaseTaskOut } from '../services/claims.js';
 import type { accessLogPageSchema } from './access-log.js';
 import type { agencyListSchema, agencySchema } from './agencies.js';
 import type { approvalPageSchema, approvalSchema, caseApprovalSchema } from './approvals.js';
@@ -38,7 +39,7 @@ export type ResponseSchemasMatchTheCode = [
   Check<SameKeys<Item<Answer<Cases['listCases']>>, Item<Out<typeof casePageSchema>>>>,
   Check<SameKeys<Answer<Cases['allowedActions']>, Out<typeof allowedActionsSchema>>>,
   Check<SameKeys<Item<Answer<Cases['timeline']>>, Item<Out<typeof timelinePageSchema>>>>,
-  Check<SameKeys<TaskView, Out<typeof caseTaskSchema>>>,
+  Check<SameKeys<CaseTaskOut, Out<typeof caseTaskSchema>>>,
   Check<SameKeys<TaskOut, Out<typeof taskSchema>>>,
   Check<SameKeys<ApprovalView, Out<typeof caseApprovalSchema>>>,
   Check<SameKeys<Item<Answer<Approvals['list']>>, Item<Out<typeof approvalPageSchema>>>>,

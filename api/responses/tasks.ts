@@ -14,7 +14,7 @@ const RESULT_NOTES: Record<TaskType, string> = {
   arrange_medical_check: 'Whether the person is fit to travel.',
   exit_restriction_review: 'The immigration authority\'s decision; `basis`, `from` and `until` are required when `restricted`.',
   supervisor_review: 'reissue: send the refused or rejected work again (optionally to another consulate); proceed: move on without it; wait: keep the case where it is.',
-  follow_up: 'Recorded with the `record_follow_up` case action, not with POST /v1/tasks/{id}/complete.',
+  follow_up: 'How the person is doing after the placement; the last follow-up asks a supervisor to close the case. The `record_follow_up` case action records the same.',
 };
 
 /** The result schema of each task type, named in the document (e.g. `VerifyNationalityResult`). */
@@ -41,9 +41,11 @@ const core = {
   completedAt: timestamp.nullable(),
 };
 
-/** A task as it appears in a case's `openTasks` (open or claimed, so without a result yet). */
+const claimedBy = z.string().nullable().describe('who holds it while `claimed`; null while `open`');
+
+/** A task as it appears in a case's `openTasks` (open or claimed, so without a result yet), its claim as the inbox shows it. */
 export const caseTaskSchema = z
-  .strictObject({ ...core, type: taskTypeSchema, result: z.record(z.string(), z.unknown()).nullable() })
+  .strictObject({ ...core, type: taskTypeSchema, claimedBy, result: z.record(z.string(), z.unknown()).nullable() })
   .meta({ id: 'CaseTask' });
 
 // Invented people and places only.
@@ -80,7 +82,7 @@ function inboxTask<T extends TaskType>(type: T) {
       ...core,
       type: z.literal(type),
       overdue: z.boolean(),
-      claimedBy: z.string().nullable(),
+      claimedBy,
       result: taskResults[type].nullable(),
       redacted: redactionSchema.nullable().describe('why inputs and results are withheld from this agency reader (the consent in force), or null'),
     })
@@ -105,20 +107,10 @@ export const taskSchema = z
 
 export const taskPageSchema = page(taskSchema).meta({ id: 'TaskPage', example: { items: [TASK_EXAMPLE], nextCursor: null } });
 
-
-/**
- * POST /v1/tasks/:id/complete as documented: the result has the schema of the task's type (follow-ups
- * are recorded with a case action instead).
- */
+/** POST /v1/tasks/:id/complete as documented: the result has the schema of the task's type, whichever it is. */
 export const completeTaskBodyDocSchema = z.strictObject({
   result: z
-    .union([
-      taskResults.verify_nationality,
-      taskResults.issue_travel_document,
-      taskResults.arrange_shelter,
-      taskResults.arrange_medical_check,
-      taskResults.exit_restriction_review,
-      taskResults.supervisor_review,
-    ])
-    .describe("the schema of the task's type"),
+    .union(Object.values(taskResults) as unknown as [ResultSchema, ResultSchema, ...ResultSchema[]])
+    .describe("the schema of the task's type (one of the task types' results)"),
 });
+type ResultSchema = (typeof taskResults)[TaskType];

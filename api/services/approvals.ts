@@ -1,7 +1,8 @@
-// Supervisor approvals: listed from the read model, decided through the case workflow. A transfer to
-// another office is listed for both offices and decided by the receiving one.
+// Supervisor approvals: listed from the read model, decided through the case workflow, which decides
+// whether the approval can still be decided; this service checks scope, the receiving office of a
+// transfer and four eyes first. A transfer to another office is listed for both offices.
 import { and, asc, eq, or, sql } from 'drizzle-orm';
-import { approvals } from '../../db/schema/index.js';
+import { approvals, cases } from '../../db/schema/index.js';
 import type { Actor } from '../../domain/schemas.js';
 import { fieldCipher, openApprovalRow } from '../../db/at-rest.js';
 import { decideApprovalUpdate } from '../../workflows/definitions.js';
@@ -69,19 +70,27 @@ export function createApprovalService(deps: ApiDeps) {
   }
 
   async function decide(auth: Auth, id: string, decision: 'approved' | 'rejected', comment?: string, updateId?: string) {
-    const [row] = await db.select().from(approvals).where(and(eq(approvals.id, id), scoped(auth))).limit(1);
-    if (!row) throw notFound('approval');
+    const [found] = await db
+      .select({ row: approvals, caseStatus: cases.status })
+      .from(approvals)
+      .innerJoin(cases, eq(cases.id, approvals.caseId))
+      .where(and(eq(approvals.id, id), scoped(auth)))
+      .limit(1);
+    if (!found) throw notFound('approval');
+    const { row } = found;
     // The sending office sees its transfer but cannot accept it on the receiving office's behalf (nor can the workflow).
     const scope = officeScope(auth);
     if (row.kind === 'transfer' && scope !== null && scope !== row.transferTo) {
       throw new ApiError('forbidden', `a transfer is decided by a supervisor of the receiving office (${row.transferTo})`, { reason: 'receiving_office' });
     }
-    // Four eyes: whoever asked for it cannot decide it (the case workflow holds to the same rule).
+    // Four eyes, a rule of who may act: refused before the case is asked (which holds to it too).
     if ((row.requestedBy as Actor).sub === auth.sub) {
       throw new ApiError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
     }
-    // Keyed: a decided approval may be this request's earlier attempt; the case gives back its outcome.
-    if (row.status !== 'pending' && updateId === undefined) throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
+    // Otherwise the case decides. A closed case's workflow has ended, so the read model answers for it
+    // (its approvals are all decided), unless the request is keyed: it may be this very request's
+    // earlier attempt, whose outcome Temporal still gives back.
+    if (found.caseStatus === 'closed' && updateId === undefined && row.status !== 'pending') throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
     // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.
     const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth), office: scope ?? '*' }, updateId);
     return { ...done, overdue: false };

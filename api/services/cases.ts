@@ -13,6 +13,7 @@ import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from 
 import { createIdempotencyStore, keyedUuid, storedAnswer } from '../idempotency.js';
 import { type FieldCipher, fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
 import { updateCase, withTemporalDeadline } from './case-update.js';
+import { type CaseOut, claimed, withClaims } from './claims.js';
 import { caseWorkflowId } from '../../temporal/client.js';
 import { actionUpdates, caseQuery } from '../../workflows/definitions.js';
 import type { ActionType } from '../../domain/schemas.js';
@@ -150,7 +151,7 @@ export function createCaseService(deps: ApiDeps) {
       const response = await db.transaction(async (tx) => {
         [input.reference] = await allocateReferences(tx, input.openedAt.slice(0, 4), 1);
         state.reference = input.reference!;
-        const view = caseView(state);
+        const view = claimed(caseView(state));
         await insertOpenedCases(tx, [{ input, state }], { hasher, cipher }, { onConflictDoNothing: false });
         if (idempotencyKey) {
           await tx.insert(idempotencyKeys).values({ subject: auth.sub, key: idempotencyKey, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, idempotencyKey, view) });
@@ -187,7 +188,7 @@ export function createCaseService(deps: ApiDeps) {
 
   async function answerWithEarlierCase(auth: Auth, caseId: string, key: string, hash: string) {
     // Its first step may not have reached the read model yet: ask the workflow itself.
-    const view = await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery));
+    const view = await withClaims(db, await withTemporalDeadline(deps, () => temporal.workflow.getHandle(caseWorkflowId(caseId)).query(caseQuery)));
     assertMayReplay(auth, view.office);
     await db.insert(idempotencyKeys).values({ subject: auth.sub, key, requestHash: hash, statusCode: 201, ...storedAnswer(cipher, auth.sub, key, view) }).onConflictDoNothing();
     return { status: 201, body: view as unknown };
@@ -212,14 +213,18 @@ export function createCaseService(deps: ApiDeps) {
     return matching.rejectDuplicateDocuments(auth, documents);
   }
 
-  async function getCase(auth: Auth, id: string): Promise<CaseView> {
-    const row = await findScopedRow(auth, id);
+  /** The case as the API shows it: the workflow's live view (or the read model's), with the inbox's claims. */
+  async function getCase(auth: Auth, id: string): Promise<CaseOut> {
+    return withClaims(db, await caseViewOf(await findScopedRow(auth, id)));
+  }
+
+  async function caseViewOf(row: typeof cases.$inferSelect): Promise<CaseView> {
     // A closed case's workflow is done; its read model is final and also carries what happens
     // after closure (an exit restriction's end).
     if (row.status === 'closed') return openSnapshot<CaseView>(cipher, row);
     try {
       return await temporal.connection.withDeadline(Date.now() + 5_000, () =>
-        temporal.workflow.getHandle(caseWorkflowId(id)).query(caseQuery),
+        temporal.workflow.getHandle(caseWorkflowId(row.id)).query(caseQuery),
       );
     } catch {
       // The workflow may be gone (retention) or Temporal briefly unreachable: the read model holds
@@ -245,7 +250,7 @@ export function createCaseService(deps: ApiDeps) {
     // A document another open case holds refuses the correction, as it refuses opening a second case.
     if (documents) await matching.rejectDuplicateDocuments(auth, documents, { exceptCaseId: id });
     try {
-      return await updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId);
+      return withClaims(db, await updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId));
     } catch (err) {
       // Another case took the document between the check and the step (the read model's unique index
       // refused it): say which, if the caller may see it.

@@ -1,31 +1,36 @@
 // The inboxes. Claims are inbox state and live in PostgreSQL only (an atomic conditional UPDATE
 // decides between two officers); completions and rejections go through the case workflow, which
-// owns what a result means for the case. Inputs, results and reasons are sealed at rest: every row
-// is opened (db/at-rest.ts openTaskRow) right where it is read.
+// owns what a result means for the case and decides whether the task can take it (its status, its
+// result's schema): this service checks only who may work the task and who holds it, then translates
+// the case's answer. Inputs, results and reasons are sealed at rest: every row is opened
+// (db/at-rest.ts openTaskRow) right where it is read.
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
 import { agencies, agencyTasks, cases } from '../../db/schema/index.js';
 import { fieldCipher, openTaskRow } from '../../db/at-rest.js';
-import { taskResultSchemas, type TaskType } from '../../domain/schemas.js';
 import { type Consent, type RedactionReason, type TaskView, agencyRedaction } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, toApiError } from '../errors.js';
 import type { Auth } from '../middleware/auth.js';
 import { type ListTasksQuery, encodeCursor } from '../schemas.js';
-import { parse, parseCursor } from '../validate.js';
+import { parseCursor } from '../validate.js';
 import { actorOf } from './cases.js';
 import { updateCase } from './case-update.js';
 import { createPersonMatching } from './person-matching.js';
 
 type TaskRow = typeof agencyTasks.$inferSelect;
-/** A task with the consent in force on its case, read in the same query (consent is a live gate). */
-type TaskRead = { task: TaskRow; consent: Consent };
+/**
+ * A task with the consent in force on its case, read in the same query (consent is a live gate), and
+ * whether that case is closed: its workflow has then ended, and the read model answers for it.
+ */
+type TaskRead = { task: TaskRow; consent: Consent; caseClosed: boolean };
 
 // The inbox query: every task joined to its case's consent columns, so redaction is decided at read
 // time from the consent in force, for historic tasks as for new ones, without rewriting any task.
 const TASK_READ = {
   task: agencyTasks,
   consent: { consularNotification: cases.consularNotification, dataSharing: cases.dataSharing },
+  caseStatus: cases.status,
 };
 
 function visibleTo(auth: Auth): SQL {
@@ -100,7 +105,7 @@ export function createTaskService(deps: ApiDeps) {
       .where(and(eq(agencyTasks.id, id), visibleTo(auth)))
       .limit(1);
     if (!row) throw notFound('task');
-    return { task: open(row.task), consent: row.consent };
+    return { task: open(row.task), consent: row.consent, caseClosed: row.caseStatus === 'closed' };
   }
 
   async function reload(id: string): Promise<TaskRow> {
@@ -141,21 +146,29 @@ export function createTaskService(deps: ApiDeps) {
     return forReader(auth, taskOut(task), consent);
   }
 
-  /**
-   * With `keyed`, a task already done is left for the case to judge: it may be this very request's
-   * earlier attempt, whose outcome the case gives back instead of a conflict.
-   */
-  function assertWorkable(auth: Auth, task: TaskRow, keyed = false) {
+  /** The inbox's own rules, checked before the case is asked: the caller's role may work it, and nobody else holds it. */
+  function assertMayWork(auth: Auth, task: TaskRow) {
     if (!mayWork(auth, task)) throw new ApiError('forbidden', 'this task is for another role');
     if (task.status === 'claimed' && task.claimedBy !== auth.sub) {
       throw new ApiError('conflict', 'another person holds this task', { claimedBy: task.claimedBy });
     }
-    if (task.status !== 'open' && task.status !== 'claimed' && !keyed) throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
+  }
+
+  /**
+   * Whether the task is still to be done, as the read model has it: for claims (the inbox's alone)
+   * and for the tasks of a closed case, whose workflow has ended; otherwise the case itself decides
+   * (domain/case/tasks.ts, with the same code and message). A keyed completion or rejection of a
+   * closed case's task still goes to the case: it may be this very request's earlier attempt, whose
+   * outcome Temporal gives back.
+   */
+  function assertLive(task: TaskRow) {
+    if (task.status !== 'open' && task.status !== 'claimed') throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
   }
 
   async function claim(auth: Auth, id: string) {
     const { task, consent } = await read(auth, id);
-    assertWorkable(auth, task);
+    assertMayWork(auth, task);
+    assertLive(task);
     const [claimed] = await db
       .update(agencyTasks)
       .set({ status: 'claimed', claimedBy: auth.sub, claimedAt: new Date() })
@@ -168,7 +181,8 @@ export function createTaskService(deps: ApiDeps) {
       .returning();
     if (!claimed) {
       const now = await reload(id);
-      assertWorkable(auth, now);
+      assertMayWork(auth, now);
+      assertLive(now);
       throw new ApiError('conflict', 'the task changed while claiming; try again');
     }
     return forReader(auth, taskOut(open(claimed)), consent);
@@ -188,15 +202,13 @@ export function createTaskService(deps: ApiDeps) {
   }
 
   async function complete(auth: Auth, id: string, rawResult: Record<string, unknown>, updateId?: string) {
-    const { task, consent } = await read(auth, id);
-    assertWorkable(auth, task, updateId !== undefined);
-    if (task.type === 'follow_up') {
-      throw new ApiError('conflict', 'follow-ups are recorded with the record_follow_up case action');
-    }
-    // Checked here too so a bad result is a 400 with field paths before anything reaches Temporal.
-    parse(taskResultSchemas[task.type as TaskType], rawResult, 'result');
-    if (typeof rawResult.consulateId === 'string') await assertConsulate(rawResult.consulateId);
-    const travelDocument = task.type === 'issue_travel_document' ? await issuedDocument(task.caseId, rawResult) : undefined;
+    const { task, consent, caseClosed } = await read(auth, id);
+    assertMayWork(auth, task);
+    if (caseClosed && updateId === undefined) assertLive(task);
+    // What the case cannot know about a result: whether the consulate it names exists, and whether
+    // another open case already holds the travel document it issues.
+    if (task.type === 'supervisor_review' && typeof rawResult.consulateId === 'string') await assertConsulate(rawResult.consulateId);
+    const travelDocument = task.type === 'issue_travel_document' && typeof rawResult.number === 'string' ? await issuedDocument(task.caseId, rawResult) : undefined;
     // The travel document joins the person's documents: one another open case holds is a duplicate
     // person, refused like a second case with that document (whom to contact, not which case).
     if (travelDocument) await matching.rejectDuplicateDocuments(auth, [travelDocument], { exceptCaseId: task.caseId });
@@ -227,9 +239,9 @@ export function createTaskService(deps: ApiDeps) {
   }
 
   async function reject(auth: Auth, id: string, reason: string, updateId?: string) {
-    const { task, consent } = await read(auth, id);
-    assertWorkable(auth, task, updateId !== undefined);
-    if (task.audience !== 'agency') throw new ApiError('conflict', 'only agency tasks can be rejected');
+    const { task, consent, caseClosed } = await read(auth, id);
+    assertMayWork(auth, task);
+    if (caseClosed && updateId === undefined) assertLive(task);
     const done = await updateCase(deps, task.caseId, rejectTaskUpdate, { taskId: id, reason, actor: actorOf(auth) }, updateId);
     return forReader(auth, answered(task, done), consent);
   }

@@ -1,6 +1,8 @@
 // Tasks the case sends to agencies, supervisors and caseworkers, as they come back: completed (what
 // the result does is the stage module's `taskOutcomes`, or the review's decision) or rejected (a
 // supervisor then decides). After each completion the current stage checks whether its work is done.
+// Every task type completes the same way, from its inbox (`completeTask`) or from an action that
+// records it (`record_follow_up`): both go through `settleTask`.
 import type { z } from 'zod';
 import { taskResultSchemas } from '../schemas.js';
 import { DomainError, fieldIssues } from '../errors.js';
@@ -8,7 +10,6 @@ import type { TaskOutcome } from './rules.js';
 import type { CaseState, CaseTask, Change, Ctx, Features } from './state.js';
 import { closeTask, emit, emptyChange } from './steps.js';
 import { checkReviewDecision, openReview, resolveReview } from './reviews.js';
-import { allowedActions } from './actions.js';
 import { stageRules } from './stages/index.js';
 
 function findOpenTask(state: CaseState, taskId: string): CaseTask {
@@ -28,12 +29,6 @@ export function validateTaskCompletion(
   features?: Features,
 ): { task: CaseTask; result: Record<string, unknown> } {
   const task = findOpenTask(state, taskId);
-  if (task.type === 'follow_up') {
-    throw new DomainError('invalid_transition', 'follow-ups are recorded with the record_follow_up action', {
-      stage: state.stage,
-      allowed: allowedActions(state),
-    });
-  }
   const parsed = taskResultSchemas[task.type].safeParse(rawResult);
   if (!parsed.success) {
     throw new DomainError('validation_failed', `invalid result for ${task.type}`, fieldIssues(parsed.error.issues, 'result'));
@@ -66,13 +61,23 @@ function outcomeOf(task: CaseTask): TaskOutcome | undefined {
   return undefined;
 }
 
-export function completeTask(state: CaseState, task: CaseTask, result: Record<string, unknown>, ctx: Ctx): Change {
-  const change = emptyChange();
+/**
+ * What completing a task does, however it is completed: the result is kept, the task closed, its
+ * outcome applied, then the current stage checks whether its work is done. `announce` records
+ * `task_completed` on the timeline; an action that completes a task has its own entry already.
+ */
+export function settleTask(state: CaseState, task: CaseTask, result: Record<string, unknown>, change: Change, ctx: Ctx, opts: { announce: boolean }): void {
   task.result = result;
   closeTask(task, change, 'completed', ctx);
-  emit(state, change, ctx, 'task_completed', { taskId: task.id, taskType: task.type, result });
+  if (opts.announce) emit(state, change, ctx, 'task_completed', { taskId: task.id, taskType: task.type, result });
   outcomeOf(task)?.(state, task, result, change, ctx);
   stageRules(state.stage).exitWhenDone?.(state, change, ctx);
+}
+
+/** A task completed from its inbox (POST /v1/tasks/:id/complete), with a result validated by validateTaskCompletion. */
+export function completeTask(state: CaseState, task: CaseTask, result: Record<string, unknown>, ctx: Ctx): Change {
+  const change = emptyChange();
+  settleTask(state, task, result, change, ctx, { announce: true });
   return change;
 }
 

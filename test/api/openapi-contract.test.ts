@@ -332,11 +332,11 @@ describe('the OpenAPI document against the real API', () => {
 });
 
 describe('the served OpenAPI document', () => {
-  it('when /openapi.json is fetched, then every response of every operation has a schema, and each task type has its task and result schemas', async () => {
+  it('when /openapi.json is fetched, then every response of every operation has a schema, and each task type has its task and result schemas, each a body of the complete endpoint', async () => {
     const res = await h.http.get('/openapi.json');
     expect(res.status).toBe(200);
     const doc = res.body as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>;
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }> }>>;
       components: { schemas: Record<string, unknown> };
     };
     const empty: string[] = [];
@@ -354,6 +354,7 @@ describe('the served OpenAPI document', () => {
       const name = type.replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
       expect(doc.components.schemas, type).toHaveProperty(`${name}Task`);
       expect(doc.components.schemas, type).toHaveProperty(`${name}Result`);
+      expect(JSON.stringify(doc.paths['/v1/tasks/{id}/complete']!.post!.requestBody), type).toContain(`"#/components/schemas/${name}Result"`);
     }
   });
 });

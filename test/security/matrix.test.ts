@@ -351,7 +351,7 @@ const PROBES: Record<string, Probe> = {
     // A result that passes the body schema and fails the task type's: the task is found and workable, then refused.
     body: () => ({ result: {} }),
     inside: (c, t) =>
-      !works(c, t.task!) ? { status: 403, because: AUDIENCE } : !live(t.task!) || t.task!.type === 'follow_up' ? { status: 409 } : { status: 400 },
+      !works(c, t.task!) ? { status: 403, because: AUDIENCE } : !live(t.task!) ? { status: 409 } : { status: 400 },
   },
   'POST /v1/tasks/:id/reject': {
     // Only an agency's own live task could really be rejected: it gets a body that fails validation.

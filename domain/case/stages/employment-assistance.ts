@@ -1,7 +1,8 @@
 // Stage "employment_assistance": help finding work at home. An assessment, referrals, a placement,
 // then follow-ups on set days after it; once the last follow-up is recorded the case asks a
-// supervisor to close it (reintegrated, or assistance declined). A placement abroad waits for any
-// exit restriction to end.
+// supervisor to close it (reintegrated, or assistance declined). A follow-up is completed from the
+// caseworker's inbox or with `record_follow_up`, the same way (domain/case/tasks.ts settleTask). A
+// placement abroad waits for any exit restriction to end.
 import type { ClosureReason } from '../../schemas.js';
 import { DomainError } from '../../errors.js';
 import { daysMs } from '../../policy.js';
@@ -10,6 +11,7 @@ import { type CaseState, type Change, type Ctx, SYSTEM, openTasks } from '../sta
 import { addDays, addMs } from '../clock.js';
 import { addTask, closeTask } from '../steps.js';
 import { openClosureApproval } from '../closure.js';
+import { settleTask } from '../tasks.js';
 import { exitRestrictionActive } from './exit-restriction-check.js';
 
 // Kept for cases recorded before follow-ups were scheduled (see the 'follow-ups-on-schedule' patch).
@@ -84,7 +86,7 @@ export const employmentAssistance: StageRules = {
         }
       },
     },
-    // The exit: the last follow-up asks for closure.
+    // A follow-up recorded as an action: completes its task (see taskOutcomes.follow_up).
     record_follow_up: {
       stages: ['employment_assistance'],
       whileOnHold: false,
@@ -99,13 +101,17 @@ export const employmentAssistance: StageRules = {
       },
       apply: (state, action, change, ctx) => {
         const task = state.tasks.find((t) => t.id === action.taskId)!;
-        task.result = { outcome: action.outcome, ...(action.notes ? { notes: action.notes } : {}) };
-        closeTask(task, change, 'completed', ctx);
-        if (!hasOpenFollowUp(state) && state.followUpSchedule.length === 0) {
-          const reason: ClosureReason = action.outcome === 'declined' ? 'declined_assistance' : 'reintegrated';
-          openClosureApproval(state, change, { ...ctx, actor: SYSTEM }, reason, 'all employment follow-ups recorded');
-        }
+        const result = { outcome: action.outcome, ...(action.notes ? { notes: action.notes } : {}) };
+        settleTask(state, task, result, change, ctx, { announce: false });
       },
+    },
+  },
+  taskOutcomes: {
+    // The exit: the last follow-up asks for closure.
+    follow_up: (state, _task, result, change, ctx) => {
+      if (hasOpenFollowUp(state) || state.followUpSchedule.length > 0) return;
+      const reason: ClosureReason = result.outcome === 'declined' ? 'declined_assistance' : 'reintegrated';
+      openClosureApproval(state, change, { ...ctx, actor: SYSTEM }, reason, 'all employment follow-ups recorded');
     },
   },
 };

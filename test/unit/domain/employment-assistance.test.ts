@@ -2,7 +2,7 @@
 // placement, follow-ups, and the closure request after the last one.
 import { describe, expect, it } from 'vitest';
 import { allowedActions, openTasks, validateAction, validateTaskCompletion } from '../../../domain/case.js';
-import { DAY, rejection, world } from './world.js';
+import { DAY, caseworker, eventTypes, rejection, world } from './world.js';
 
 const placement = { type: 'record_placement', employer: 'E', position: 'P', startDate: '2026-12-01', abroad: false };
 
@@ -47,24 +47,56 @@ describe('stage employment_assistance', () => {
     expect(w.state.followUpSchedule.map((f) => f.dayOffset)).toEqual([30, 90, 180]);
   });
 
-  it('when a follow-up id is not an open follow-up, then it is refused; completing one as a task is refused too', () => {
+  it('when a follow-up id is not an open follow-up, then the action is refused', () => {
     const w = world();
     w.toEmployment();
     w.act(placement);
     const err = rejection(() => validateAction(w.state, { type: 'record_follow_up', taskId: '00000000-0000-4000-8000-000000000000', outcome: 'employed' }, w.iso()));
     expect(err.code).toBe('validation_failed');
-    const followUp = w.openTask('follow_up')!;
-    expect(rejection(() => validateTaskCompletion(w.state, followUp.id, { outcome: 'employed' })).code).toBe('invalid_transition');
   });
 
-  it('when the last follow-up is recorded, then the case itself asks a supervisor to close it', () => {
+  it('when a follow-up is completed from the inbox, then its task ends as the record_follow_up action leaves it, with the inbox entry on the timeline', () => {
+    const byAction = world();
+    const byInbox = world();
+    for (const w of [byAction, byInbox]) {
+      w.toEmployment();
+      w.act(placement);
+    }
+    const actionTask = byAction.openTask('follow_up')!;
+    const actionChange = byAction.act({ type: 'record_follow_up', taskId: actionTask.id, outcome: 'unemployed', notes: 'looking' });
+    const inboxTask = byInbox.openTask('follow_up')!;
+    const inboxChange = byInbox.complete('follow_up', { outcome: 'unemployed', notes: 'looking' }, caseworker);
+    const ended = (t: typeof actionTask) => ({ status: t.status, result: t.result, completedBy: t.completedBy, rev: t.rev });
+    expect(ended(inboxTask)).toEqual(ended(actionTask));
+    expect(ended(inboxTask)).toMatchObject({ status: 'completed', result: { outcome: 'unemployed', notes: 'looking' }, completedBy: caseworker.sub });
+    expect(eventTypes(actionChange)).toEqual(['record_follow_up']);
+    expect(eventTypes(inboxChange)).toEqual(['task_completed']);
+    expect(inboxChange.tasks.map((t) => t.id)).toEqual([inboxTask.id]);
+  });
+
+  it('when a follow-up result is not a follow-up result, then its completion is refused with the field', () => {
     const w = world();
     w.toEmployment();
     w.act(placement);
-    for (const outcome of ['employed', 'employed', 'declined']) {
-      expect(w.state.approvals).toEqual([]);
-      w.act({ type: 'record_follow_up', taskId: w.openTask('follow_up')!.id, outcome });
-    }
-    expect(w.state.approvals).toMatchObject([{ status: 'pending', reason: 'declined_assistance', requestedBy: { sub: 'homeward', role: 'system' } }]);
+    const err = rejection(() => validateTaskCompletion(w.state, w.openTask('follow_up')!.id, { outcome: 'fine', mood: 'good' }));
+    expect(err.code).toBe('validation_failed');
+    expect(err.details).toEqual([
+      { path: 'result.outcome', message: expect.any(String) },
+      { path: 'result.mood', message: 'unknown field' },
+    ]);
   });
+
+  for (const how of ['the action', 'the inbox'] as const) {
+    it(`when the last follow-up is completed through ${how}, then the case itself asks a supervisor to close it`, () => {
+      const w = world();
+      w.toEmployment();
+      w.act(placement);
+      for (const outcome of ['employed', 'employed', 'declined']) {
+        expect(w.state.approvals).toEqual([]);
+        if (how === 'the action') w.act({ type: 'record_follow_up', taskId: w.openTask('follow_up')!.id, outcome });
+        else w.complete('follow_up', { outcome }, caseworker);
+      }
+      expect(w.state.approvals).toMatchObject([{ status: 'pending', reason: 'declined_assistance', requestedBy: { sub: 'homeward', role: 'system' } }]);
+    });
+  }
 });
