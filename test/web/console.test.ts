@@ -84,7 +84,7 @@ describe(`the console${skipReason}`, () => {
 
     await page.getByRole('link', { name: 'Open a case' }).click();
     const open = page.getByRole('form', { name: 'Open a case' });
-    await open.getByLabel('Full name', { exact: true }).fill('Amihan Dela Cruz');
+    await open.getByRole('textbox', { name: 'Full name', exact: true }).fill('Amihan Dela Cruz');
     await open.getByLabel(/^Date of birth/).fill('1998-02-14');
     await open.getByLabel(/^Sex/).selectOption('female');
     await open.getByLabel(/^Nationality/).fill('ph'); // lower case: the API refuses it at the field
@@ -116,7 +116,7 @@ describe(`the console${skipReason}`, () => {
     // The same passport again: refused as a duplicate, with a link to the case that has it.
     await page.goto('/cases/new');
     const again = page.getByRole('form', { name: 'Open a case' });
-    await again.getByLabel('Full name', { exact: true }).fill('Amihan D. Cruz');
+    await again.getByRole('textbox', { name: 'Full name', exact: true }).fill('Amihan D. Cruz');
     await again.getByLabel(/^Nationality/).fill('PH');
     await again.getByRole('group', { name: 'Identity documents' }).getByLabel(/^Type/).selectOption('passport');
     await again.getByLabel(/^Number/).fill(doc);
@@ -380,7 +380,7 @@ describe(`the console${skipReason}`, () => {
     const { context, page } = await signedIn(browser, baseUrl, { role: 'caseworker', office: h.office, sub: 'cw-docs' });
     await page.goto('/cases/new');
     const open = page.getByRole('form', { name: 'Open a case' });
-    await open.getByLabel('Full name', { exact: true }).fill('Mayumi Santos');
+    await open.getByRole('textbox', { name: 'Full name', exact: true }).fill('Mayumi Santos');
     await open.getByLabel(/^Nationality/).fill('PH');
     await open.getByLabel(/^Consulate/).selectOption(consulateId);
     const docs = open.getByRole('group', { name: 'Identity documents' });
