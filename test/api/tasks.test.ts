@@ -104,8 +104,10 @@ describe('the inbox and the case agree on every task type', () => {
     await ok(await post(p.consul, shelter.id, 'reject', { reason: 'no shelter places this month' }));
     await agree(p.consul, caseId, shelter.id, { status: 'rejected', claimedBy: 'consul-chen' });
     for (const t of consular.filter((t) => t !== shelter)) {
-      const done = await ok(await post(p.consul, t.id, 'complete', { result: drive.CONSULAR_RESULTS[t.type] }));
-      expect(done).toMatchObject({ status: 'completed', result: drive.CONSULAR_RESULTS[t.type] });
+      // One result per task: each read of CONSULAR_RESULTS issues a new travel document number.
+      const result = drive.CONSULAR_RESULTS[t.type];
+      const done = await ok(await post(p.consul, t.id, 'complete', { result }));
+      expect(done).toMatchObject({ status: 'completed', result });
       await agree(p.consul, caseId, t.id, { status: 'completed', claimedBy: 'consul-chen' });
     }
 
