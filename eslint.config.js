@@ -42,9 +42,17 @@ export default tseslint.config(
               message: 'Import activities only as types (import type) and call them through proxyActivities.',
             },
             { group: ['**/db/*', '**/api/*', '**/temporal/*', '**/worker/*'], message: 'No I/O modules in workflow code.' },
+            { group: ['**/scripts/*'], message: 'Production code never imports from scripts/.' },
           ],
         },
       ],
+    },
+  },
+  {
+    // What runs in production stands on its own: scripts/ is for development tools only.
+    files: ['api/**/*.ts', 'worker/**/*.ts', 'temporal/**/*.ts', 'activities/**/*.ts', 'db/**/*.ts', 'config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/scripts/*'], message: 'Production code never imports from scripts/.' }] }],
     },
   },
   {

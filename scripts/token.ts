@@ -1,24 +1,9 @@
 // Mints development JWTs: `npm run token -- caseworker --office manila [--sub alice] [--hours 8]`.
 import { parseArgs } from 'node:util';
-import { SignJWT } from 'jose';
+import { mintToken } from '../api/dev-tokens.js';
 import { loadConfig } from '../config/index.js';
 
-export async function mintToken(
-  secret: string,
-  claims: { sub: string; role: string; office?: string; agency?: string },
-  ttlSeconds = 8 * 3600,
-  /** AUTH_ISSUER and AUTH_AUDIENCE, when the API checks them (always in production). */
-  scope: { issuer?: string; audience?: string } = {},
-): Promise<string> {
-  const jwt = new SignJWT({ role: claims.role, ...(claims.office ? { office: claims.office } : {}), ...(claims.agency ? { agency: claims.agency } : {}) })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(claims.sub)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
-  if (scope.issuer) jwt.setIssuer(scope.issuer);
-  if (scope.audience) jwt.setAudience(scope.audience);
-  return jwt.sign(new TextEncoder().encode(secret));
-}
+export { mintToken };
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!)) {
   const { values, positionals } = parseArgs({

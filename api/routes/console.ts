@@ -10,7 +10,7 @@ import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
 import { storable } from '../../domain/schemas.js';
-import { mintToken } from '../../scripts/token.js';
+import { mintToken } from '../dev-tokens.js';
 import { ApiError } from '../errors.js';
 import { parse } from '../validate.js';
 

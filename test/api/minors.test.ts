@@ -151,7 +151,7 @@ describe('a minor\'s consent', () => {
 
     await actOk(h, caseworker, id, { type: 'update_person', guardian, reason: 'mother' });
     const granted = await actOk(h, caseworker, id, { ...grant, givenBy: 'guardian' });
-    expect(granted.consent).toEqual({ consularNotification: 'granted', dataSharing: 'granted' });
+    expect(granted.consent).toEqual({ consularNotification: 'granted', dataSharing: 'granted', policeReferral: 'unknown' });
     expect((await timelineRows(h, id)).filter((e) => e.type === 'record_consent').at(-1)!.data).toMatchObject({ givenBy: 'guardian' });
   });
 

@@ -1670,7 +1670,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Complete a task with its result
+         * Complete a task (of any type) with its result
          * @description Roles: agency_officer, caseworker, supervisor
          */
         post: {
@@ -1688,8 +1688,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the schema of the task's type */
-                        result: components["schemas"]["VerifyNationalityResult"] | components["schemas"]["IssueTravelDocumentResult"] | components["schemas"]["ArrangeShelterResult"] | components["schemas"]["ArrangeMedicalCheckResult"] | components["schemas"]["ExitRestrictionReviewResult"] | components["schemas"]["SupervisorReviewResult"];
+                        /** @description the schema of the task's type (one of the task types' results) */
+                        result: components["schemas"]["VerifyNationalityResult"] | components["schemas"]["IssueTravelDocumentResult"] | components["schemas"]["ArrangeShelterResult"] | components["schemas"]["ArrangeMedicalCheckResult"] | components["schemas"]["ExitRestrictionReviewResult"] | components["schemas"]["SupervisorReviewResult"] | components["schemas"]["FollowUpResult"];
                     };
                 };
             };
@@ -1739,13 +1739,13 @@ export interface paths {
                         "application/json": components["schemas"]["NotFoundError"];
                     };
                 };
-                /** @description conflict: e.g. someone else holds the task, or it is already decided; invalid_transition: not allowed in the case's stage now */
+                /** @description conflict: e.g. someone else holds the task, or it is already decided */
                 409: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["ConflictError"] | components["schemas"]["InvalidTransitionError"];
+                        "application/json": components["schemas"]["ConflictError"];
                     };
                 };
                 /** @description payload_too_large: the body is over the limit */
@@ -4352,6 +4352,12 @@ export interface components {
             consulateId?: string;
             notes?: string;
         };
+        /** @description How the person is doing after the placement; the last follow-up asks a supervisor to close the case. The `record_follow_up` case action records the same. */
+        FollowUpResult: {
+            /** @enum {string} */
+            outcome: "employed" | "unemployed" | "unreachable" | "declined";
+            notes?: string;
+        };
         /**
          * @example {
          *       "id": "5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f",
@@ -4425,10 +4431,11 @@ export interface components {
          *           "agencyId": "ph-consulate-bkk",
          *           "audience": "agency",
          *           "type": "issue_travel_document",
-         *           "status": "open",
+         *           "status": "claimed",
          *           "priority": "high",
          *           "dueAt": "2026-11-25T03:00:00.000Z",
          *           "escalationLevel": 0,
+         *           "claimedBy": "consul-chen",
          *           "input": {
          *             "fullName": "Amihan Dela Cruz",
          *             "dateOfBirth": "1998-02-14",
@@ -4741,6 +4748,8 @@ export interface components {
             completedAt: string | null;
             /** @enum {string} */
             type: "verify_nationality" | "issue_travel_document" | "arrange_shelter" | "arrange_medical_check" | "exit_restriction_review" | "supervisor_review" | "follow_up";
+            /** @description who holds it while `claimed`; null while `open` */
+            claimedBy: string | null;
             result: {
                 [key: string]: unknown;
             } | null;
@@ -5302,6 +5311,7 @@ export interface components {
              */
             type: "verify_nationality";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["VerifyNationalityResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
@@ -5340,6 +5350,7 @@ export interface components {
              */
             type: "issue_travel_document";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["IssueTravelDocumentResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
@@ -5378,6 +5389,7 @@ export interface components {
              */
             type: "arrange_shelter";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["ArrangeShelterResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
@@ -5416,6 +5428,7 @@ export interface components {
              */
             type: "arrange_medical_check";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["ArrangeMedicalCheckResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
@@ -5454,6 +5467,7 @@ export interface components {
              */
             type: "exit_restriction_review";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["ExitRestrictionReviewResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
@@ -5492,6 +5506,7 @@ export interface components {
              */
             type: "supervisor_review";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["SupervisorReviewResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
@@ -5530,16 +5545,11 @@ export interface components {
              */
             type: "follow_up";
             overdue: boolean;
+            /** @description who holds it while `claimed`; null while `open` */
             claimedBy: string | null;
             result: components["schemas"]["FollowUpResult"] | null;
             /** @description why inputs and results are withheld from this agency reader (the consent in force), or null */
             redacted: ("consular_notification_refused" | "data_sharing_withdrawn") | null;
-        };
-        /** @description Recorded with the `record_follow_up` case action, not with POST /v1/tasks/{id}/complete. */
-        FollowUpResult: {
-            /** @enum {string} */
-            outcome: "employed" | "unemployed" | "unreachable" | "declined";
-            notes?: string;
         };
         /**
          * @example {
