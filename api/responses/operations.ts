@@ -9,6 +9,21 @@ export const operationStartedSchema = z
   .strictObject({ id: uuid, status: operationStatus.describe('running, or where it is now when a repeated Idempotency-Key replays'), total: z.int().min(1) })
   .meta({ id: 'OperationStarted', example: { id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'running', total: 200 } });
 
+// Invented data only: the raid as a list shows it; the operation's own example adds its counts.
+const OPERATION_SUMMARY_EXAMPLE = {
+  id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d',
+  name: 'Raid at Compound 7',
+  country: 'MM',
+  site: 'Compound 7',
+  date: '2026-10-19',
+  consulateId: 'ph-consulate-bkk',
+  office: 'manila',
+  status: 'completed',
+  total: 200,
+  createdAt: '2026-10-20T02:00:00.000Z',
+  completedAt: '2026-10-20T02:04:10.000Z',
+};
+
 export const operationSchema = z
   .strictObject({
     id: uuid,
@@ -42,15 +57,7 @@ export const operationSchema = z
   .meta({
     id: 'Operation',
     example: {
-      id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d',
-      name: 'Raid at Compound 7',
-      country: 'MM',
-      site: 'Compound 7',
-      date: '2026-10-19',
-      consulateId: 'ph-consulate-bkk',
-      office: 'manila',
-      status: 'completed',
-      total: 200,
+      ...OPERATION_SUMMARY_EXAMPLE,
       opened: 196,
       linkedExisting: 3,
       merged: 1,
@@ -61,8 +68,6 @@ export const operationSchema = z
         { index: 88, outcome: 'linked', inScope: false, contactOffice: 'cebu' },
       ],
       possibleDuplicates: [],
-      createdAt: '2026-10-20T02:00:00.000Z',
-      completedAt: '2026-10-20T02:04:10.000Z',
     },
   });
 
@@ -72,21 +77,7 @@ export const operationSummarySchema = operationSchema
 export const operationListSchema = page(operationSummarySchema).meta({
   id: 'OperationList',
   example: {
-    items: [
-      {
-        id: 'c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d',
-        name: 'Raid at Compound 7',
-        country: 'MM',
-        site: 'Compound 7',
-        date: '2026-10-19',
-        consulateId: 'ph-consulate-bkk',
-        office: 'manila',
-        status: 'completed',
-        total: 200,
-        createdAt: '2026-10-20T02:00:00.000Z',
-        completedAt: '2026-10-20T02:04:10.000Z',
-      },
-    ],
+    items: [OPERATION_SUMMARY_EXAMPLE],
     nextCursor: null,
   },
 });

@@ -19,7 +19,7 @@ import { dropDatabase } from '../../db/migrate.js';
 import { runtimeImportProblems } from '../../scripts/build.js';
 import { freshSecrets, renderEnv } from '../../scripts/secrets.js';
 import { mintToken } from '../../scripts/token.js';
-import { freePort } from '../support/processes.js';
+import { freePort, watchChild } from '../support/processes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const execFileAsync = promisify(execFile);
@@ -53,25 +53,13 @@ type Role = 'migrate' | 'worker' | 'api';
 const COMMANDS: Record<Role, string> = { migrate: 'dist/db/migrate.js', worker: 'dist/worker/main.js', api: 'dist/api/server.js' };
 
 function watch(child: ChildProcess, stop: () => Promise<void>): Launched {
-  let tail = '';
-  const keep = (chunk: Buffer) => {
-    tail = (tail + chunk.toString()).slice(-8_000);
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-      resolve();
-    });
-  });
+  const watched = watchChild(child);
   return {
     get exitInfo() {
-      return exitInfo;
+      return watched.exitInfo();
     },
-    output: () => tail,
-    exited,
+    output: watched.output,
+    exited: watched.exited,
     stop,
   };
 }

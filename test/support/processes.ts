@@ -308,8 +308,8 @@ export function sharedWorkflowBundle(): Promise<string> {
   return bundleFile;
 }
 
-function spawnTs(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; handle: ChildHandle; exited: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, entry], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+/** The last output of a child process and how it ended, for failure messages. */
+export function watchChild(child: ChildProcess): { exited: Promise<void>; exitInfo(): string | undefined; output(): string } {
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-8_000);
@@ -320,24 +320,30 @@ function spawnTs(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; 
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-      forget();
       resolve();
     });
   });
+  return { exited, exitInfo: () => exitInfo, output: () => tail };
+}
+
+function spawnTs(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; handle: ChildHandle; exited: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', EXIT_WITH_PARENT, entry], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const watched = watchChild(child);
   const forget = atExit(() => child.kill('SIGKILL'));
+  void watched.exited.then(forget);
   const handle: ChildHandle = {
     pid: child.pid!,
     get exitInfo() {
-      return exitInfo;
+      return watched.exitInfo();
     },
-    output: () => tail,
+    output: watched.output,
     async kill(signal: NodeJS.Signals = 'SIGKILL') {
-      if (exitInfo !== undefined) return;
+      if (watched.exitInfo() !== undefined) return;
       child.kill(signal);
-      await exited;
+      await watched.exited;
     },
   };
-  return { child, handle, exited };
+  return { child, handle, exited: watched.exited };
 }
 
 /** worker/main.ts in a child process; resolves once it polls its task queue. */

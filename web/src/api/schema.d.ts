@@ -5839,6 +5839,8 @@ export interface components {
          *       "office": "manila",
          *       "status": "completed",
          *       "total": 200,
+         *       "createdAt": "2026-10-20T02:00:00.000Z",
+         *       "completedAt": "2026-10-20T02:04:10.000Z",
          *       "opened": 196,
          *       "linkedExisting": 3,
          *       "merged": 1,
@@ -5858,9 +5860,7 @@ export interface components {
          *           "contactOffice": "cebu"
          *         }
          *       ],
-         *       "possibleDuplicates": [],
-         *       "createdAt": "2026-10-20T02:00:00.000Z",
-         *       "completedAt": "2026-10-20T02:04:10.000Z"
+         *       "possibleDuplicates": []
          *     }
          */
         Operation: {
