@@ -536,7 +536,8 @@ export function helpToClosed(model: CaseModel, opts: { moves?: Move[] } = {}): v
     checkActionable(model);
     if (model.closed) {
       if (closedBefore) return;
-      const approved = model.state.approvals.find((a) => a.status === 'approved');
+      // The closure itself: approved transfers earlier in the case's life are not how it closed.
+      const approved = model.state.approvals.find((a) => a.status === 'approved' && a.kind === 'closure');
       if (approved?.requestedBy.sub !== SYSTEM.sub || !['reintegrated', 'declined_assistance'].includes(approved.reason)) {
         throw new ModelViolation(`closed, but not through its normal path: ${JSON.stringify(approved)}`);
       }
