@@ -43,10 +43,22 @@ export default tseslint.config(
             },
             { group: ['**/db/*', '**/api/*', '**/temporal/*', '**/worker/*'], message: 'No I/O modules in workflow code.' },
             { group: ['**/scripts/*'], message: 'Production code never imports from scripts/.' },
+            {
+              // domain/schemas.ts builds every schema when it is evaluated, and each new workflow
+              // evaluates its modules afresh: workflow code takes them from domain/shapes.ts, built on use.
+              group: ['**/schemas.js', './schemas.js'],
+              allowTypeImports: true,
+              message: 'Workflow code imports shapes from domain/shapes.ts (built on first use), not domain/schemas.ts.',
+            },
           ],
         },
       ],
     },
+  },
+  {
+    // The facade itself re-exports domain/shapes.ts.
+    files: ['domain/schemas.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
   {
     // What runs in production stands on its own: scripts/ is for development tools only.

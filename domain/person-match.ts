@@ -4,7 +4,7 @@
 // and the name in the person's own script, each on its own) with the date of birth and a nationality.
 // Only keyed hashes of these strings are ever stored or compared (db/identity.ts); this module decides
 // which strings they are. Pure and deterministic: it runs in the workflow bundle too.
-import type { Person } from './schemas.js';
+import type { Person } from './shapes.js';
 
 // "E 1234-567" and "e1234567" are the same number as written by different officers.
 export function normaliseDocumentNumber(number: string): string {

@@ -2,7 +2,7 @@
 // closure"), with its default, in one place.
 // A case records the policy it started with (and the time scale), so a later change of policy or of
 // HOMEWARD_TIME_SCALE applies to new cases only and never moves a running case's deadlines.
-import type { TaskType } from './schemas.js';
+import type { TaskType } from './shapes.js';
 
 export const DAY_MS = 86_400_000;
 

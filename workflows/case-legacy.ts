@@ -25,7 +25,7 @@ import {
   validateTaskRejection,
 } from '../domain/case.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
-import type { ActionType, Actor } from '../domain/schemas.js';
+import type { ActionType, Actor } from '../domain/shapes.js';
 import type { ActionArgs, CompleteTaskArgs, DecideApprovalArgs, RejectTaskArgs } from './definitions.js';
 import { type CaseStepper, asApplicationFailure } from './case-steps.js';
 import { exitRestrictionWorkflow } from './exit-restriction.js';

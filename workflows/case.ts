@@ -50,7 +50,7 @@ import {
   approvalDecisionMessageSchema,
   taskCompletionMessageSchema,
   taskRejectionMessageSchema,
-} from '../domain/schemas.js';
+} from '../domain/shapes.js';
 import { exitRestrictionWorkflowId } from '../domain/ids.js';
 import { DEFAULT_MAX_MESSAGES_PER_RUN } from '../domain/policy.js';
 import { asApplicationFailure, createStepper } from './case-steps.js';
@@ -158,7 +158,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
         // check may grow (here: storable text, issue #7) without a patch.
         validator: ({ action, actor, expectedVersion }) => {
           if (steps.alreadyApplied()) return;
-          asApplicationFailure(() => validateMessage(actionMessageSchema, { actor }, type));
+          asApplicationFailure(() => validateMessage(actionMessageSchema(), { actor }, type));
           asApplicationFailure(() => validateAction(steps.state, { ...(action as object), type }, now(), expectedVersion));
         },
       },
@@ -184,7 +184,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     },
     {
       validator: ({ taskId, result, actor }) => {
-        asApplicationFailure(() => validateMessage(taskCompletionMessageSchema, { actor }, 'task completion'));
+        asApplicationFailure(() => validateMessage(taskCompletionMessageSchema(), { actor }, 'task completion'));
         if (!steps.alreadyApplied()) asApplicationFailure(() => validateTaskCompletion(steps.state, taskId, result, CURRENT_FEATURES));
       },
     },
@@ -205,7 +205,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     },
     {
       validator: ({ taskId, reason, actor }) => {
-        asApplicationFailure(() => validateMessage(taskRejectionMessageSchema, { reason, actor }, 'task rejection'));
+        asApplicationFailure(() => validateMessage(taskRejectionMessageSchema(), { reason, actor }, 'task rejection'));
         if (!steps.alreadyApplied()) asApplicationFailure(() => validateTaskRejection(steps.state, taskId));
       },
     },
@@ -228,7 +228,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
     },
     {
       validator: ({ approvalId, comment, actor, office }) => {
-        asApplicationFailure(() => validateMessage(approvalDecisionMessageSchema, { comment, actor }, 'approval decision'));
+        asApplicationFailure(() => validateMessage(approvalDecisionMessageSchema(), { comment, actor }, 'approval decision'));
         if (!steps.alreadyApplied()) asApplicationFailure(() => validateDecision(steps.state, approvalId, actor, office));
       },
     },

@@ -3,8 +3,8 @@
 // Shared by the workflow, the API and the tests, so names and argument types cannot drift apart.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalView, CaseView, TaskView } from '../domain/case.js';
-import type { ActionType, Actor } from '../domain/schemas.js';
-import { ACTION_TYPES } from '../domain/schemas.js';
+import type { ActionType, Actor } from '../domain/shapes.js';
+import { ACTION_TYPES } from '../domain/shapes.js';
 
 export interface ActionArgs {
   action: unknown;

@@ -4,7 +4,7 @@
 // closure, consent, transfer and justice ones in closure.ts, consent.ts, transfer.ts and justice.ts;
 // all are collected below.
 // allowedActions, validateAction and applyAction read nothing but this table.
-import { type Action, type ActionType, actionSchemas } from '../schemas.js';
+import { type Action, type ActionType, actionSchemas } from '../shapes.js';
 import { DomainError, fieldIssues } from '../errors.js';
 import type { ActionGuard, ActionRule, ActionTable, RuleSwitches } from './rules.js';
 import type { CaseState, Change, Ctx } from './state.js';

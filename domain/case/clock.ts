@@ -1,7 +1,7 @@
 // The case's clock: time arithmetic, the reminder/escalation ladder of tasks and approvals, when the
 // workflow must wake next, what falls due (fireDue), and how hold/resume pauses all of it. What a
 // stage's own deadline does when it passes is in that stage's module.
-import type { Priority } from '../schemas.js';
+import type { Priority } from '../shapes.js';
 import type { CaseState, CaseTask, Change, Ctx } from './state.js';
 import { openTasks } from './state.js';
 import { emit, emptyChange } from './steps.js';

@@ -1,7 +1,7 @@
 // Closing a case: anyone may ask (or the case itself, after its last follow-up), a supervisor
 // decides, and whoever asked cannot decide (four eyes). Approval closes the case for good: its open
 // tasks are cancelled and it enters the "closed" stage, where nothing is allowed.
-import type { Actor, ClosureReason } from '../schemas.js';
+import type { Actor, ClosureReason } from '../shapes.js';
 import { DomainError } from '../errors.js';
 import type { ActionTable, StageRules } from './rules.js';
 import { type Approval, type CaseState, type Change, type Ctx, openTasks } from './state.js';

@@ -2,7 +2,7 @@
 // bounded, and what the read model must store is built: the case as it now is, and what this step
 // added or touched. The workflow's stepper hands this to the persist activity; tests use it too, so
 // no one rebuilds it by hand.
-import type { IdentityDocument } from '../schemas.js';
+import type { IdentityDocument } from '../shapes.js';
 import type { Approval, CaseState, CaseTask, Change, TimelineEvent } from './state.js';
 import { type CaseView, caseView } from './views.js';
 import { trimState } from './limits.js';

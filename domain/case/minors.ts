@@ -5,7 +5,7 @@
 // Consent for a child is the guardian's: granting consent needs `givenBy: "guardian"` and a guardian
 // on record. A refusal or a withdrawal is accepted from the child as from the guardian: it only stops
 // data from flowing, and overruling a child's "no" is not something this system should do for anyone.
-import type { ActionOf } from '../schemas.js';
+import type { ActionOf } from '../shapes.js';
 import { DomainError } from '../errors.js';
 import type { ActionGuard, ActionTable, RuleSwitches } from './rules.js';
 import type { CaseState } from './state.js';

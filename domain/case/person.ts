@@ -6,7 +6,7 @@
 // nationalities or documents mark the change, so the read model re-indexes them for duplicates.
 import { DomainError } from '../errors.js';
 import { normaliseDocumentNumber } from '../person-match.js';
-import { type ActionOf, type IdentityDocument, PERSON_FIELDS, type Person, type RiskFlag } from '../schemas.js';
+import { type ActionOf, type IdentityDocument, PERSON_FIELDS, type Person, type RiskFlag } from '../shapes.js';
 import type { ActionTable } from './rules.js';
 import { type CaseState, type Change, type Ctx, initialPriority, priorityRank } from './state.js';
 import { emit } from './steps.js';

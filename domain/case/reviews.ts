@@ -13,7 +13,7 @@
 // Reviews of a stage that has waited too long (locating, extraction, departure) are for the record:
 // the caseworker's next action moves the case on. What each decision does is written into the
 // review's input (`decisions`), for the supervisor who reads it.
-import type { TaskType } from '../schemas.js';
+import type { TaskType } from '../shapes.js';
 import { DomainError } from '../errors.js';
 import { REVIEW_WAIT_DAYS, daysMs } from '../policy.js';
 import { type CaseState, type CaseTask, type Change, type Ctx, type Features, type ReviewTopic, type ReviewWait, openTasks } from './state.js';

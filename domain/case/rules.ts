@@ -1,6 +1,6 @@
 // The shapes of the rules: an action's entry in the action table, and a stage's module. Types only,
 // so every module can name them without importing another's code.
-import type { Action, ActionOf, ActionType, Stage, TaskType } from '../schemas.js';
+import type { Action, ActionOf, ActionType, Stage, TaskType } from '../shapes.js';
 import type { CaseState, CaseTask, Change, Ctx, StageDeadline } from './state.js';
 
 /**

@@ -1,7 +1,7 @@
 // The verbs every rule is written with: record an event, move to a stage, send a task, close one.
 // Each takes the Change of the step it is part of, so the read model learns exactly what the step
 // touched. The stage's own rules (deadline, what entering it sends) come from its stage module.
-import type { Stage, TaskStatus, TaskType } from '../schemas.js';
+import type { Stage, TaskStatus, TaskType } from '../shapes.js';
 import { daysMs } from '../policy.js';
 import type { Approval, Audience, CaseState, CaseTask, Change, Ctx } from './state.js';
 import { addMs } from './clock.js';

@@ -4,7 +4,7 @@
 // Every task type completes the same way, from its inbox (`completeTask`) or from an action that
 // records it (`record_follow_up`): both go through `settleTask`.
 import type { z } from 'zod';
-import { taskResultSchemas } from '../schemas.js';
+import { taskResultSchemas } from '../shapes.js';
 import { DomainError, fieldIssues } from '../errors.js';
 import type { TaskOutcome } from './rules.js';
 import type { CaseState, CaseTask, Change, Ctx, Features } from './state.js';

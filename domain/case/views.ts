@@ -1,6 +1,6 @@
 // The case as people see it: the API's case, task and approval shapes (docs/api.md), the next deadline
 // (paused on hold), and what an agency may read of a task under the consent in force.
-import type { TaskType } from '../schemas.js';
+import type { TaskType } from '../shapes.js';
 import { type Approval, type CaseState, type CaseTask, openTasks } from './state.js';
 import { allowedActions } from './actions.js';
 import { CONSULAR_TASKS } from './stages/consular-contact.js';

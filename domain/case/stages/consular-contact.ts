@@ -11,7 +11,7 @@
 //   the case moves on to its return without them; "reissue" is refused while consent still stops the
 //   tasks; "wait" asks the supervisor again after the waiting period, unless consent came back (which
 //   sends the tasks again at once and closes the review as moot).
-import { CONSULAR_TASK_TYPES, type RiskFlag, type TaskType } from '../../schemas.js';
+import { CONSULAR_TASK_TYPES, type RiskFlag, type TaskType } from '../../shapes.js';
 import type { StageRules } from '../rules.js';
 import { type CaseState, type CaseTask, type Change, type Ctx, openTasks } from '../state.js';
 import { addTask, closeTask, emit, enterStage } from '../steps.js';

@@ -3,7 +3,7 @@
 // supervisor to close it (reintegrated, or assistance declined). A follow-up is completed from the
 // caseworker's inbox or with `record_follow_up`, the same way (domain/case/tasks.ts settleTask). A
 // placement abroad waits for any exit restriction to end.
-import type { ClosureReason } from '../../schemas.js';
+import type { ClosureReason } from '../../shapes.js';
 import { DomainError } from '../../errors.js';
 import { daysMs } from '../../policy.js';
 import type { StageRules } from '../rules.js';

@@ -1,7 +1,7 @@
 // Every stage's rules, by stage, in the order a case goes through them. Built on first use: the
 // stage modules and the step helpers refer to each other (a stage's action enters the next stage),
 // so nothing here may read a stage module while the modules are still loading.
-import type { Stage } from '../../schemas.js';
+import type { Stage } from '../../shapes.js';
 import type { StageRules } from '../rules.js';
 import type { CaseState, StageDeadline } from '../state.js';
 import { locating } from './locating.js';
