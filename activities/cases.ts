@@ -9,14 +9,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
-import { priorityRank } from '../domain/case.js';
 import { DUPLICATE_DOCUMENT, READ_MODEL_REFUSED } from '../domain/errors.js';
-import type { IdentityDocument, Person } from '../domain/schemas.js';
-import { matchMaterials } from '../domain/person-match.js';
-import { DEFAULT_RETENTION_DAYS } from '../config/index.js';
-import { DAY_MS } from '../domain/policy.js';
+import type { IdentityDocument } from '../domain/schemas.js';
 import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
+import { type Tx, caseRow, documentRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { agencyTasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 
@@ -31,65 +28,6 @@ export interface PersistCaseInput {
   events: TimelineEvent[];
   tasks: Array<CaseTask & Scoped>;
   approvals: Array<Approval & Scoped>;
-}
-
-/**
- * The case row of a view: plain facts for lists and statistics, the view itself sealed. A closed case
- * is due for anonymisation `retentionMs` after its closure (HOMEWARD_RETENTION_DAYS, time-scaled).
- */
-export function caseRow(view: CaseView, cipher: FieldCipher, retentionMs = DEFAULT_RETENTION_DAYS * DAY_MS) {
-  return {
-    id: view.id,
-    reference: view.reference,
-    status: view.status,
-    stage: view.stage,
-    onHold: view.onHold,
-    priority: view.priority,
-    priorityRank: priorityRank(view.priority),
-    version: view.version,
-    office: view.office,
-    assignee: view.assignee,
-    consulateId: view.consulateId,
-    nationality: view.person.nationality,
-    country: view.location?.country ?? null,
-    screening: view.screening,
-    consularNotification: view.consent.consularNotification,
-    dataSharing: view.consent.dataSharing,
-    sourceType: view.source.type,
-    operationId: view.operationId,
-    // Absent in snapshots written before reopening existed.
-    previousCaseId: view.previousCaseId ?? null,
-    closureReason: view.closure?.reason ?? null,
-    // A held case has no running deadline, so it is never overdue while held.
-    nextDeadlineAt: view.nextDeadline && !view.nextDeadline.paused ? new Date(view.nextDeadline.at) : null,
-    nextDeadlineKind: view.nextDeadline?.kind ?? null,
-    snapshot: cipher.seal(view, aad.caseSnapshot(view.id))!,
-    createdAt: new Date(view.createdAt),
-    updatedAt: new Date(view.updatedAt),
-    stageEnteredAt: new Date(view.stageEnteredAt),
-    retainUntil: view.status === 'closed' && view.closure ? new Date(Date.parse(view.closure.closedAt) + retentionMs) : null,
-  };
-}
-
-export function documentRows(caseId: string, documents: IdentityDocument[], hasher: IdentityHasher, open = true) {
-  const seen = new Set<string>();
-  return documents.flatMap((doc) => {
-    const documentHash = hasher.documentHash(doc);
-    if (seen.has(documentHash)) return [];
-    seen.add(documentHash);
-    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), hashKeyId: hasher.activeKeyId, open }];
-  });
-}
-
-/** The possible-duplicate keys of a person (domain/person-match.ts), hashed under the active key. */
-export function matchKeyRows(caseId: string, person: Person, hasher: IdentityHasher) {
-  const seen = new Set<string>();
-  return matchMaterials(person).flatMap((m) => {
-    const keyHash = hasher.matchHash(m.material);
-    if (seen.has(keyHash)) return [];
-    seen.add(keyHash);
-    return [{ caseId, keyHash, kind: m.kind, nameForm: m.form, dobKnown: m.dobKnown, hashKeyId: hasher.activeKeyId }];
-  });
 }
 
 const excluded = (column: string) => sql.raw(`excluded."${column}"`);
@@ -122,8 +60,6 @@ export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boo
     nonRetryable: permanent,
   });
 }
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /**
  * A step can reach the read model and still never happen: its worker or the Temporal server dies
@@ -420,10 +356,4 @@ function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undef
     if (typeof e.code === 'string') return e as { code: string; constraint?: string };
   }
   return undefined;
-}
-
-/** The next timeline seq of a case whose workflow no longer writes it (closed): callers hold the case row lock. */
-export async function nextSeq(tx: Tx | Db, caseId: string): Promise<number> {
-  const [r] = await tx.select({ n: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` }).from(caseEvents).where(sql`${caseEvents.caseId} = ${caseId}`);
-  return (r?.n ?? 0) + 1;
 }
