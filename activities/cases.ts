@@ -15,7 +15,7 @@ import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
 import { type Tx, caseRow, documentRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
 import type { IdentityHasher } from '../db/identity.js';
-import { agencyTasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
+import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
 
@@ -80,9 +80,9 @@ async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined
   const idArray = (ids: string[]) => `{${ids.join(',')}}`;
   const openTaskIds = idArray(view.openTasks.map((t) => t.id));
   await tx
-    .delete(agencyTasks)
+    .delete(tasks)
     .where(
-      sql`${agencyTasks.caseId} = ${view.id} and ${agencyTasks.status} in ('open', 'claimed') and not (${agencyTasks.id} = any(${openTaskIds}::uuid[]))`,
+      sql`${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${openTaskIds}::uuid[]))`,
     );
   const pendingIds = idArray(view.pendingApprovals.map((a) => a.id));
   await tx
@@ -99,10 +99,10 @@ async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined
  */
 async function moveToOffice(tx: Tx, caseId: string, office: string): Promise<void> {
   await tx
-    .update(agencyTasks)
+    .update(tasks)
     .set({ status: 'open', claimedBy: null, claimedAt: null })
-    .where(sql`${agencyTasks.caseId} = ${caseId} and ${agencyTasks.office} <> ${office} and ${agencyTasks.audience} <> 'agency' and ${agencyTasks.status} = 'claimed'`);
-  await tx.update(agencyTasks).set({ office }).where(sql`${agencyTasks.caseId} = ${caseId} and ${agencyTasks.office} <> ${office}`);
+    .where(sql`${tasks.caseId} = ${caseId} and ${tasks.office} <> ${office} and ${tasks.audience} <> 'agency' and ${tasks.status} = 'claimed'`);
+  await tx.update(tasks).set({ office }).where(sql`${tasks.caseId} = ${caseId} and ${tasks.office} <> ${office}`);
   await tx.update(approvals).set({ office }).where(sql`${approvals.caseId} = ${caseId} and ${approvals.office} <> ${office}`);
 }
 
@@ -209,13 +209,13 @@ export function createCaseActivities(deps: CaseActivityDeps) {
           rev: t.rev,
         };
         await tx
-          .insert(agencyTasks)
+          .insert(tasks)
           .values(taskRow)
           .onConflictDoUpdate({
-            target: agencyTasks.id,
+            target: tasks.id,
             set: {
               // The workflow does not know about claims: an "open" from it keeps a claim made here.
-              status: sql`case when excluded.status = 'open' then ${agencyTasks.status} else excluded.status end`,
+              status: sql`case when excluded.status = 'open' then ${tasks.status} else excluded.status end`,
               priority: excluded('priority'),
               dueAt: excluded('due_at'),
               escalationLevel: excluded('escalation_level'),
@@ -226,7 +226,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
               rev: excluded('rev'),
             },
             // The current step's tasks are as it says (a lost step may have moved them, even further).
-            setWhere: current ? sql`true` : sql`${agencyTasks.rev} < excluded.rev`,
+            setWhere: current ? sql`true` : sql`${tasks.rev} < excluded.rev`,
           });
       }
 

@@ -13,7 +13,7 @@ import { type Actor, CLOSURE_REASONS, type Person } from '../domain/schemas.js';
 import type { Db } from './client.js';
 import { type FieldCipher, aad, openSnapshot } from './at-rest.js';
 import { nextSeq } from './case-rows.js';
-import { agencyTasks, approvals, caseEvents, cases, idempotencyKeys, identityDocuments, operationPersons, personMatchKeys } from './schema/index.js';
+import { tasks, approvals, caseEvents, cases, idempotencyKeys, identityDocuments, operationPersons, personMatchKeys } from './schema/index.js';
 
 /** What replaces a name. */
 export const ERASED = '[erased]';
@@ -141,11 +141,11 @@ export async function anonymiseCase(
       data: cipher.seal({ basis: opts.basis, ...(opts.reason ? { reason: opts.reason } : {}) }, aad.eventData(caseId, seq))!,
     });
 
-    const tasks = await tx.select({ id: agencyTasks.id }).from(agencyTasks).where(eq(agencyTasks.caseId, caseId));
-    if (tasks.length > 0) {
+    const taskRows = await tx.select({ id: tasks.id }).from(tasks).where(eq(tasks.caseId, caseId));
+    if (taskRows.length > 0) {
       await tx.execute(sql`
-        update agency_tasks as t set input = to_jsonb(v.input), result = null, reason = null
-        from unnest(${sql.param(tasks.map((t) => t.id))}::uuid[], ${sql.param(tasks.map((t) => cipher.seal({}, aad.task(t.id, 'input'))!))}::text[]) as v(id, input)
+        update tasks as t set input = to_jsonb(v.input), result = null, reason = null
+        from unnest(${sql.param(taskRows.map((t) => t.id))}::uuid[], ${sql.param(taskRows.map((t) => cipher.seal({}, aad.task(t.id, 'input'))!))}::text[]) as v(id, input)
         where t.id = v.id`);
     }
     await tx.update(approvals).set({ comment: null, decisionComment: null }).where(eq(approvals.caseId, caseId));
