@@ -8,7 +8,7 @@
 // Personal fields are sealed (db/at-rest.ts) before they leave the process.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
-import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
+import { type Approval, type CaseTask, type CaseView, type TimelineEvent, liftExitRestrictionAfterClosure } from '../domain/case.js';
 import { DUPLICATE_DOCUMENT, READ_MODEL_REFUSED } from '../domain/errors.js';
 import type { IdentityDocument } from '../domain/schemas.js';
 import type { Db } from '../db/client.js';
@@ -298,10 +298,10 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     await db.transaction(async (tx) => {
       const [row] = await tx.select().from(cases).where(sql`${cases.id} = ${input.caseId}`).for('update');
       if (!row) return;
-      const view = openSnapshot<CaseView>(cipher, row);
-      if (!view.exitRestriction || view.exitRestriction.status !== 'active') return;
-      const lifted = { ...view.exitRestriction, status: 'lifted' as const, liftedAt: input.liftedAt };
-      const next = { ...view, exitRestriction: lifted, version: view.version + 1, updatedAt: input.liftedAt };
+      // The domain's own rule (the one the running workflow applies), on the stored view.
+      const lifted = liftExitRestrictionAfterClosure(openSnapshot<CaseView>(cipher, row), input.liftedAt);
+      if (!lifted) return;
+      const { view: next, event } = lifted;
       await tx
         .update(cases)
         .set({ snapshot: cipher.seal(next, aad.caseSnapshot(input.caseId))!, version: next.version, updatedAt: new Date(input.liftedAt) })
@@ -312,11 +312,11 @@ export function createCaseActivities(deps: CaseActivityDeps) {
         caseId: input.caseId,
         seq,
         at: new Date(input.liftedAt),
-        type: 'exit_restriction_expired',
-        actorSub: 'homeward',
-        actorRole: 'system',
+        type: event.type,
+        actorSub: event.actor.sub,
+        actorRole: event.actor.role,
         stage: row.stage,
-        data: cipher.seal({ until: lifted.until, basis: lifted.basis }, aad.eventData(input.caseId, seq))!,
+        data: cipher.seal(event.data, aad.eventData(input.caseId, seq))!,
       });
     });
   }

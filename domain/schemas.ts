@@ -92,7 +92,6 @@ export const guardianSchema = z.strictObject({
   /** The authority or court that appointed a guardian who is not a parent or relative. */
   appointedBy: text(200).optional(),
 });
-export type Guardian = z.infer<typeof guardianSchema>;
 
 const phone = storable(z.string().trim().min(3).max(40));
 const MAX_DOCUMENTS = 10;

@@ -90,7 +90,7 @@ export function createCaseService(deps: ApiDeps) {
    * commit, after the workflow had started) finds that same case instead of opening another.
    */
   /** The case opened (or the one an earlier attempt with this key opened), with its possible duplicates as the caller may see them. */
-  async function openCase(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
+  async function open(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
     const out = await openOrReplay(auth, body, fingerprint, idempotencyKey);
     const view = out.body as Partial<CaseView> & { possibleDuplicates?: unknown };
     // A replayed answer is stored without them: they are worked out for whoever asks now.
@@ -338,6 +338,6 @@ export function createCaseService(deps: ApiDeps) {
     };
   }
 
-  return { openCase, getCase, allowedActions, act, withPossibleDuplicates, timeline, listCases, findScopedRow, rejectDuplicates };
+  return { open, getCase, allowedActions, act, withPossibleDuplicates, timeline, listCases, findScopedRow, rejectDuplicates };
 }
 export type CaseService = ReturnType<typeof createCaseService>;

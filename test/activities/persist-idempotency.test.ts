@@ -15,7 +15,7 @@ import {
   completeTask,
   decideApproval,
   initialState,
-  openCase,
+  openingStep,
   validateAction,
   validateDecision,
   validateTaskCompletion,
@@ -68,7 +68,7 @@ function newCase() {
   // history), so later steps cannot change an earlier one.
   const step = (change: Change, first = false): PersistCaseInput => structuredClone(commit(state, change, { first, trim: true }));
   const doAction = (raw: Record<string, unknown>) => step(applyAction(state, validateAction(state, raw, new Date(clock).toISOString()), ctx()));
-  return { caseId, state, ctx, step, doAction, opened: () => step(openCase(state, ctx()), true) };
+  return { caseId, state, ctx, step, doAction, opened: () => step(openingStep(state, ctx()), true) };
 }
 
 async function rows(sqlText: string, params: unknown[]) {
