@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
+import { type CaseInput, type CaseView, assertVersion, caseView, closedCaseRefusal, initialState } from '../../domain/case.js';
 import type { ActionOf, OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
 import { allocateReferences, insertOpenedCases } from '../../db/case-rows.js';
@@ -241,11 +241,10 @@ export function createCaseService(deps: ApiDeps) {
 
   async function act(auth: Auth, id: string, action: { type: ActionType } & Record<string, unknown>, expectedVersion?: number, updateId?: string) {
     const row = await findScopedRow(auth, id);
+    // A closed case's workflow has ended: the read model answers for it, as the case would.
     if (row.status === 'closed') {
-      if (expectedVersion !== undefined && expectedVersion !== row.version) {
-        throw new ApiError('version_mismatch', `the case is at version ${row.version}, not ${expectedVersion}`, { version: row.version });
-      }
-      throw new ApiError('invalid_transition', `${action.type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
+      assertVersion(row.version, expectedVersion);
+      throw closedCaseRefusal(action.type);
     }
     const documents = action.type === 'update_person' ? (action as ActionOf<'update_person'>).documents : undefined;
     // A document another open case holds refuses the correction, as it refuses opening a second case.

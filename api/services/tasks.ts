@@ -7,7 +7,7 @@
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
 import { agencies, tasks, cases } from '../../db/schema/index.js';
 import { fieldCipher, openTaskRow } from '../../db/at-rest.js';
-import { type Consent, type RedactionReason, type TaskView, agencyRedaction } from '../../domain/case.js';
+import { type Consent, type RedactionReason, type TaskView, agencyRedaction, assertTaskOpen } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, toApiError } from '../errors.js';
@@ -162,7 +162,7 @@ export function createTaskService(deps: ApiDeps) {
    * outcome Temporal gives back.
    */
   function assertLive(task: TaskRow) {
-    if (task.status !== 'open' && task.status !== 'claimed') throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
+    assertTaskOpen(task);
   }
 
   async function claim(auth: Auth, id: string) {
