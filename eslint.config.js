@@ -68,6 +68,23 @@ export default tseslint.config(
     },
   },
   {
+    // The API talks to the read model (db/) and to Temporal (temporal/); activities are the worker's.
+    // Type imports too: a type the API needs belongs where both sides can reach it. This block
+    // replaces the one above for api/, so it repeats the scripts/ rule.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/scripts/*'], message: 'Production code never imports from scripts/.' },
+            { group: ['**/activities/*', '**/activities'], message: 'The API never imports activities/: shared code lives in db/ or temporal/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

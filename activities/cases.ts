@@ -8,17 +8,14 @@
 // Personal fields are sealed (db/at-rest.ts) before they leave the process.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
-import type { Approval, CaseTask, CaseView, TimelineEvent } from '../domain/case.js';
-import { priorityRank } from '../domain/case.js';
+import { type Approval, type CaseTask, type CaseView, type TimelineEvent, liftExitRestrictionAfterClosure } from '../domain/case.js';
 import { DUPLICATE_DOCUMENT, READ_MODEL_REFUSED } from '../domain/errors.js';
-import type { IdentityDocument, Person } from '../domain/schemas.js';
-import { matchMaterials } from '../domain/person-match.js';
-import { DEFAULT_RETENTION_DAYS } from '../config/index.js';
-import { DAY_MS } from '../domain/policy.js';
+import type { IdentityDocument } from '../domain/schemas.js';
 import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
+import { type Tx, caseRow, documentRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
 import type { IdentityHasher } from '../db/identity.js';
-import { agencyTasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
+import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
 
@@ -31,65 +28,6 @@ export interface PersistCaseInput {
   events: TimelineEvent[];
   tasks: Array<CaseTask & Scoped>;
   approvals: Array<Approval & Scoped>;
-}
-
-/**
- * The case row of a view: plain facts for lists and statistics, the view itself sealed. A closed case
- * is due for anonymisation `retentionMs` after its closure (HOMEWARD_RETENTION_DAYS, time-scaled).
- */
-export function caseRow(view: CaseView, cipher: FieldCipher, retentionMs = DEFAULT_RETENTION_DAYS * DAY_MS) {
-  return {
-    id: view.id,
-    reference: view.reference,
-    status: view.status,
-    stage: view.stage,
-    onHold: view.onHold,
-    priority: view.priority,
-    priorityRank: priorityRank(view.priority),
-    version: view.version,
-    office: view.office,
-    assignee: view.assignee,
-    consulateId: view.consulateId,
-    nationality: view.person.nationality,
-    country: view.location?.country ?? null,
-    screening: view.screening,
-    consularNotification: view.consent.consularNotification,
-    dataSharing: view.consent.dataSharing,
-    sourceType: view.source.type,
-    operationId: view.operationId,
-    // Absent in snapshots written before reopening existed.
-    previousCaseId: view.previousCaseId ?? null,
-    closureReason: view.closure?.reason ?? null,
-    // A held case has no running deadline, so it is never overdue while held.
-    nextDeadlineAt: view.nextDeadline && !view.nextDeadline.paused ? new Date(view.nextDeadline.at) : null,
-    nextDeadlineKind: view.nextDeadline?.kind ?? null,
-    snapshot: cipher.seal(view, aad.caseSnapshot(view.id))!,
-    createdAt: new Date(view.createdAt),
-    updatedAt: new Date(view.updatedAt),
-    stageEnteredAt: new Date(view.stageEnteredAt),
-    retainUntil: view.status === 'closed' && view.closure ? new Date(Date.parse(view.closure.closedAt) + retentionMs) : null,
-  };
-}
-
-export function documentRows(caseId: string, documents: IdentityDocument[], hasher: IdentityHasher, open = true) {
-  const seen = new Set<string>();
-  return documents.flatMap((doc) => {
-    const documentHash = hasher.documentHash(doc);
-    if (seen.has(documentHash)) return [];
-    seen.add(documentHash);
-    return [{ caseId, documentHash, numberHash: hasher.numberHash(doc.number), hashKeyId: hasher.activeKeyId, open }];
-  });
-}
-
-/** The possible-duplicate keys of a person (domain/person-match.ts), hashed under the active key. */
-export function matchKeyRows(caseId: string, person: Person, hasher: IdentityHasher) {
-  const seen = new Set<string>();
-  return matchMaterials(person).flatMap((m) => {
-    const keyHash = hasher.matchHash(m.material);
-    if (seen.has(keyHash)) return [];
-    seen.add(keyHash);
-    return [{ caseId, keyHash, kind: m.kind, nameForm: m.form, dobKnown: m.dobKnown, hashKeyId: hasher.activeKeyId }];
-  });
 }
 
 const excluded = (column: string) => sql.raw(`excluded."${column}"`);
@@ -123,8 +61,6 @@ export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boo
   });
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 /**
  * A step can reach the read model and still never happen: its worker or the Temporal server dies
  * after this write but before the workflow task that took the step is recorded. The workflow then
@@ -144,9 +80,9 @@ async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined
   const idArray = (ids: string[]) => `{${ids.join(',')}}`;
   const openTaskIds = idArray(view.openTasks.map((t) => t.id));
   await tx
-    .delete(agencyTasks)
+    .delete(tasks)
     .where(
-      sql`${agencyTasks.caseId} = ${view.id} and ${agencyTasks.status} in ('open', 'claimed') and not (${agencyTasks.id} = any(${openTaskIds}::uuid[]))`,
+      sql`${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${openTaskIds}::uuid[]))`,
     );
   const pendingIds = idArray(view.pendingApprovals.map((a) => a.id));
   await tx
@@ -163,10 +99,10 @@ async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined
  */
 async function moveToOffice(tx: Tx, caseId: string, office: string): Promise<void> {
   await tx
-    .update(agencyTasks)
+    .update(tasks)
     .set({ status: 'open', claimedBy: null, claimedAt: null })
-    .where(sql`${agencyTasks.caseId} = ${caseId} and ${agencyTasks.office} <> ${office} and ${agencyTasks.audience} <> 'agency' and ${agencyTasks.status} = 'claimed'`);
-  await tx.update(agencyTasks).set({ office }).where(sql`${agencyTasks.caseId} = ${caseId} and ${agencyTasks.office} <> ${office}`);
+    .where(sql`${tasks.caseId} = ${caseId} and ${tasks.office} <> ${office} and ${tasks.audience} <> 'agency' and ${tasks.status} = 'claimed'`);
+  await tx.update(tasks).set({ office }).where(sql`${tasks.caseId} = ${caseId} and ${tasks.office} <> ${office}`);
   await tx.update(approvals).set({ office }).where(sql`${approvals.caseId} = ${caseId} and ${approvals.office} <> ${office}`);
 }
 
@@ -273,13 +209,13 @@ export function createCaseActivities(deps: CaseActivityDeps) {
           rev: t.rev,
         };
         await tx
-          .insert(agencyTasks)
+          .insert(tasks)
           .values(taskRow)
           .onConflictDoUpdate({
-            target: agencyTasks.id,
+            target: tasks.id,
             set: {
               // The workflow does not know about claims: an "open" from it keeps a claim made here.
-              status: sql`case when excluded.status = 'open' then ${agencyTasks.status} else excluded.status end`,
+              status: sql`case when excluded.status = 'open' then ${tasks.status} else excluded.status end`,
               priority: excluded('priority'),
               dueAt: excluded('due_at'),
               escalationLevel: excluded('escalation_level'),
@@ -290,7 +226,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
               rev: excluded('rev'),
             },
             // The current step's tasks are as it says (a lost step may have moved them, even further).
-            setWhere: current ? sql`true` : sql`${agencyTasks.rev} < excluded.rev`,
+            setWhere: current ? sql`true` : sql`${tasks.rev} < excluded.rev`,
           });
       }
 
@@ -362,10 +298,10 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     await db.transaction(async (tx) => {
       const [row] = await tx.select().from(cases).where(sql`${cases.id} = ${input.caseId}`).for('update');
       if (!row) return;
-      const view = openSnapshot<CaseView>(cipher, row);
-      if (!view.exitRestriction || view.exitRestriction.status !== 'active') return;
-      const lifted = { ...view.exitRestriction, status: 'lifted' as const, liftedAt: input.liftedAt };
-      const next = { ...view, exitRestriction: lifted, version: view.version + 1, updatedAt: input.liftedAt };
+      // The domain's own rule (the one the running workflow applies), on the stored view.
+      const lifted = liftExitRestrictionAfterClosure(openSnapshot<CaseView>(cipher, row), input.liftedAt);
+      if (!lifted) return;
+      const { view: next, event } = lifted;
       await tx
         .update(cases)
         .set({ snapshot: cipher.seal(next, aad.caseSnapshot(input.caseId))!, version: next.version, updatedAt: new Date(input.liftedAt) })
@@ -376,11 +312,11 @@ export function createCaseActivities(deps: CaseActivityDeps) {
         caseId: input.caseId,
         seq,
         at: new Date(input.liftedAt),
-        type: 'exit_restriction_expired',
-        actorSub: 'homeward',
-        actorRole: 'system',
+        type: event.type,
+        actorSub: event.actor.sub,
+        actorRole: event.actor.role,
         stage: row.stage,
-        data: cipher.seal({ until: lifted.until, basis: lifted.basis }, aad.eventData(input.caseId, seq))!,
+        data: cipher.seal(event.data, aad.eventData(input.caseId, seq))!,
       });
     });
   }
@@ -420,10 +356,4 @@ function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undef
     if (typeof e.code === 'string') return e as { code: string; constraint?: string };
   }
   return undefined;
-}
-
-/** The next timeline seq of a case whose workflow no longer writes it (closed): callers hold the case row lock. */
-export async function nextSeq(tx: Tx | Db, caseId: string): Promise<number> {
-  const [r] = await tx.select({ n: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` }).from(caseEvents).where(sql`${caseEvents.caseId} = ${caseId}`);
-  return (r?.n ?? 0) + 1;
 }

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import type { CaseInput, CaseState } from '../domain/case.js';
+import { type CaseInput, type CaseState, initialState } from '../domain/case.js';
 import { caseWorkflowId } from '../domain/ids.js';
 import { type DeadlinePolicy } from '../domain/policy.js';
 import type { Actor, Location, Person, RiskFlag } from '../domain/schemas.js';
@@ -27,7 +27,8 @@ import { operationLinkedSignal } from '../workflows/definitions.js';
 import { sanitised } from './cases.js';
 import { heartbeat, inPool } from './pool.js';
 import { grpcCodeOf, refusedForGood } from '../temporal/refusals.js';
-import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
+import { startCaseWorkflow } from '../temporal/case-start.js';
+import { allocateReferences, insertOpenedCases } from '../db/case-rows.js';
 
 export interface OperationDeps {
   db: Db;
@@ -121,7 +122,7 @@ export function createOperationActivities(deps: OperationDeps) {
         operationId: op.id,
         policy: deps.policy,
       };
-      toOpen.push({ idx: p.idx, input, state: newCaseState(input) });
+      toOpen.push({ idx: p.idx, input, state: initialState(input) });
     }
 
     // Rows first (one transaction for the batch), keeping the reference of a row a crashed run wrote.

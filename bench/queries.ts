@@ -112,7 +112,7 @@ export interface QueriesBenchResult {
     loadAverageAtStart: number[];
     loadAverageAtEnd: number[];
   };
-  database: { name: string; cases: number; identityDocuments: number; agencyTasks: number; generation: { ms: number; phases: Record<string, number> } | null };
+  database: { name: string; cases: number; identityDocuments: number; tasks: number; generation: { ms: number; phases: Record<string, number> } | null };
   settings: { iterations: number; warmup: number; client: 'http' | 'fetch'; concurrency: 1; units: 'ms'; percentiles: 'nearest rank'; method: string };
   target: { maxP99Ratio: number; seqScanOnCases: false };
   seqScanOnCases: boolean;
@@ -209,7 +209,7 @@ export async function runQueriesBench(options: QueriesBenchOptions = {}): Promis
       name: new URL(databaseUrl).pathname.slice(1),
       cases: totalCases,
       identityDocuments: await count(bare, 'identity_documents'),
-      agencyTasks: await count(bare, 'agency_tasks'),
+      tasks: await count(bare, 'tasks'),
       generation,
     };
 

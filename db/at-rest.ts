@@ -81,12 +81,19 @@ export function fieldCipher(config: { dataKeys: PayloadKey[]; activeDataKeyId: s
   return c;
 }
 
+/**
+ * The label sealed task values carry: the table's name when they were first sealed. The table is
+ * `tasks` now (migration 0012), but a value opens only under the label it was sealed with, so every
+ * task sealed before and since keeps this one.
+ */
+export const TASK_SEALING_LABEL = 'agency_tasks';
+
 /** Associated data of each sealed column: table, column and the row's key. */
 export const aad = {
   caseSnapshot: (caseId: string) => JSON.stringify(['cases', 'snapshot', caseId]),
   legalHoldReason: (caseId: string) => JSON.stringify(['cases', 'legal_hold_reason', caseId]),
   eventData: (caseId: string, seq: number) => JSON.stringify(['case_events', 'data', caseId, seq]),
-  task: (taskId: string, column: 'input' | 'result' | 'reason') => JSON.stringify(['agency_tasks', column, taskId]),
+  task: (taskId: string, column: 'input' | 'result' | 'reason') => JSON.stringify([TASK_SEALING_LABEL, column, taskId]),
   approval: (approvalId: string, column: 'comment' | 'decision_comment') => JSON.stringify(['approvals', column, approvalId]),
   operationPerson: (operationId: string, idx: number, column: 'person' | 'location' | 'risk_flags') =>
     JSON.stringify(['operation_persons', column, operationId, idx]),
@@ -95,7 +102,7 @@ export const aad = {
 
 // ---- Row helpers: what services and activities call right after a select, so no caller forgets one column ----
 
-/** An agency task row with `input`, `result` and `reason` opened (for inboxes, consent redaction, exports). */
+/** A task row with `input`, `result` and `reason` opened (for inboxes, consent redaction, exports). */
 export function openTaskRow<R extends { id: string; input: unknown; result: unknown; reason: string | null }>(c: FieldCipher, row: R): R {
   return {
     ...row,

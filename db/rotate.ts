@@ -43,7 +43,7 @@ const TABLES: TableSpec[] = [
     columns: [{ name: 'data', jsonb: true, aad: (r) => aad.eventData(String(r.case_id), Number(r.seq)) }],
   },
   {
-    table: 'agency_tasks',
+    table: 'tasks',
     keys: ['id'],
     columns: (['input', 'result', 'reason'] as const).map((c) => ({ name: c, jsonb: c !== 'reason', aad: (r: Row) => aad.task(String(r.id), c) })),
   },

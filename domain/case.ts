@@ -26,12 +26,13 @@ export { CURRENT_FEATURES, SYSTEM, initialState, openTasks, priorityRank } from 
 export type { RuleSwitches } from './case/rules.js';
 export { correctedPerson, personChanges } from './case/person.js';
 export { missingReturnSafeguards } from './case/minors.js';
-export { allowedActions, applyAction, validateAction } from './case/actions.js';
-export { completeTask, rejectTask, validateMessage, validateTaskCompletion, validateTaskRejection } from './case/tasks.js';
-export { decideApproval, validateDecision } from './case/closure.js';
+export { allowedActions, applyAction, assertVersion, closedCaseRefusal, validateAction } from './case/actions.js';
+export { assertTaskOpen, completeTask, rejectTask, validateMessage, validateTaskCompletion, validateTaskRejection } from './case/tasks.js';
+export { assertFourEyes, assertPending, decideApproval, validateDecision } from './case/closure.js';
+export { checkTransferDecider } from './case/transfer.js';
 export { fireDue, nextWakeAt } from './case/clock.js';
-export { linkOperation, openCase } from './case/intake.js';
-export { liftExitRestriction } from './case/stages/exit-restriction-check.js';
+export { linkOperation, openingStep } from './case/intake.js';
+export { liftExitRestriction, liftExitRestrictionAfterClosure } from './case/stages/exit-restriction-check.js';
 export { reflectionPeriodEndsAt } from './case/justice.js';
 export { STATE_LIMITS, trimState } from './case/limits.js';
 export { type CommittedStep, commit } from './case/commit.js';

@@ -33,7 +33,6 @@ export type {
   BestInterestsDetermination,
   ClosureReason,
   IdentityDocument,
-  Guardian,
   Person,
   PersonField,
   Location,

@@ -114,7 +114,6 @@ export const guardianSchema = once(() => z.strictObject({
   /** The authority or court that appointed a guardian who is not a parent or relative. */
   appointedBy: text(200).optional(),
 }));
-export type Guardian = z.infer<ReturnType<typeof guardianSchema>>;
 
 const phone = once(() => storable(z.string().trim().min(3).max(40)));
 const MAX_DOCUMENTS = 10;

@@ -35,7 +35,7 @@ export interface GenerateOptions {
 export interface GenerateResult {
   cases: number;
   identityDocuments: number;
-  agencyTasks: number;
+  tasks: number;
   ms: number;
   /** Milliseconds of each phase: rows, index rebuild, VACUUM ANALYZE. */
   phases: Record<string, number>;
@@ -230,7 +230,7 @@ from pg_temp.gen where national_id is not null`;
 // The inboxes of open cases: consular tasks, the immigration review, supervisor reviews, follow-ups.
 // About one in seven open tasks is overdue; some consular ones are claimed, some already completed.
 const INSERT_TASKS = `
-insert into agency_tasks (id, case_id, case_reference, office, agency_id, audience, type, status, priority, due_at,
+insert into tasks (id, case_id, case_reference, office, agency_id, audience, type, status, priority, due_at,
   escalation_level, claimed_by, claimed_at, input, result, created_at, completed_at, rev)
 select gen_random_uuid(), id, reference, office, agency_id, audience, type,
   status, priority, due_at,
@@ -305,7 +305,7 @@ export async function generateCases(opts: GenerateOptions): Promise<GenerateResu
       const found = await client.query<{ name: string; def: string }>(`
         select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as def
         from pg_index i
-        where i.indrelid in ('cases'::regclass, 'identity_documents'::regclass, 'agency_tasks'::regclass)
+        where i.indrelid in ('cases'::regclass, 'identity_documents'::regclass, 'tasks'::regclass)
           and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)`);
       indexes = found.rows;
       for (const ix of indexes) await client.query(`drop index ${ix.name}`);
@@ -321,14 +321,14 @@ export async function generateCases(opts: GenerateOptions): Promise<GenerateResu
     const docs = (await client.query(INSERT_DOCUMENTS, [ipad, opad])).rowCount ?? 0;
     phase('identity_documents');
     const tasks = (await client.query(INSERT_TASKS, [now])).rowCount ?? 0;
-    phase('agency_tasks');
+    phase('tasks');
     for (const ix of indexes) await client.query(ix.def);
     if (indexes.length > 0) phase(`${indexes.length} indexes rebuilt`);
     await client.query('commit');
     phase('commit');
-    await client.query('vacuum (analyze) cases, identity_documents, agency_tasks');
+    await client.query('vacuum (analyze) cases, identity_documents, tasks');
     phase('vacuum analyze');
-    return { cases: casesInserted, identityDocuments: docs, agencyTasks: tasks, ms: Math.round(performance.now() - started), phases };
+    return { cases: casesInserted, identityDocuments: docs, tasks, ms: Math.round(performance.now() - started), phases };
   } catch (err) {
     await client.query('rollback').catch(() => {});
     throw err;
@@ -360,6 +360,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   });
   console.log(
     `generated ${result.cases.toLocaleString('en')} cases, ${result.identityDocuments.toLocaleString('en')} identity documents, ` +
-      `${result.agencyTasks.toLocaleString('en')} agency tasks in ${(result.ms / 1000).toFixed(1)} s`,
+      `${result.tasks.toLocaleString('en')} tasks in ${(result.ms / 1000).toFixed(1)} s`,
   );
 }

@@ -29,7 +29,8 @@ export function executeCaseUpdate<Ret, Arg>(
 
 /**
  * The case's own refusal of an update: the workflow rejects with an docs/api.md error code as the
- * failure type (workflows/case-steps.ts `rethrow`). Undefined for anything else.
+ * failure type (workflows/case-steps.ts `asApplicationFailure`, `translateReadModelRefusal`). Undefined
+ * for anything else.
  */
 export function caseRefusal(err: unknown): { code: ErrorCode; message: string; details: unknown } | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;

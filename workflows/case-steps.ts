@@ -98,7 +98,7 @@ export function createStepper(initial: CaseState, opts: { localActivity: () => b
         try {
           await persist(committed, opts.localActivity());
         } catch (err) {
-          throw refused(err);
+          throw translateReadModelRefusal(err);
         }
         state = draft;
         index(state);
@@ -135,7 +135,7 @@ export function createStepper(initial: CaseState, opts: { localActivity: () => b
  * A value PostgreSQL cannot hold (SQLSTATE class 22), a reference to nothing (23503, e.g. an
  * unknown agency) or a document another open case holds is the request's fault; anything else is ours.
  */
-function refused(err: unknown): unknown {
+function translateReadModelRefusal(err: unknown): unknown {
   // A local activity's failure may reach the workflow bare or wrapped in an ActivityFailure.
   const failure = err instanceof ActivityFailure ? err.cause : err;
   if (!(failure instanceof ApplicationFailure) || failure.type !== READ_MODEL_REFUSED) return err;

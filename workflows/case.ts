@@ -34,7 +34,7 @@ import {
   liftExitRestriction,
   linkOperation,
   nextWakeAt,
-  openCase,
+  openingStep,
   rejectTask,
   taskView,
   validateAction,
@@ -132,7 +132,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
   // The opening step comes first, before any update that arrived with the start is let in.
   let opened: Promise<void> | undefined;
   if (!input.state && serialised()) {
-    opened = steps.step((draft) => ({ change: openCase(draft, ctx(input.case.openedBy)), result: () => undefined }), { first: true });
+    opened = steps.step((draft) => ({ change: openingStep(draft, ctx(input.case.openedBy)), result: () => undefined }), { first: true });
   }
 
   for (const type of ACTION_TYPES) {
@@ -254,7 +254,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
 
   if (!input.state) {
     if (opened) await opened;
-    else await legacy.record(openCase(steps.state, ctx(input.case.openedBy)), true);
+    else await legacy.record(openingStep(steps.state, ctx(input.case.openedBy)), true);
   }
 
   // The server's size hint, or our own count of updates well before its 2,000-per-run limit.

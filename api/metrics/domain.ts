@@ -28,7 +28,7 @@ const COUNTS = sql`
     from cases where status = 'open' group by office, stage
   union all
   select 'tasks', office, audience, coalesce(agency_id, ''), count(*)::int
-    from agency_tasks where status in ('open', 'claimed') and due_at < now() group by office, audience, agency_id
+    from tasks where status in ('open', 'claimed') and due_at < now() group by office, audience, agency_id
   union all
   select 'approvals', office, '', '', count(*)::int from approvals where status = 'pending' group by office
   union all

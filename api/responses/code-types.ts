@@ -3,7 +3,7 @@
 // contract test (test/api/openapi-contract.test.ts) then checks the values on real answers.
 import type { z } from 'zod';
 import type { ApprovalView } from '../../domain/case.js';
-import type { AnonymisedCaseView } from '../../activities/retention.js';
+import type { AnonymisedCaseView } from '../../db/anonymise.js';
 import type { AccessLogService } from '../services/access-log.js';
 import type { createAgencyService } from '../services/agencies.js';
 import type { createApprovalService } from '../services/approvals.js';

@@ -32,7 +32,7 @@ export function casesRouter(cases: CaseService): Router {
     errors: ['duplicate_person', 'conflict'],
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, body, req, res, idempotencyKey }) => {
-      const out = await cases.openCase(auth, body, requestFingerprint(req), idempotencyKey);
+      const out = await cases.open(auth, body, requestFingerprint(req), idempotencyKey);
       res.setHeader('ETag', `"${(out.body as { version: number }).version}"`);
       return new Reply(out.status, out.body);
     },

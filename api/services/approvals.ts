@@ -4,10 +4,11 @@
 import { and, asc, eq, or, sql } from 'drizzle-orm';
 import { approvals, cases } from '../../db/schema/index.js';
 import type { Actor } from '../../domain/schemas.js';
+import { assertFourEyes, assertPending, checkTransferDecider } from '../../domain/case.js';
 import { fieldCipher, openApprovalRow } from '../../db/at-rest.js';
 import { decideApprovalUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
-import { ApiError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { type Auth, officeScope } from '../middleware/auth.js';
 import { encodeCursor } from '../schemas.js';
 import { parseCursor } from '../validate.js';
@@ -78,19 +79,15 @@ export function createApprovalService(deps: ApiDeps) {
       .limit(1);
     if (!found) throw notFound('approval');
     const { row } = found;
-    // The sending office sees its transfer but cannot accept it on the receiving office's behalf (nor can the workflow).
     const scope = officeScope(auth);
-    if (row.kind === 'transfer' && scope !== null && scope !== row.transferTo) {
-      throw new ApiError('forbidden', `a transfer is decided by a supervisor of the receiving office (${row.transferTo})`, { reason: 'receiving_office' });
-    }
-    // Four eyes, a rule of who may act: refused before the case is asked (which holds to it too).
-    if ((row.requestedBy as Actor).sub === auth.sub) {
-      throw new ApiError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
-    }
+    // Who may decide, checked before the case is asked (which holds to the same rules): the sending
+    // office sees its transfer but cannot accept it on the receiving office's behalf; four eyes.
+    checkTransferDecider({ kind: row.kind, transfer: row.transferTo ? { toOffice: row.transferTo } : null }, scope ?? '*');
+    assertFourEyes({ requestedBy: row.requestedBy as Actor }, auth);
     // Otherwise the case decides. A closed case's workflow has ended, so the read model answers for it
     // (its approvals are all decided), unless the request is keyed: it may be this very request's
     // earlier attempt, whose outcome Temporal still gives back.
-    if (found.caseStatus === 'closed' && updateId === undefined && row.status !== 'pending') throw new ApiError('conflict', `the approval is already ${row.status}`, { status: row.status });
+    if (found.caseStatus === 'closed' && updateId === undefined) assertPending(row);
     // The answer is the workflow's (it has written the read model already), not a read that could fail after the step.
     const done = await updateCase(deps, row.caseId, decideApprovalUpdate, { approvalId: id, decision, comment, actor: actorOf(auth), office: scope ?? '*' }, updateId);
     return { ...done, overdue: false };

@@ -5,10 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
+import { type CaseInput, type CaseView, assertVersion, caseView, closedCaseRefusal, initialState } from '../../domain/case.js';
 import type { ActionOf, OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
-import { allocateReferences, insertOpenedCases, startCaseWorkflow } from '../../activities/intake.js';
+import { allocateReferences, insertOpenedCases } from '../../db/case-rows.js';
+import { startCaseWorkflow } from '../../temporal/case-start.js';
 import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
 import { createIdempotencyStore, keyedUuid, storedAnswer } from '../idempotency.js';
 import { type FieldCipher, fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
@@ -89,7 +90,7 @@ export function createCaseService(deps: ApiDeps) {
    * commit, after the workflow had started) finds that same case instead of opening another.
    */
   /** The case opened (or the one an earlier attempt with this key opened), with its possible duplicates as the caller may see them. */
-  async function openCase(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
+  async function open(auth: Auth, body: OpenCaseBody, fingerprint: string, idempotencyKey?: string) {
     const out = await openOrReplay(auth, body, fingerprint, idempotencyKey);
     const view = out.body as Partial<CaseView> & { possibleDuplicates?: unknown };
     // A replayed answer is stored without them: they are worked out for whoever asks now.
@@ -240,11 +241,10 @@ export function createCaseService(deps: ApiDeps) {
 
   async function act(auth: Auth, id: string, action: { type: ActionType } & Record<string, unknown>, expectedVersion?: number, updateId?: string) {
     const row = await findScopedRow(auth, id);
+    // A closed case's workflow has ended: the read model answers for it, as the case would.
     if (row.status === 'closed') {
-      if (expectedVersion !== undefined && expectedVersion !== row.version) {
-        throw new ApiError('version_mismatch', `the case is at version ${row.version}, not ${expectedVersion}`, { version: row.version });
-      }
-      throw new ApiError('invalid_transition', `${action.type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
+      assertVersion(row.version, expectedVersion);
+      throw closedCaseRefusal(action.type);
     }
     const documents = action.type === 'update_person' ? (action as ActionOf<'update_person'>).documents : undefined;
     // A document another open case holds refuses the correction, as it refuses opening a second case.
@@ -337,6 +337,6 @@ export function createCaseService(deps: ApiDeps) {
     };
   }
 
-  return { openCase, getCase, allowedActions, act, withPossibleDuplicates, timeline, listCases, findScopedRow, rejectDuplicates };
+  return { open, getCase, allowedActions, act, withPossibleDuplicates, timeline, listCases, findScopedRow, rejectDuplicates };
 }
 export type CaseService = ReturnType<typeof createCaseService>;

@@ -5,7 +5,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { CaseView, TaskView } from '../../domain/case.js';
 import type { Db } from '../../db/client.js';
-import { agencyTasks } from '../../db/schema/index.js';
+import { tasks } from '../../db/schema/index.js';
 
 /** A task in a case's `openTasks`: open, or claimed by `claimedBy`. */
 export type CaseTaskOut = TaskView & { claimedBy: string | null };
@@ -27,8 +27,8 @@ export function claimed<V extends Pick<CaseView, 'openTasks'>>(view: V, claims: 
 export async function withClaims<V extends Pick<CaseView, 'id' | 'openTasks'>>(db: Db, view: V): Promise<CaseOut<V>> {
   if (view.openTasks.length === 0) return claimed(view);
   const rows = await db
-    .select({ id: agencyTasks.id, claimedBy: agencyTasks.claimedBy })
-    .from(agencyTasks)
-    .where(and(eq(agencyTasks.caseId, view.id), eq(agencyTasks.status, 'claimed'), inArray(agencyTasks.id, view.openTasks.map((t) => t.id))));
+    .select({ id: tasks.id, claimedBy: tasks.claimedBy })
+    .from(tasks)
+    .where(and(eq(tasks.caseId, view.id), eq(tasks.status, 'claimed'), inArray(tasks.id, view.openTasks.map((t) => t.id))));
   return claimed(view, new Map(rows.flatMap((r) => (r.claimedBy === null ? [] : [[r.id, r.claimedBy] as const]))));
 }

@@ -148,4 +148,3 @@ export function createPersonMatching(deps: { db: Db; hasher: IdentityHasher }) {
 
   return { rejectDuplicateDocuments, possibleDuplicates, operationPossibleDuplicates };
 }
-export type PersonMatching = ReturnType<typeof createPersonMatching>;

@@ -14,9 +14,9 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotF
 import { type CaseInput, type CaseView, caseView, initialState } from '../../domain/case.js';
 import { caseWorkflowId } from '../../domain/ids.js';
 import { policyFor } from '../../domain/policy.js';
-import { allocateReferences, insertOpenedCases, startCaseWorkflow } from '../../activities/intake.js';
-import { nextSeq } from '../../activities/cases.js';
 import { aad, fieldCipher, openSnapshot } from '../../db/at-rest.js';
+import { allocateReferences, insertOpenedCases, nextSeq } from '../../db/case-rows.js';
+import { startCaseWorkflow } from '../../temporal/case-start.js';
 import { caseEvents, cases, idempotencyKeys } from '../../db/schema/index.js';
 import { caseQuery } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';

@@ -1,11 +1,12 @@
 // Retention and erasure, for admins: a case's retention status, legal holds (which keep a closed
 // case whole past its retention) and erasure of a person on request. Both holds and erasure act on
 // closed cases only: an open case is never anonymised, and its timeline belongs to its workflow.
-// Anonymising itself is activities/retention.ts, shared with the retention sweep.
+// Anonymising itself is db/anonymise.ts and temporal/case-histories.ts, shared with the retention sweep.
 import { eq } from 'drizzle-orm';
-import { anonymiseCase } from '../../activities/retention.js';
-import { nextSeq } from '../../activities/cases.js';
 import { aad, fieldCipher } from '../../db/at-rest.js';
+import { anonymiseCase } from '../../db/anonymise.js';
+import { nextSeq } from '../../db/case-rows.js';
+import { deleteCaseHistories } from '../../temporal/case-histories.js';
 import { caseEvents, cases } from '../../db/schema/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
@@ -77,7 +78,8 @@ export function createRetentionService(deps: ApiDeps) {
   }
 
   async function erase(auth: Auth, id: string, reason: string) {
-    const result = await anonymiseCase({ db, cipher, temporal }, id, { basis: 'erasure', actor: actorOf(auth), reason });
+    const result = await anonymiseCase({ db, cipher }, id, { basis: 'erasure', actor: actorOf(auth), reason });
+    if (result.outcome === 'anonymised') await deleteCaseHistories(temporal, id);
     switch (result.outcome) {
       case 'not_found':
         throw notFound('case');

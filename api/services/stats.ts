@@ -3,7 +3,7 @@
 // is an index-only scan: open cases counted by stage, priority and hold over cases_open_stage_idx;
 // the median time in each stage read off that index's order (the middle entry of each (office, stage)
 // run, found by OFFSET, so nothing is sorted; cases_open_stage_entered_idx for all offices); closures
-// by reason over cases_closed_reason_idx; overdue tasks over agency_tasks_office_idx.
+// by reason over cases_closed_reason_idx; overdue tasks over tasks_office_idx.
 //
 // Definitions (docs/api.md "Supervision"):
 //   byStatus           every case, open or closed;
@@ -18,7 +18,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { CLOSURE_REASONS, PRIORITIES, STAGES } from '../../domain/schemas.js';
-import { agencyTasks, cases } from '../../db/schema/index.js';
+import { tasks, cases } from '../../db/schema/index.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { type Auth, officeScope } from '../middleware/auth.js';
@@ -63,8 +63,8 @@ export function statsSql(office: string | null, now: Date): SQL {
          from (select ${cases.closureReason} as reason, count(*)::int as n
                  from ${cases} where ${cases.status} = 'closed'${inOffice(cases.office)}
                  group by 1) r) as "closed",
-      (select count(*)::int from ${agencyTasks}
-        where ${agencyTasks.status} in ('open', 'claimed') and ${agencyTasks.dueAt} < ${now}${inOffice(agencyTasks.office)}) as "overdueTasks"`;
+      (select count(*)::int from ${tasks}
+        where ${tasks.status} in ('open', 'claimed') and ${tasks.dueAt} < ${now}${inOffice(tasks.office)}) as "overdueTasks"`;
 }
 
 type StatsRow = {

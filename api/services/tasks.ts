@@ -5,9 +5,9 @@
 // the case's answer. Inputs, results and reasons are sealed at rest: every row is opened
 // (db/at-rest.ts openTaskRow) right where it is read.
 import { type SQL, and, asc, eq, lt, sql, inArray } from 'drizzle-orm';
-import { agencies, agencyTasks, cases } from '../../db/schema/index.js';
+import { agencies, tasks, cases } from '../../db/schema/index.js';
 import { fieldCipher, openTaskRow } from '../../db/at-rest.js';
-import { type Consent, type RedactionReason, type TaskView, agencyRedaction } from '../../domain/case.js';
+import { type Consent, type RedactionReason, type TaskView, agencyRedaction, assertTaskOpen } from '../../domain/case.js';
 import { completeTaskUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound, toApiError } from '../errors.js';
@@ -18,7 +18,7 @@ import { actorOf } from './cases.js';
 import { updateCase } from './case-update.js';
 import { createPersonMatching } from './person-matching.js';
 
-type TaskRow = typeof agencyTasks.$inferSelect;
+type TaskRow = typeof tasks.$inferSelect;
 /**
  * A task with the consent in force on its case, read in the same query (consent is a live gate), and
  * whether that case is closed: its workflow has then ended, and the read model answers for it.
@@ -28,7 +28,7 @@ type TaskRead = { task: TaskRow; consent: Consent; caseClosed: boolean };
 // The inbox query: every task joined to its case's consent columns, so redaction is decided at read
 // time from the consent in force, for historic tasks as for new ones, without rewriting any task.
 const TASK_READ = {
-  task: agencyTasks,
+  task: tasks,
   consent: { consularNotification: cases.consularNotification, dataSharing: cases.dataSharing },
   caseStatus: cases.status,
 };
@@ -36,11 +36,11 @@ const TASK_READ = {
 function visibleTo(auth: Auth): SQL {
   switch (auth.role) {
     case 'agency_officer':
-      return eq(agencyTasks.agencyId, auth.agency);
+      return eq(tasks.agencyId, auth.agency);
     case 'caseworker':
-      return eq(agencyTasks.office, auth.office);
+      return eq(tasks.office, auth.office);
     case 'supervisor':
-      return auth.office === '*' ? sql`true` : eq(agencyTasks.office, auth.office);
+      return auth.office === '*' ? sql`true` : eq(tasks.office, auth.office);
     default:
       throw new ApiError('forbidden', 'tasks are for agency officers, caseworkers and supervisors');
   }
@@ -100,16 +100,16 @@ export function createTaskService(deps: ApiDeps) {
   async function read(auth: Auth, id: string): Promise<TaskRead> {
     const [row] = await db
       .select(TASK_READ)
-      .from(agencyTasks)
-      .innerJoin(cases, eq(cases.id, agencyTasks.caseId))
-      .where(and(eq(agencyTasks.id, id), visibleTo(auth)))
+      .from(tasks)
+      .innerJoin(cases, eq(cases.id, tasks.caseId))
+      .where(and(eq(tasks.id, id), visibleTo(auth)))
       .limit(1);
     if (!row) throw notFound('task');
     return { task: open(row.task), consent: row.consent, caseClosed: row.caseStatus === 'closed' };
   }
 
   async function reload(id: string): Promise<TaskRow> {
-    const [row] = await db.select().from(agencyTasks).where(eq(agencyTasks.id, id)).limit(1);
+    const [row] = await db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
     return open(row!);
   }
 
@@ -118,20 +118,20 @@ export function createTaskService(deps: ApiDeps) {
     const after = parseCursor(q.cursor, ['timestamp', 'uuid']);
     const rows = await db
       .select(TASK_READ)
-      .from(agencyTasks)
-      .innerJoin(cases, eq(cases.id, agencyTasks.caseId))
+      .from(tasks)
+      .innerJoin(cases, eq(cases.id, tasks.caseId))
       .where(
         and(
           visibleTo(auth),
-          q.status ? eq(agencyTasks.status, q.status) : undefined,
-          q.type ? eq(agencyTasks.type, q.type) : undefined,
-          q.caseId ? eq(agencyTasks.caseId, q.caseId) : undefined,
-          q.overdue === true ? and(inArray(agencyTasks.status, ['open', 'claimed']), lt(agencyTasks.dueAt, now)) : undefined,
-          q.overdue === false ? sql`not (${agencyTasks.status} in ('open', 'claimed') and ${agencyTasks.dueAt} < ${now})` : undefined,
-          after ? sql`(${agencyTasks.dueAt}, ${agencyTasks.id}) > (${new Date(String(after[0]))}, ${String(after[1])})` : undefined,
+          q.status ? eq(tasks.status, q.status) : undefined,
+          q.type ? eq(tasks.type, q.type) : undefined,
+          q.caseId ? eq(tasks.caseId, q.caseId) : undefined,
+          q.overdue === true ? and(inArray(tasks.status, ['open', 'claimed']), lt(tasks.dueAt, now)) : undefined,
+          q.overdue === false ? sql`not (${tasks.status} in ('open', 'claimed') and ${tasks.dueAt} < ${now})` : undefined,
+          after ? sql`(${tasks.dueAt}, ${tasks.id}) > (${new Date(String(after[0]))}, ${String(after[1])})` : undefined,
         ),
       )
-      .orderBy(asc(agencyTasks.dueAt), asc(agencyTasks.id))
+      .orderBy(asc(tasks.dueAt), asc(tasks.id))
       .limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1]?.task;
@@ -162,7 +162,7 @@ export function createTaskService(deps: ApiDeps) {
    * outcome Temporal gives back.
    */
   function assertLive(task: TaskRow) {
-    if (task.status !== 'open' && task.status !== 'claimed') throw new ApiError('conflict', `the task is already ${task.status}`, { status: task.status });
+    assertTaskOpen(task);
   }
 
   async function claim(auth: Auth, id: string) {
@@ -170,12 +170,12 @@ export function createTaskService(deps: ApiDeps) {
     assertMayWork(auth, task);
     assertLive(task);
     const [claimed] = await db
-      .update(agencyTasks)
+      .update(tasks)
       .set({ status: 'claimed', claimedBy: auth.sub, claimedAt: new Date() })
       .where(
         and(
-          eq(agencyTasks.id, id),
-          sql`(${agencyTasks.status} = 'open' or (${agencyTasks.status} = 'claimed' and ${agencyTasks.claimedBy} = ${auth.sub}))`,
+          eq(tasks.id, id),
+          sql`(${tasks.status} = 'open' or (${tasks.status} = 'claimed' and ${tasks.claimedBy} = ${auth.sub}))`,
         ),
       )
       .returning();
@@ -193,9 +193,9 @@ export function createTaskService(deps: ApiDeps) {
     if (task.status !== 'claimed') throw new ApiError('conflict', `the task is ${task.status}, not claimed`);
     if (task.claimedBy !== auth.sub && auth.role !== 'supervisor') throw new ApiError('conflict', 'another person holds this task');
     const [row] = await db
-      .update(agencyTasks)
+      .update(tasks)
       .set({ status: 'open', claimedBy: null, claimedAt: null })
-      .where(and(eq(agencyTasks.id, id), eq(agencyTasks.status, 'claimed')))
+      .where(and(eq(tasks.id, id), eq(tasks.status, 'claimed')))
       .returning();
     if (!row) throw new ApiError('conflict', 'the task changed meanwhile; reload it');
     return forReader(auth, taskOut(open(row)), consent);

@@ -139,28 +139,34 @@ export function validateAction(state: CaseState, raw: unknown, now: string, expe
   if (!parsed.success) {
     throw new DomainError('validation_failed', `invalid ${type} action`, fieldIssues(parsed.error.issues));
   }
-  if (expectedVersion !== undefined && expectedVersion !== state.version) {
-    throw new DomainError('version_mismatch', `the case is at version ${state.version}, not ${expectedVersion}`, {
-      version: state.version,
-    });
-  }
+  assertVersion(state.version, expectedVersion);
   const action = parsed.data as Action;
+  if (state.status === 'closed') throw closedCaseRefusal(action.type);
   const allowed = allowedActions(state, rules);
   if (!allowed.includes(action.type)) {
     const rule = ruleOf(action.type);
     const guard = state.status === 'open' && offeredByItsRule(state, rule) ? guardOn(state, action.type, rules) : null;
-    const why =
-      state.status === 'closed'
-        ? 'the case is closed'
-        : state.onHold
-          ? 'the case is on hold'
-          : guard
-            ? guard.reason
-            : ((inItsStage(state, rule) && rule.whyUnavailable?.(state)) || `the case is in stage ${state.stage}`);
+    const why = state.onHold
+      ? 'the case is on hold'
+      : guard
+        ? guard.reason
+        : (inItsStage(state, rule) && rule.whyUnavailable?.(state)) || `the case is in stage ${state.stage}`;
     throw new DomainError('invalid_transition', `${action.type} is not allowed now: ${why}`, { stage: state.stage, allowed, ...guard?.details });
   }
   ruleOf(action.type).check?.(state, action, { now, allowed, rules });
   return action;
+}
+
+/** A step asked of a case at another version than the one it is at (the API answers so for a closed case too). */
+export function assertVersion(version: number, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== version) {
+    throw new DomainError('version_mismatch', `the case is at version ${version}, not ${expectedVersion}`, { version });
+  }
+}
+
+/** Nothing is allowed on a closed case (the API answers so itself once the case's workflow has ended). */
+export function closedCaseRefusal(type: string): DomainError {
+  return new DomainError('invalid_transition', `${type} is not allowed now: the case is closed`, { stage: 'closed', allowed: [] });
 }
 
 /** Applies a validated action: its own timeline event first, then what its entry does. */

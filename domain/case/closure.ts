@@ -45,12 +45,22 @@ export const closureActions: Pick<ActionTable, 'decline_assistance' | 'request_c
 export function validateDecision(state: CaseState, approvalId: string, decider?: Actor, deciderOffice?: string): Approval {
   const approval = state.approvals.find((a) => a.id === approvalId);
   if (!approval) throw new DomainError('not_found', 'no such approval');
-  if (approval.status !== 'pending') throw new DomainError('conflict', `the approval is already ${approval.status}`, { status: approval.status });
+  assertPending(approval);
   checkTransferDecider(approval, deciderOffice);
-  if (decider && decider.sub === approval.requestedBy.sub) {
+  if (decider) assertFourEyes(approval, decider);
+  return approval;
+}
+
+/** A decided approval is not decided again (the API answers so for a closed case, whose workflow has ended). */
+export function assertPending(approval: { status: string }): void {
+  if (approval.status !== 'pending') throw new DomainError('conflict', `the approval is already ${approval.status}`, { status: approval.status });
+}
+
+/** Four eyes: whoever requested an approval cannot decide it (the API checks it before asking the case). */
+export function assertFourEyes(approval: Pick<Approval, 'requestedBy'>, decider: Pick<Actor, 'sub'>): void {
+  if (decider.sub === approval.requestedBy.sub) {
     throw new DomainError('forbidden', 'you requested this approval; another supervisor must decide it', { reason: 'four_eyes' });
   }
-  return approval;
 }
 
 export function decideApproval(state: CaseState, approval: Approval, decision: 'approved' | 'rejected', comment: string | null, ctx: Ctx): Change {

@@ -6,7 +6,7 @@ import { emit, emptyChange } from './steps.js';
 import { stageDeadlineFor } from './stages/index.js';
 
 /** The first timeline entry; the workflow records it when it starts. */
-export function openCase(state: CaseState, ctx: Ctx): Change {
+export function openingStep(state: CaseState, ctx: Ctx): Change {
   const change = emptyChange();
   state.stageDeadline = stageDeadlineFor(state, state.stage, ctx.now);
   emit(state, change, ctx, 'case_opened', {

@@ -12,12 +12,17 @@ import { closeTask, emit, emptyChange } from './steps.js';
 import { checkReviewDecision, openReview, resolveReview } from './reviews.js';
 import { stageRules } from './stages/index.js';
 
-function findOpenTask(state: CaseState, taskId: string): CaseTask {
-  const task = state.tasks.find((t) => t.id === taskId);
-  if (!task) throw new DomainError('not_found', 'no such task');
+/** A task no longer to be done is refused alike by the case and by the inbox (api/services/tasks.ts). */
+export function assertTaskOpen(task: { status: string }): void {
   if (task.status !== 'open' && task.status !== 'claimed') {
     throw new DomainError('conflict', `the task is already ${task.status}`, { status: task.status });
   }
+}
+
+function findOpenTask(state: CaseState, taskId: string): CaseTask {
+  const task = state.tasks.find((t) => t.id === taskId);
+  if (!task) throw new DomainError('not_found', 'no such task');
+  assertTaskOpen(task);
   return task;
 }
 

@@ -37,7 +37,7 @@ export const transferActions: Pick<ActionTable, 'transfer_office'> = {
  * sending office cannot accept work on another office's behalf. Without `office` (callers that do not
  * say, e.g. histories recorded before transfers existed) nothing is checked here.
  */
-export function checkTransferDecider(approval: Approval, office: string | undefined): void {
+export function checkTransferDecider(approval: { kind: string; transfer?: { toOffice: string } | null }, office: string | undefined): void {
   if (approval.kind !== 'transfer' || office === undefined || office === '*') return;
   if (office !== approval.transfer?.toOffice) {
     throw new DomainError('forbidden', `a transfer is decided by a supervisor of the receiving office (${approval.transfer?.toOffice})`, {

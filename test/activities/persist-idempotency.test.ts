@@ -15,7 +15,7 @@ import {
   completeTask,
   decideApproval,
   initialState,
-  openCase,
+  openingStep,
   validateAction,
   validateDecision,
   validateTaskCompletion,
@@ -68,7 +68,7 @@ function newCase() {
   // history), so later steps cannot change an earlier one.
   const step = (change: Change, first = false): PersistCaseInput => structuredClone(commit(state, change, { first, trim: true }));
   const doAction = (raw: Record<string, unknown>) => step(applyAction(state, validateAction(state, raw, new Date(clock).toISOString()), ctx()));
-  return { caseId, state, ctx, step, doAction, opened: () => step(openCase(state, ctx()), true) };
+  return { caseId, state, ctx, step, doAction, opened: () => step(openingStep(state, ctx()), true) };
 }
 
 async function rows(sqlText: string, params: unknown[]) {
@@ -77,7 +77,7 @@ async function rows(sqlText: string, params: unknown[]) {
 const caseRow = async (id: string) => (await rows('select id, version, stage, status, snapshot from cases where id = $1', [id]))[0];
 // The result column is sealed at rest: opened here as the API opens it.
 const taskRow = async (id: string) => {
-  const row = (await rows('select status, claimed_by, escalation_level, rev, result from agency_tasks where id = $1', [id]))[0];
+  const row = (await rows('select status, claimed_by, escalation_level, rev, result from tasks where id = $1', [id]))[0];
   return row && { ...row, result: h.cipher.open(row.result, aad.task(id, 'result')) };
 };
 
@@ -107,7 +107,7 @@ describe('persistCase', () => {
 
     await expectTimeline(c.caseId, c.state);
     expect(await rows('select id from cases where id = $1', [c.caseId])).toHaveLength(1);
-    const tasks = await rows('select id, type, status from agency_tasks where case_id = $1 order by type', [c.caseId]);
+    const tasks = await rows('select id, type, status from tasks where case_id = $1 order by type', [c.caseId]);
     expect(tasks.map((t) => [t.id, t.type, t.status])).toEqual(
       [...extracted.tasks].sort((a, b) => a.type.localeCompare(b.type)).map((t) => [t.id, t.type, 'open']),
     );
@@ -156,7 +156,7 @@ describe('persistCase', () => {
     const task = c.state.tasks.find((t) => t.type === 'verify_nationality')!;
 
     // The claim is inbox state, written by the API directly.
-    await rows(`update agency_tasks set status = 'claimed', claimed_by = 'consul-x', claimed_at = now() where id = $1 and status = 'open'`, [task.id]);
+    await rows(`update tasks set status = 'claimed', claimed_by = 'consul-x', claimed_at = now() where id = $1 and status = 'open'`, [task.id]);
 
     // A retry of the step that created it (same rev) ...
     await persistCase(extracted);
@@ -221,7 +221,7 @@ describe('persistCase', () => {
     const events = await rows('select seq, type, data from case_events where case_id = $1 order by seq', [c.caseId]);
     expect(events.map((e) => e.type)).toEqual(['case_opened', 'confirm_location', 'stage_changed', 'add_note']);
     expect(h.cipher.open(events[3]!.data, aad.eventData(c.caseId, events[3]!.seq as number))).toEqual({ text: 'the step that happened' });
-    expect(await rows('select id from agency_tasks where case_id = $1', [c.caseId])).toEqual([]);
+    expect(await rows('select id from tasks where case_id = $1', [c.caseId])).toEqual([]);
     expect(await caseRow(c.caseId)).toMatchObject({ version: taken.caseView.version, stage: 'extraction' });
   });
 });

@@ -217,7 +217,7 @@ describe('claiming a task', () => {
     const [winner, winnerSub, loserRes, loser] = ra.status === 200 ? [ana, 'consul-ana', rb, bo] : [bo, 'consul-bo', ra, ana];
     expectError(loserRes, 409, 'conflict');
 
-    const row = await h.db.$client.query<{ status: string; claimed_by: string }>('select status, claimed_by from agency_tasks where id = $1', [task.id]);
+    const row = await h.db.$client.query<{ status: string; claimed_by: string }>('select status, claimed_by from tasks where id = $1', [task.id]);
     expect(row.rows[0]).toEqual({ status: 'claimed', claimed_by: winnerSub });
 
     const events = await countEvents(h, caseId);
@@ -244,7 +244,7 @@ describe('claiming a task', () => {
     const won = results.filter((r) => r.status === 200);
     expect(won, JSON.stringify(results.map((r) => r.status))).toHaveLength(1);
     for (const r of results.filter((r) => r.status !== 200)) expectError(r, 409, 'conflict');
-    const row = await h.db.$client.query<{ claimed_by: string }>('select claimed_by from agency_tasks where id = $1', [task.id]);
+    const row = await h.db.$client.query<{ claimed_by: string }>('select claimed_by from tasks where id = $1', [task.id]);
     expect(row.rows[0]!.claimed_by).toBe(won[0]!.body.claimedBy);
   });
 

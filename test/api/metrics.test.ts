@@ -99,7 +99,7 @@ describe('after a small lifecycle', () => {
     const done = await h.http.post(`/v1/tasks/${tasks[0]!.id}/complete`).set(bearer(consul)).send({ result: CONSULAR_RESULTS[tasks[0]!.type] });
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     // Another one's deadline has passed: moved back in the read model rather than waiting days for it.
-    await h.db.$client.query(`update agency_tasks set due_at = now() - interval '1 hour' where id = $1`, [tasks[1]!.id]);
+    await h.db.$client.query(`update tasks set due_at = now() - interval '1 hour' where id = $1`, [tasks[1]!.id]);
 
     // Answers with ids in the URL, and one no route matches.
     expect((await h.http.get(`/v1/cases/${randomUUID()}`).set(bearer(caseworker))).status).toBe(404);

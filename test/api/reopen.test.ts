@@ -7,7 +7,8 @@ import { type Harness, createConsulate, startHarness } from '../support/harness.
 import * as drive from '../support/drive.js';
 import { initialState } from '../../domain/case.js';
 import { policyFor } from '../../domain/policy.js';
-import { allocateReferences, startCaseWorkflow } from '../../activities/intake.js';
+import { allocateReferences } from '../../db/case-rows.js';
+import { startCaseWorkflow } from '../../temporal/case-start.js';
 import { successorId } from '../../api/services/reopen.js';
 import {
   actOk,

@@ -3,7 +3,7 @@
 // case workflow) are counted as they move; the wrong role, office or query is refused.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agencyTasks, cases } from '../../db/schema/index.js';
+import { tasks, cases } from '../../db/schema/index.js';
 import { priorityRank } from '../../domain/case.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
 import { openCase, people, toConsularContact } from '../support/drive.js';
@@ -64,7 +64,7 @@ async function seed(office: string, rows: Seed[]) {
       stageEnteredAt: new Date(now - s.daysInStage * DAY),
     });
     for (const t of s.tasks ?? []) {
-      await h.db.insert(agencyTasks).values({
+      await h.db.insert(tasks).values({
         id: randomUUID(),
         caseId: id,
         caseReference: reference,

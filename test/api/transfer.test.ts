@@ -117,7 +117,7 @@ describe('transfer_office', () => {
     expect(after.find((t) => t.id === review.id)).toMatchObject({ status: 'open', claimedBy: null });
     expect((await tasksOf(h, consul, id)).find((t) => t.id === verify.id)).toMatchObject({ status: 'claimed', claimedBy: 'consul-chen' });
     expect(await countRows(h, 'select count(*) as n from cases where id = $1 and office = $2', [id, officeB])).toBe(1);
-    expect(await countRows(h, 'select count(*) as n from agency_tasks where case_id = $1 and office <> $2', [id, officeB])).toBe(0);
+    expect(await countRows(h, 'select count(*) as n from tasks where case_id = $1 and office <> $2', [id, officeB])).toBe(0);
     expect(await countRows(h, 'select count(*) as n from approvals where case_id = $1 and office <> $2', [id, officeB])).toBe(0);
     expect((await h.http.get('/v1/cases').query({ office: officeB, limit: 200 }).set(bearer(supB))).body.items.map((c: { id: string }) => c.id)).toContain(id);
     await drive.waitFor('the office search attribute', async () => (await searchAttributeOffice(id)) === officeB, 10_000);

@@ -45,7 +45,7 @@ describe('the queries benchmark', () => {
     expect(written.machine.postgres).toMatch(/^\d+/);
     expect(written.database.cases).toBe(2_000);
     expect(written.database.identityDocuments).toBeGreaterThanOrEqual(2_000);
-    expect(written.database.agencyTasks).toBeGreaterThan(0);
+    expect(written.database.tasks).toBeGreaterThan(0);
     expect(finite(written.database.generation?.ms)).toBe(true);
     expect(written.settings).toMatchObject({ iterations: 5, warmup: 1, client: 'http', concurrency: 1 });
     expect(typeof written.seqScanOnCases).toBe('boolean');

@@ -18,7 +18,7 @@ import { bearer, expectValidation, tasksOf } from '../api/support.js';
 const SEALED_COLUMNS: Record<string, string[]> = {
   cases: ['snapshot', 'legal_hold_reason'],
   case_events: ['data'],
-  agency_tasks: ['input', 'result', 'reason'],
+  tasks: ['input', 'result', 'reason'],
   approvals: ['comment', 'decision_comment'],
   operation_persons: ['person', 'risk_flags', 'location'],
   idempotency_keys: ['response'],
@@ -26,7 +26,7 @@ const SEALED_COLUMNS: Record<string, string[]> = {
 
 /** Every row of every table of the read model, as JSON text. */
 async function dumpTables(h: Pick<Harness, 'db'>): Promise<string> {
-  const tables = ['cases', 'case_events', 'agency_tasks', 'approvals', 'operation_persons', 'operations', 'idempotency_keys', 'identity_documents', 'person_match_keys'];
+  const tables = ['cases', 'case_events', 'tasks', 'approvals', 'operation_persons', 'operations', 'idempotency_keys', 'identity_documents', 'person_match_keys'];
   const parts: string[] = [];
   for (const t of tables) {
     const { rows } = await h.db.$client.query<{ j: string }>(`select row_to_json(t)::text as j from ${t} t`);
@@ -175,7 +175,7 @@ describe('the read model after a realistic run, read raw', () => {
     const ids = await keyIdsOf(h, {
       cases: { sql: 'id = $1 or operation_id = $2', params: [caseId, operationId] },
       case_events: { sql: 'case_id in (select id from cases where id = $1 or operation_id = $2)', params: [caseId, operationId] },
-      agency_tasks: { sql: 'case_id = $1', params: [caseId] },
+      tasks: { sql: 'case_id = $1', params: [caseId] },
       approvals: { sql: 'case_id = $1', params: [caseId] },
       operation_persons: { sql: 'operation_id = $1', params: [operationId] },
       idempotency_keys: { sql: `subject in ('cw-ana', 'consul-chen') and status_code is not null`, params: [] },

@@ -750,7 +750,7 @@ async function buildWorld(): Promise<World> {
 
   // Every task and approval of these cases, from the read model: the leak check knows all of them.
   const taskRows = await h.db.$client.query<{ id: string; case_id: string; office: string; agency_id: string | null; audience: TaskFx['audience']; type: string; status: string; claimed_by: string | null }>(
-    'select id, case_id, office, agency_id, audience, type, status, claimed_by from agency_tasks where case_id = any($1)',
+    'select id, case_id, office, agency_id, audience, type, status, claimed_by from tasks where case_id = any($1)',
     [ids],
   );
   const tasks: TaskFx[] = taskRows.rows.map((r) => ({
@@ -882,7 +882,7 @@ describe('role × endpoint × scope', () => {
 
   it('when the matrix is done, then the fixtures are as they were: no task claimed, completed or rejected, no approval decided, no case erased or held', async () => {
     for (const { label, task } of world.pick.tasks) {
-      const r = await h.db.$client.query<{ status: string; claimed_by: string | null }>('select status, claimed_by from agency_tasks where id = $1', [task.id]);
+      const r = await h.db.$client.query<{ status: string; claimed_by: string | null }>('select status, claimed_by from tasks where id = $1', [task.id]);
       expect({ label, ...r.rows[0] }).toEqual({ label, status: task.status, claimed_by: task.claimedBy });
     }
     for (const { label, approval } of world.pick.approvals) {

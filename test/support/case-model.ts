@@ -28,7 +28,7 @@ import {
   liftExitRestriction,
   missingReturnSafeguards,
   nextWakeAt,
-  openCase,
+  openingStep,
   openTasks,
   rejectTask,
   validateAction,
@@ -248,7 +248,7 @@ export class CaseModel {
       ...opts.input,
     };
     this.state = initialState(structuredClone(this.input));
-    this.record(openCase(this.state, this.ctx(CASEWORKER)), true);
+    this.record(openingStep(this.state, this.ctx(CASEWORKER)), true);
   }
 
   clone(): CaseModel {

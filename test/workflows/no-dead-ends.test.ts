@@ -16,7 +16,8 @@ import { CURRENT_FEATURES, type CaseView, initialState } from '../../domain/case
 import { caseWorkflowId } from '../../domain/ids.js';
 import { policyFor } from '../../domain/policy.js';
 import { RISK_FLAGS, personSchema } from '../../domain/schemas.js';
-import { allocateReferences, startCaseWorkflow } from '../../activities/intake.js';
+import { allocateReferences } from '../../db/case-rows.js';
+import { startCaseWorkflow } from '../../temporal/case-start.js';
 import { actionUpdates, caseQuery, completeTaskUpdate, decideApprovalUpdate, rejectTaskUpdate } from '../../workflows/definitions.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
 import { allRuns, replayFailures, workflowTaskFailures } from '../support/histories.js';

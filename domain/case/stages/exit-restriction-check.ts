@@ -13,7 +13,8 @@
 //   withdrawn; "wait" asks the supervisor again after the waiting period, unless consent came back
 //   (which sends the review again at once).
 import type { StageRules } from '../rules.js';
-import type { CaseState, CaseTask, Change, Ctx } from '../state.js';
+import { type CaseState, type CaseTask, type Change, type Ctx, type ExitRestriction, SYSTEM } from '../state.js';
+import type { CaseView } from '../views.js';
 import { addMs } from '../clock.js';
 import { addTask, emit, emptyChange, enterStage } from '../steps.js';
 
@@ -55,15 +56,41 @@ export function exitRestrictionActive(state: CaseState, now: string): boolean {
   return r !== null && r.status === 'active' && r.until !== null && r.until > now.slice(0, 10);
 }
 
+/**
+ * The one rule of a restriction's end: only an active restriction is lifted, at `at`. Returns what
+ * the timeline records of it, or null when there was nothing to lift.
+ */
+function lift(r: ExitRestriction | null, at: string): { until: string | null; basis: string | null } | null {
+  if (!r || r.status !== 'active') return null;
+  r.status = 'lifted';
+  r.liftedAt = at;
+  return { until: r.until, basis: r.basis };
+}
+
 /** The exit restriction's end has come (possibly years later): placements abroad are allowed again. */
 export function liftExitRestriction(state: CaseState, ctx: Ctx): Change {
   const change = emptyChange();
-  const r = state.exitRestriction;
-  if (!r || r.status !== 'active') return change;
-  r.status = 'lifted';
-  r.liftedAt = ctx.now;
-  emit(state, change, ctx, 'exit_restriction_expired', { until: r.until, basis: r.basis });
+  const expired = lift(state.exitRestriction, ctx.now);
+  if (expired) emit(state, change, ctx, 'exit_restriction_expired', expired);
   return change;
+}
+
+/**
+ * The same end for a case that has closed: its workflow is gone, so the read model's view takes the
+ * step (the next version, the lift, its timeline entry by the system). Null when there is nothing to
+ * lift, so recording it twice changes nothing.
+ */
+export function liftExitRestrictionAfterClosure(
+  view: CaseView,
+  at: string,
+): { view: CaseView; event: { type: 'exit_restriction_expired'; actor: typeof SYSTEM; data: { until: string | null; basis: string | null } } } | null {
+  const exitRestriction = view.exitRestriction ? { ...view.exitRestriction } : null;
+  const expired = lift(exitRestriction, at);
+  if (!expired) return null;
+  return {
+    view: { ...view, exitRestriction, version: view.version + 1, updatedAt: at },
+    event: { type: 'exit_restriction_expired', actor: SYSTEM, data: expired },
+  };
 }
 
 export const exitRestrictionCheck: StageRules = {
@@ -87,8 +114,8 @@ export const exitRestrictionCheck: StageRules = {
       const r = state.exitRestriction;
       if (restricted && r.until !== null) {
         if (r.until <= ctx.now.slice(0, 10)) {
-          r.status = 'lifted';
-          r.liftedAt = ctx.now;
+          // Already over when decided: lifted at once, with no entry of its own (the decision has one).
+          lift(r, ctx.now);
         } else {
           // Under a time scale below 1 (tests, demos) the lift comes sooner, in proportion.
           const untilMs = Date.parse(`${r.until}T00:00:00.000Z`) - Date.parse(ctx.now);

@@ -1,7 +1,7 @@
 // Stage "exit_restriction_check" (domain/case/stages/exit-restriction-check.ts): the authority's
 // decision, the restriction it may set, and its lifting.
 import { describe, expect, it } from 'vitest';
-import { CURRENT_FEATURES, liftExitRestriction, nextWakeAt, openTasks, rejectTask, validateTaskRejection } from '../../../domain/case.js';
+import { CURRENT_FEATURES, caseView, liftExitRestriction, liftExitRestrictionAfterClosure, nextWakeAt, openTasks, rejectTask, validateTaskRejection } from '../../../domain/case.js';
 import { DAY, T0, eventTypes, officer, supervisor, world } from './world.js';
 
 const restricted = { decision: 'restricted', basis: 'art. 12', from: '2026-11-05', until: '2029-11-05' };
@@ -35,6 +35,30 @@ describe('stage exit_restriction_check', () => {
     expect(eventTypes(liftExitRestriction(w.state, w.ctx()))).toEqual(['exit_restriction_expired']);
     expect(w.state.exitRestriction?.status).toBe('lifted');
     expect(liftExitRestriction(w.state, w.ctx()).events).toEqual([]);
+  });
+
+  it('when the restriction ends after the case has closed, then the stored view is lifted by the same rule, as the next version, once', () => {
+    const w = world();
+    w.toEmployment(restricted);
+    // The read model's copy (a snapshot), not the live state.
+    const stored = structuredClone(caseView(w.state));
+    const at = '2029-11-05T00:00:01.000Z';
+    const lifted = liftExitRestrictionAfterClosure(stored, at)!;
+    // What the running case would have recorded at the same time.
+    const ctx = { ...w.ctx(), now: at };
+    const change = liftExitRestriction(w.state, ctx);
+    expect(lifted.view.exitRestriction).toEqual(w.state.exitRestriction);
+    expect(lifted.event).toEqual({ type: 'exit_restriction_expired', actor: { sub: 'homeward', role: 'system' }, data: change.events[0]!.data });
+    expect(lifted.view).toMatchObject({ version: stored.version + 1, updatedAt: at });
+    // The stored view itself is not changed, and a lifted restriction is not lifted again.
+    expect(stored.exitRestriction?.status).toBe('active');
+    expect(liftExitRestrictionAfterClosure(lifted.view, at)).toBeNull();
+  });
+
+  it('when a closed case has no active restriction, then there is nothing to lift after closure', () => {
+    const w = world();
+    w.toEmployment();
+    expect(liftExitRestrictionAfterClosure(caseView(w.state), '2029-11-05T00:00:01.000Z')).toBeNull();
   });
 });
 

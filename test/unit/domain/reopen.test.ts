@@ -3,7 +3,7 @@
 // episode's consent or screening.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { caseView, initialState, openCase } from '../../../domain/case.js';
+import { caseView, initialState, openingStep } from '../../../domain/case.js';
 import { policyFor } from '../../../domain/policy.js';
 import { personSchema } from '../../../domain/schemas.js';
 import { caseworker, supervisor } from './world.js';
@@ -28,7 +28,7 @@ describe('a reopened case', () => {
   it('when a case reopens a closed one, then its first entries link to it and its view names it', () => {
     const previous = { caseId: randomUUID(), reference: 'HW-2026-000001', reason: 'trafficked again' };
     const state = initialState(input(previous));
-    const change = openCase(state, ctx);
+    const change = openingStep(state, ctx);
     expect(change.events.map((e) => [e.type, e.data.previousCaseId])).toEqual([
       ['case_opened', previous.caseId],
       ['reopened_from', previous.caseId],
@@ -39,7 +39,7 @@ describe('a reopened case', () => {
 
   it('when a case reopens none, then its opening is as it always was', () => {
     const state = initialState({ ...input(), openedBy: caseworker });
-    const change = openCase(state, ctx);
+    const change = openingStep(state, ctx);
     expect(change.events.map((e) => e.type)).toEqual(['case_opened']);
     expect(change.events[0]!.data).not.toHaveProperty('previousCaseId');
     expect(state).not.toHaveProperty('previousCase');

@@ -11,7 +11,7 @@ import {
   decideApproval,
   fireDue,
   initialState,
-  openCase,
+  openingStep,
   openTasks,
   validateAction,
   validateDecision,
@@ -58,7 +58,7 @@ export function world(
     newId: randomUUID,
     features,
   });
-  const opened = openCase(state, ctx());
+  const opened = openingStep(state, ctx());
   const act = (raw: Record<string, unknown>, actor: Actor = caseworker) => applyAction(state, validateAction(state, raw, iso()), ctx(actor));
   const openTask = (type: string) => openTasks(state).find((t) => t.type === type);
   const complete = (type: string, result: Record<string, unknown>, actor: Actor = officer) => {

@@ -1,11 +1,12 @@
-// The inboxes: tasks the case workflows send to agencies, supervisors and caseworkers. Created and
+// The inboxes: tasks the case workflows send to agencies, supervisors and caseworkers (named
+// `agency_tasks` until migration 0012; sealed values keep that name, db/at-rest.ts). Created and
 // closed by the workflow (guarded by `rev`); claimed and unclaimed here directly by the API.
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { cases } from './cases.js';
 
-export const agencyTasks = pgTable(
-  'agency_tasks',
+export const tasks = pgTable(
+  'tasks',
   {
     id: uuid('id').primaryKey(),
     caseId: uuid('case_id')
@@ -31,9 +32,9 @@ export const agencyTasks = pgTable(
     rev: integer('rev').notNull(),
   },
   (t) => [
-    index('agency_tasks_agency_idx').on(t.agencyId, t.status, t.dueAt),
-    index('agency_tasks_office_idx').on(t.office, t.status, t.dueAt),
-    index('agency_tasks_case_idx').on(t.caseId),
-    index('agency_tasks_open_due_idx').on(t.dueAt).where(sql`${t.status} in ('open', 'claimed')`),
+    index('tasks_agency_idx').on(t.agencyId, t.status, t.dueAt),
+    index('tasks_office_idx').on(t.office, t.status, t.dueAt),
+    index('tasks_case_idx').on(t.caseId),
+    index('tasks_open_due_idx').on(t.dueAt).where(sql`${t.status} in ('open', 'claimed')`),
   ],
 );

@@ -1,0 +1,21 @@
+// Starting a case's workflow, shared by the API (opening, reopening) and the operation batches: the
+// business-key workflow id, the first search attributes, and a start that already happened.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { CaseInput, CaseState } from '../domain/case.js';
+import { caseWorkflowId } from '../domain/ids.js';
+import { caseSearchAttributes } from '../domain/search-attributes.js';
+import type { caseWorkflow } from '../workflows/case.js';
+
+/** Starts the case workflow; a start that already happened (a retry after a crash) is not an error when `tolerateExisting`. */
+export async function startCaseWorkflow(temporal: Client, taskQueue: string, input: CaseInput, state: CaseState, opts: { tolerateExisting: boolean }) {
+  try {
+    await temporal.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+      workflowId: caseWorkflowId(input.caseId),
+      taskQueue,
+      args: [{ case: input }],
+      typedSearchAttributes: caseSearchAttributes(state),
+    });
+  } catch (err) {
+    if (!(opts.tolerateExisting && err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
