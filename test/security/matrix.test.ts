@@ -463,7 +463,7 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
 ];
 
 interface Endpoint {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   roles?: readonly Role[];
 }
@@ -526,7 +526,7 @@ function fill(path: string, params: Record<string, string> = {}): string {
 
 async function call(e: Endpoint, req: { token?: string; params?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> }) {
   const url = fill(e.path, req.params);
-  let r = e.method === 'get' ? h.http.get(url) : h.http.post(url);
+  let r = e.method === 'get' ? h.http.get(url) : e.method === 'delete' ? h.http.delete(url) : h.http.post(url);
   if (req.token) r = r.set(bearer(req.token));
   if (req.headers) r = r.set(req.headers);
   if (req.query) r = r.query(req.query);
