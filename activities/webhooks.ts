@@ -4,6 +4,7 @@
 // status code or our own word for the failure (never the receiver's body). What the receiver reads
 // is decided here, at delivery, under the consent in force: an agency reads a task's inputs only
 // while the inbox would show them (domain agencyRedaction), so a later withdrawal still holds.
+import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Config } from '../config/index.js';
@@ -11,7 +12,7 @@ import type { Db } from '../db/client.js';
 import { type FieldCipher, aad } from '../db/at-rest.js';
 import { cases, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { type Consent, agencyRedaction } from '../domain/case.js';
-import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signature } from '../domain/webhooks.js';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER } from '../domain/webhooks.js';
 import type { StoredPayload } from './notifications.js';
 
 export interface WebhookActivityDeps {
@@ -40,6 +41,11 @@ export function deliveryBody(id: number, event: string, payload: StoredPayload, 
     data.redacted = reason ?? (gone ? 'data_sharing_withdrawn' : null);
   }
   return { id: String(id), event, occurredAt: payload.occurredAt, data };
+}
+
+/** `sha256=<hex HMAC-SHA256 of the raw body>` under the subscription's secret. */
+export function signature(secret: string, rawBody: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
 export function createWebhookActivities(deps: WebhookActivityDeps) {

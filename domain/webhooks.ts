@@ -1,7 +1,6 @@
 // Webhooks (API.md "Notifications"): the events a subscription can ask for, the body that creates
-// one, and how a delivery is signed. Shared by the API (validation), the outbox (which events a
-// step raises), the delivering activity and the example receiver, so the names cannot drift.
-import { createHmac } from 'node:crypto';
+// one, and the headers a delivery carries. Shared by the API (validation), the outbox (which events
+// a step raises) and the delivering activity (activities/webhooks.ts signs), so names cannot drift.
 import { z } from 'zod';
 import { agencyIdSchema, officeIdSchema, storable } from './schemas.js';
 
@@ -11,11 +10,6 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const SIGNATURE_HEADER = 'X-Homeward-Signature';
 export const EVENT_HEADER = 'X-Homeward-Event';
 export const DELIVERY_HEADER = 'X-Homeward-Delivery';
-
-/** `sha256=<hex HMAC-SHA256 of the raw body>` under the subscription's secret. */
-export function signature(secret: string, rawBody: string | Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
-}
 
 // Only http and https: anything else (file:, gopher:, data:) is not a receiver. Credentials in the
 // URL would be stored and listed in plain text; the secret is what authenticates a delivery.
