@@ -18,7 +18,7 @@ export function webhooksRouter(hooks: ReturnType<typeof createWebhookService>): 
     roles: WEBHOOK_ROLES,
     body: webhookCreateSchema,
     idempotency: 'replay',
-    asSeenNow: (auth, stored: { id: string }) => hooks.asSeenNow(auth, stored),
+    asSeenNow: (auth, stored: { id: string }) => hooks.createdAsSeenNow(auth, stored),
     success: { status: 201, description: 'the subscription (without its secret); its deliveries start now', schema: webhookSchema },
     handler: ({ auth, body, idempotencyKey }) => hooks.create(auth, body, idempotencyKey),
   });

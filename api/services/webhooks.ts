@@ -196,10 +196,21 @@ export function createWebhookService(deps: ApiDeps) {
     return { items: page.map(deliveryOut), nextCursor: rows.length > q.limit && last ? encodeCursor([last.id]) : null };
   }
 
-  /** A stored answer (an Idempotency-Key replay) shown only while the caller may still see the subscription. */
+  /** A stored deletion (an Idempotency-Key replay) shown only while the caller may still see the subscription. */
   async function asSeenNow(auth: Auth, stored: { id: string }) {
     return webhookOut(await find(auth, stored.id));
   }
 
-  return { create, list, remove, deliveries, asSeenNow };
+  /**
+   * A stored subscription (a replay of its creation) shown only to a caller who may still subscribe
+   * for its agency or office: another scope gets what subscribing there would get, a 403.
+   */
+  async function createdAsSeenNow(auth: Auth, stored: { id: string }) {
+    const [row] = await db.select().from(webhooks).where(eq(webhooks.id, stored.id)).limit(1);
+    if (!row) throw notFound('webhook');
+    scopeOf(auth, { url: row.url, events: row.events as WebhookCreate['events'], secret: '', ...(row.agencyId ? { agencyId: row.agencyId } : { office: row.office! }) });
+    return webhookOut(row);
+  }
+
+  return { create, list, remove, deliveries, asSeenNow, createdAsSeenNow };
 }
