@@ -15,6 +15,7 @@ import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
 import { type Tx, caseRow, documentRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
 import type { IdentityHasher } from '../db/identity.js';
+import { enqueueNotifications } from './notifications.js';
 import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
@@ -268,6 +269,8 @@ export function createCaseActivities(deps: CaseActivityDeps) {
             setWhere: current ? sql`true` : sql`${approvals.rev} < excluded.rev`,
           });
       }
+
+      await enqueueNotifications(tx, input, cipher);
 
       // A transfer between offices: every row of the case that is scoped by office follows it.
       if (current && input.events.some((e) => e.type === 'office_changed')) await moveToOffice(tx, view.id, view.office);

@@ -4,10 +4,12 @@ import { type BulkActionDeps, createBulkActionActivities } from './bulk-actions.
 import { createCaseActivities } from './cases.js';
 import { type OperationDeps, createOperationActivities } from './operations.js';
 import { createRetentionActivities } from './retention.js';
+import { type WebhookActivityDeps, createWebhookActivities } from './webhooks.js';
 
 /** Everything the activities need; the case activities use the database part only. */
 export type ActivityDeps = OperationDeps &
-  Pick<BulkActionDeps, 'bulk' | 'temporalCallTimeoutMs'> & {
+  Pick<BulkActionDeps, 'bulk' | 'temporalCallTimeoutMs'> &
+  Pick<WebhookActivityDeps, 'webhooks'> & {
   /** How long after closure a case keeps its personal data (HOMEWARD_RETENTION_DAYS, time-scaled). */
   retentionMs?: number;
 };
@@ -18,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOperationActivities(deps),
     ...createBulkActionActivities(deps),
     ...createRetentionActivities(deps),
+    ...createWebhookActivities(deps),
   };
 }
 

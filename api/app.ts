@@ -35,6 +35,8 @@ import { reopenRouter } from './routes/reopen.js';
 import { createReopenService } from './services/reopen.js';
 import { createStatsService } from './services/stats.js';
 import { createTaskService } from './services/tasks.js';
+import { webhooksRouter } from './routes/webhooks.js';
+import { createWebhookService } from './services/webhooks.js';
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -101,6 +103,7 @@ export function createApp(deps: ApiDeps): Express {
   const operations = createOperationService(deps);
   app.use(operationsRouter(operations, createBulkActionService(deps, operations)));
   app.use(retentionRouter(createRetentionService(deps)));
+  app.use(webhooksRouter(createWebhookService(deps)));
 
   // The web console's files at `/` (never /v1 or a platform path), last, so it shadows nothing.
   app.use(consoleStatic(deps.config));

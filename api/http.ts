@@ -13,7 +13,7 @@ import { idempotencyKeyHeader } from './schemas.js';
 import { parse } from './validate.js';
 
 export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   summary: string;
   tag: string;

@@ -50,6 +50,7 @@ export function buildOpenApi(routes: AnyRoute[]) {
       { name: 'agencies', description: 'consulates, the immigration authority, employment services' },
       { name: 'supervision', description: 'statistics' },
       { name: 'operations', description: 'mass rescue operations' },
+      { name: 'notifications', description: 'webhooks: signed deliveries of case events to agencies and offices' },
       { name: 'retention', description: 'retention, legal holds and erasure (admins)' },
       { name: 'platform', description: 'health, readiness, this document and the Temporal UI codec' },
     ],

@@ -59,6 +59,9 @@ export const listApprovalsQuery = z.strictObject({
   cursor: cursor.optional(),
 });
 
+/** GET /v1/webhooks and a subscription's deliveries. */
+export const listWebhooksQuery = z.strictObject({ limit: limit(200, 50), cursor: cursor.optional() });
+
 // ---- Mass rescue operations and bulk actions on them ----
 export const listOperationsQuery = z.strictObject({
   status: z.enum(['running', 'completed', 'failed']).optional(),

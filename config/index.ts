@@ -21,6 +21,9 @@ export const LEGACY_HASH_KEY_ID = 'default';
 /** Five years after closure. */
 export const DEFAULT_RETENTION_DAYS = 1826;
 
+/** How long a webhook delivery is retried by default before it counts as failed: 25 hours (at least a day, as promised). */
+export const WEBHOOK_RETRY_FOR_MS = 25 * 3_600_000;
+
 /** Where `npm start` expects PostgreSQL when DATABASE_URL is unset (and runs an embedded one if none answers). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/homeward';
 
@@ -107,6 +110,14 @@ const schema = z
     HOMEWARD_OIDC_CLIENT_ID: z.string().min(1).optional(),
     HOMEWARD_OIDC_SCOPE: z.string().min(1).default('openid profile'),
     HOMEWARD_WEB_DIST: z.string().min(1).optional(),
+    // Webhooks (API.md "Notifications"): each delivery is retried with exponential backoff for
+    // HOMEWARD_WEBHOOK_RETRY_FOR_MS (at least 24 h by default) before it is marked failed.
+    HOMEWARD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    HOMEWARD_WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    HOMEWARD_WEBHOOK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
+    HOMEWARD_WEBHOOK_RETRY_FOR_MS: z.coerce.number().int().min(1_000).max(30 * 86_400_000).default(WEBHOOK_RETRY_FOR_MS),
+    // How soon a dispatcher looks for new deliveries when it has none (a new task reaches its receiver within this).
+    HOMEWARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(100).max(300_000).default(2_000),
   })
   .superRefine((env, ctx) => {
     if (env.HOMEWARD_HEADERS_TIMEOUT_MS > env.HOMEWARD_REQUEST_TIMEOUT_MS) {
@@ -331,6 +342,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       oidc: e.HOMEWARD_OIDC_ISSUER && e.HOMEWARD_OIDC_CLIENT_ID ? { issuer: e.HOMEWARD_OIDC_ISSUER, clientId: e.HOMEWARD_OIDC_CLIENT_ID, scope: e.HOMEWARD_OIDC_SCOPE } : undefined,
       /** The built console (`npm run build:web`); relative paths are taken from the repository root. */
       distDir: e.HOMEWARD_WEB_DIST,
+    },
+    /** Webhook deliveries (activities/webhooks.ts, workflows/webhook-dispatcher.ts). */
+    webhooks: {
+      timeoutMs: e.HOMEWARD_WEBHOOK_TIMEOUT_MS,
+      pollMs: e.HOMEWARD_WEBHOOK_POLL_MS,
+      retry: { initialMs: e.HOMEWARD_WEBHOOK_RETRY_INITIAL_MS, maxIntervalMs: e.HOMEWARD_WEBHOOK_RETRY_MAX_INTERVAL_MS, forMs: e.HOMEWARD_WEBHOOK_RETRY_FOR_MS },
     },
     metrics: {
       /** Where the worker's Temporal SDK serves Prometheus metrics; unset: not exported. */

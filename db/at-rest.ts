@@ -98,6 +98,8 @@ export const aad = {
   operationPerson: (operationId: string, idx: number, column: 'person' | 'location' | 'risk_flags') =>
     JSON.stringify(['operation_persons', column, operationId, idx]),
   idempotencyResponse: (subject: string, key: string) => JSON.stringify(['idempotency_keys', 'response', subject, key]),
+  webhookSecret: (webhookId: string) => JSON.stringify(['webhooks', 'secret', webhookId]),
+  webhookPayload: (webhookId: string, dedupeKey: string) => JSON.stringify(['webhook_deliveries', 'payload', webhookId, dedupeKey]),
 };
 
 // ---- Row helpers: what services and activities call right after a select, so no caller forgets one column ----

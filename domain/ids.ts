@@ -11,3 +11,6 @@ export const IDEMPOTENT_UPDATE_PREFIX = 'idem-';
 
 /** The workflow of one bulk action on a raid (POST /v1/operations/:id/actions). */
 export const bulkActionWorkflowId = (bulkId: string) => `bulk-action-${bulkId}`;
+
+/** The dispatcher of one webhook subscription (POST /v1/webhooks). */
+export const webhookWorkflowId = (webhookId: string) => `webhook-${webhookId}`;

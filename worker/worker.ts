@@ -61,6 +61,7 @@ export interface WorkerDeps {
     | 'retentionDays'
     | 'bulk'
     | 'temporalCallTimeoutMs'
+    | 'webhooks'
   > &
     Partial<Pick<Config, 'reflectionPeriodDays'>> & {
     temporal: { namespace: string; taskQueue: string };
@@ -93,6 +94,7 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
       retentionMs: daysMs(policy, deps.config.retentionDays),
       bulk: deps.config.bulk,
       temporalCallTimeoutMs: deps.config.temporalCallTimeoutMs,
+      webhooks: deps.config.webhooks,
     }),
     dataConverter: dataConverter(deps.config),
   });

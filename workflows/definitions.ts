@@ -47,3 +47,6 @@ export const exitRestrictionLiftedSignal = defineSignal('exit_restriction_lifted
 
 /** Sent to an existing case when a rescue operation finds its person again. */
 export const operationLinkedSignal = defineSignal<[{ operationId: string; name: string }]>('operation_linked');
+
+/** Wakes a webhook subscription's dispatcher: something may be waiting in its outbox. */
+export const webhookWakeSignal = defineSignal('webhook_wake');

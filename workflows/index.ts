@@ -4,3 +4,4 @@ export { caseWorkflow } from './case.js';
 export { exitRestrictionWorkflow } from './exit-restriction.js';
 export { operationWorkflow } from './operation.js';
 export { retentionSweepWorkflow } from './retention.js';
+export { webhookDispatcherWorkflow } from './webhook-dispatcher.js';

@@ -15,9 +15,10 @@ import { type AnyRoute, registry } from '../../api/http.js';
 import { errorCodesOf } from '../../api/openapi/errors.js';
 import { ERROR_EXAMPLES, errorSchemas } from '../../api/responses/errors.js';
 import { codecAnswerSchema, healthSchema, notReadySchema, readySchema } from '../../api/responses/platform.js';
-import { type Harness, personBody, startHarness } from '../support/harness.js';
+import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import * as drive from '../support/drive.js';
 import { bearer, openBody, settled, uniqueDocNumber } from './support.js';
+import { startReceiver } from '../support/webhooks.js';
 
 let h: Harness;
 let p: drive.People;
@@ -72,8 +73,8 @@ function conform(method: string, url: string, res: Response): void {
   errorsSeen.add(`${keyOf(r)} ${code}`);
 }
 
-async function call(method: 'get' | 'post', url: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
-  let req = method === 'get' ? h.http.get(url) : h.http.post(url);
+async function call(method: 'get' | 'post' | 'delete', url: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+  let req = method === 'get' ? h.http.get(url) : method === 'delete' ? h.http.delete(url) : h.http.post(url);
   if (token) req = req.set(bearer(token));
   req = req.set(headers);
   const res = body === undefined ? await req : await req.send(body as object);
@@ -82,7 +83,7 @@ async function call(method: 'get' | 'post', url: string, token?: string, body?: 
 }
 
 /** A call that must succeed; its answer has been checked against the document already. */
-async function ok(method: 'get' | 'post', url: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+async function ok(method: 'get' | 'post' | 'delete', url: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await call(method, url, token, body, headers);
   expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBe(routeOf(method, url).success.status);
   return res.body;
@@ -324,6 +325,26 @@ describe('the OpenAPI document against the real API', () => {
     const decoded = await h.http.post('/codec/decode').set(bearer(p.supervisor)).send(encoded.body);
     expect(decoded.status).toBe(200);
     conforms(codecAnswerSchema, decoded.body, 'POST /codec/decode');
+  });
+
+  it('when a consulate subscribes to webhooks and gets deliveries, then the subscription, the lists, the delivery log and the deletion match their documented schemas', async () => {
+    const consulate = await createConsulate(h);
+    const people = await drive.people(h, consulate);
+    const secret = `contract-secret-${randomUUID()}`;
+    const receiver = await startReceiver(secret);
+    try {
+      const hook = (await ok('post', '/v1/webhooks', people.consul, { url: receiver.url, events: ['task.created'], secret })) as { id: string };
+      await ok('get', '/v1/webhooks', people.consul);
+      const c = await drive.openCase(h.http, people.caseworker, consulate);
+      await drive.toConsularContact(h.http, people, c.id);
+      await drive.waitFor('a delivery', async () => receiver.got.length > 0, 20_000);
+      const log = (await ok('get', `/v1/webhooks/${hook.id}/deliveries?limit=1`, people.consul)) as { items: unknown[] };
+      expect(log.items).toHaveLength(1);
+      await ok('delete', `/v1/webhooks/${hook.id}`, people.consul);
+      await fails('validation_failed', 'post', '/v1/webhooks', people.consul, { url: 'ftp://x.example.org/', events: ['task.created'], secret });
+    } finally {
+      await receiver.down();
+    }
   });
 
   it('when the runs above are done, then every endpoint of the document was seen answering successfully', () => {

@@ -133,11 +133,17 @@ interface World {
   };
 }
 let world: World;
+/** Subscriptions of consulate A and of office A: kept (lists, delivery logs) and deletable (DELETE). */
+let hooks: { kept: HookFx[]; deletable: HookFx[] };
 
 const officeRoles = (c: Caller) => c.role === 'caseworker' || c.role === 'supervisor';
 const seesOffice = (c: Caller, office: string) => officeRoles(c) && (c.office === '*' || c.office === office);
 /** The inbox rule: an agency officer sees their agency's tasks; caseworkers and supervisors their office's. */
 const seesTask = (c: Caller, t: TaskFx) => (c.role === 'agency_officer' ? c.agency === t.agencyId : seesOffice(c, t.office));
+/** Webhooks: an admin's are every one; an officer's their agency's; a supervisor's their office's. */
+const seesHook = (c: Caller, k: Omit<HookFx, 'id'>) =>
+  c.role === 'admin' || (c.role === 'agency_officer' ? c.agency === k.agencyId : c.role === 'supervisor' && k.office !== null && (c.office === '*' || c.office === k.office));
+
 /**
  * Whose person data a caller may ever be shown: their office's cases; an agency officer the cases
  * they hold a task of; an admin every case (retention and the access log are theirs, for all offices).
@@ -164,7 +170,14 @@ function leaked(text: string, secrets: string[]): string[] {
 // The probes: how each endpoint is called, and what it must answer in scope
 // ---------------------------------------------------------------------------------------------
 
-type Kind = 'case' | 'task' | 'approval' | 'operation' | 'office' | 'none';
+type Kind = 'case' | 'task' | 'approval' | 'operation' | 'office' | 'webhook' | 'none';
+
+/** A webhook subscription's scope: an agency's or an office's. */
+interface HookFx {
+  id: string;
+  agencyId: string | null;
+  office: string | null;
+}
 
 interface Target {
   label: string;
@@ -175,6 +188,7 @@ interface Target {
   task?: TaskFx;
   approval?: ApprovalFx;
   caseFx?: CaseFx;
+  hook?: Omit<HookFx, 'id'>;
   /** Lists: the ids a caller in scope must find in the answer. */
   expectIds?: string[];
 }
@@ -259,6 +273,15 @@ function operationBody(office: string) {
   };
 }
 
+function webhookBody(t: Target) {
+  return {
+    url: 'http://127.0.0.1:9/matrix-hooks',
+    events: ['task.created'],
+    secret: `matrix-secret-${randomUUID()}`,
+    ...(t.hook!.agencyId ? { agencyId: t.hook!.agencyId } : { office: t.hook!.office! }),
+  };
+}
+
 function caseBody(office: string) {
   return {
     person: personBody({ documents: [{ type: 'passport', number: uniqueDocNumber('MXP'), issuingCountry: 'PH' }] }),
@@ -287,6 +310,7 @@ const PARAM_FIXTURES: Record<string, () => Target[]> = {
   'cases/:id': () => world.pick.cases.map((k) => ({ label: `case ${k.label}`, kind: 'case', params: { id: k.id }, office: k.office, caseFx: k })),
   'tasks/:id': () => world.pick.tasks.map(({ label, task }) => ({ label, kind: 'task', params: { id: task.id }, office: task.office, task })),
   'approvals/:id': () => world.pick.approvals.map(({ label, approval }) => ({ label, kind: 'approval', params: { id: approval.id }, office: approval.office, approval })),
+  'webhooks/:id': () => hooks.kept.map((k) => ({ label: `webhook of ${k.agencyId ?? k.office}`, kind: 'webhook', params: { id: k.id }, hook: k })),
   'operations/:id': () => world.operations.map((o) => ({ label: `operation ${o.label}`, kind: 'operation', params: { id: o.id }, office: o.office })),
 };
 
@@ -430,6 +454,28 @@ const PROBES: Record<string, Probe> = {
     // The one real reopen: the closed fixture, by a supervisor of its office; the new case is a fresh resource.
     replay: { eligible: (c, t) => t.caseFx!.label.startsWith('closed') && c.office === t.office, status: 201, body: () => ({ reason: PROBE }) },
   },
+  'POST /v1/webhooks': {
+    targets: () => [
+      { label: 'consulate A', kind: 'webhook', hook: { agencyId: consulateA, office: null } },
+      { label: 'office A', kind: 'webhook', hook: { agencyId: null, office: officeA } },
+    ],
+    outside: 'forbidden',
+    // A fresh subscription each time (to a port nobody listens on): nothing shared changes.
+    body: (_c, t) => webhookBody(t),
+    inside: () => ({ status: 201 }),
+    replay: { eligible: (c, t) => seesHook(c, t.hook!), status: 201 },
+  },
+  'GET /v1/webhooks': {
+    outside: 'filtered',
+    targets: () => hooks.kept.map((k) => ({ label: `webhook of ${k.agencyId ?? k.office}`, kind: 'webhook', hook: k, query: { limit: '200' }, expectIds: [k.id] })),
+    check: listHas('/v1/webhooks'),
+  },
+  'DELETE /v1/webhooks/:id': {
+    // Subscriptions of their own: the first caller in scope deletes one, the next get the same answer.
+    targets: () => hooks.deletable.map((k) => ({ label: `deletable webhook of ${k.agencyId ?? k.office}`, kind: 'webhook', params: { id: k.id }, hook: k })),
+    inside: () => ok200,
+    replay: { eligible: (c, t) => seesHook(c, t.hook!), status: 200 },
+  },
   'POST /v1/cases/:id/erase': {
     // An open case is refused (409); a closed one would really be erased, so it gets a body that fails validation.
     body: (_c, t, inScope) => (inScope && t.caseFx!.label.startsWith('closed') ? {} : { reason: PROBE }),
@@ -463,7 +509,7 @@ const OUTSIDE_REGISTRY: Array<{ method: 'get' | 'post'; path: string; roles?: re
 ];
 
 interface Endpoint {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   path: string;
   roles?: readonly Role[];
 }
@@ -526,7 +572,7 @@ function fill(path: string, params: Record<string, string> = {}): string {
 
 async function call(e: Endpoint, req: { token?: string; params?: Record<string, string>; query?: Record<string, string>; body?: unknown; headers?: Record<string, string> }) {
   const url = fill(e.path, req.params);
-  let r = e.method === 'get' ? h.http.get(url) : h.http.post(url);
+  let r = e.method === 'get' ? h.http.get(url) : e.method === 'delete' ? h.http.delete(url) : h.http.post(url);
   if (req.token) r = r.set(bearer(req.token));
   if (req.headers) r = r.set(req.headers);
   if (req.query) r = r.query(req.query);
@@ -549,6 +595,8 @@ function inScope(c: Caller, t: Target): boolean {
       return true;
     case 'task':
       return seesTask(c, t.task!);
+    case 'webhook':
+      return seesHook(c, t.hook!);
     default:
       // Cases, approvals, operations and offices: by office; an admin's endpoints cover every office.
       return c.role === 'admin' || seesOffice(c, t.office!);
@@ -818,6 +866,16 @@ beforeAll(async () => {
     }
   }
   world = await buildWorld();
+  const admin = callerNamed('admin').token;
+  const hookOf = async (scope: { agencyId: string } | { office: string }): Promise<HookFx> => {
+    const res = await h.http.post('/v1/webhooks').set(bearer(admin)).send(webhookBody({ label: '-', kind: 'webhook', hook: { agencyId: null, office: null, ...scope } }));
+    if (res.status !== 201) throw new Error(`webhook fixture: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.id, agencyId: res.body.agencyId, office: res.body.office };
+  };
+  hooks = {
+    kept: [await hookOf({ agencyId: consulateA }), await hookOf({ office: officeA })],
+    deletable: [await hookOf({ agencyId: consulateA }), await hookOf({ office: officeA })],
+  };
 }, 240_000);
 
 afterAll(async () => {

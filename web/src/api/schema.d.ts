@@ -3763,6 +3763,449 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The subscriptions in the caller's scope, newest first
+         * @description Roles: admin, agency_officer, supervisor
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page of subscriptions */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookPage"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Subscribe a receiver to an agency's tasks or an office's cases
+         * @description Roles: admin, agency_officer, supervisor
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a repeat with the same key and request gets the first answer and applies nothing twice */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        url: string;
+                        events: ("task.created" | "task.reminder" | "task.escalated" | "approval.requested" | "case.closed")[];
+                        secret: string;
+                        agencyId?: string;
+                        office?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the subscription (without its secret); its deliveries start now */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description payload_too_large: the body is over the limit */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayloadTooLargeError"];
+                    };
+                };
+                /** @description idempotency_key_reused: this Idempotency-Key came with another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdempotencyKeyReusedError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription: pending deliveries are cancelled, nothing more is sent
+         * @description Roles: admin, agency_officer, supervisor
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description a repeat with the same key and request gets the first answer and applies nothing twice */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the deleted subscription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Webhook"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description not_found: no such resource, or one outside the caller's scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotFoundError"];
+                    };
+                };
+                /** @description idempotency_key_reused: this Idempotency-Key came with another request */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdempotencyKeyReusedError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's delivery log, newest first
+         * @description Roles: admin, agency_officer, supervisor
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page of deliveries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookDeliveryPage"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description not_found: no such resource, or one outside the caller's scope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotFoundError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -6034,6 +6477,124 @@ export interface components {
             legalHoldChangedAt: string | null;
             anonymisedAt: string | null;
             anonymisedReason: ("retention" | "erasure") | null;
+        };
+        /**
+         * @description A webhook subscription; its secret is never answered.
+         * @example {
+         *       "id": "7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *       "url": "https://consulate.example.org/homeward/hooks",
+         *       "events": [
+         *         "task.created",
+         *         "task.escalated"
+         *       ],
+         *       "agencyId": "ph-consulate-bkk",
+         *       "office": null,
+         *       "createdBy": "consul-chen",
+         *       "createdAt": "2026-11-20T03:00:00.000Z",
+         *       "deletedAt": null
+         *     }
+         */
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            events: ("task.created" | "task.reminder" | "task.escalated" | "approval.requested" | "case.closed")[];
+            /** @description an agency's subscription: that agency's tasks only */
+            agencyId: string | null;
+            /** @description an office's subscription: that office's cases only */
+            office: string | null;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description set once deleted: nothing more is delivered */
+            deletedAt: string | null;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f",
+         *           "url": "https://consulate.example.org/homeward/hooks",
+         *           "events": [
+         *             "task.created",
+         *             "task.escalated"
+         *           ],
+         *           "agencyId": "ph-consulate-bkk",
+         *           "office": null,
+         *           "createdBy": "consul-chen",
+         *           "createdAt": "2026-11-20T03:00:00.000Z",
+         *           "deletedAt": null
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WebhookPage: {
+            items: components["schemas"]["Webhook"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "1042",
+         *           "event": "task.created",
+         *           "caseId": "5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f",
+         *           "status": "delivered",
+         *           "attempts": 2,
+         *           "lastStatusCode": 204,
+         *           "lastError": null,
+         *           "occurredAt": "2026-11-20T03:00:00.000Z",
+         *           "createdAt": "2026-11-20T03:00:00.120Z",
+         *           "deliveredAt": "2026-11-20T03:00:06.500Z",
+         *           "settledAt": "2026-11-20T03:00:06.500Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        WebhookDeliveryPage: {
+            items: components["schemas"]["WebhookDelivery"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @example {
+         *       "id": "1042",
+         *       "event": "task.created",
+         *       "caseId": "5f1d7c2a-3b4e-4c6d-8e9f-0a1b2c3d4e5f",
+         *       "status": "delivered",
+         *       "attempts": 2,
+         *       "lastStatusCode": 204,
+         *       "lastError": null,
+         *       "occurredAt": "2026-11-20T03:00:00.000Z",
+         *       "createdAt": "2026-11-20T03:00:00.120Z",
+         *       "deliveredAt": "2026-11-20T03:00:06.500Z",
+         *       "settledAt": "2026-11-20T03:00:06.500Z"
+         *     }
+         */
+        WebhookDelivery: {
+            /** @description also sent as X-Homeward-Delivery and as the body's `id`: a receiver drops a repeat by it */
+            id: string;
+            /** @enum {string} */
+            event: "task.created" | "task.reminder" | "task.escalated" | "approval.requested" | "case.closed";
+            /** Format: uuid */
+            caseId: string;
+            /**
+             * @description pending until the receiver answers 2xx (delivered) or the retries run out (failed); cancelled when the subscription was deleted first
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed" | "cancelled";
+            attempts: number;
+            /** @description the receiver's last HTTP status; null if it could not be reached */
+            lastStatusCode: number | null;
+            /** @description why the last attempt failed, in our words */
+            lastError: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
+            settledAt: string | null;
         };
         /**
          * @example {
