@@ -11,13 +11,13 @@ export const casesCsvSchema = z
   .string()
   .startsWith(`\uFEFF${header(CASE_CSV_COLUMNS)}\r\n`)
   .describe(
-    'UTF-8 with a byte order mark, CRLF lines, every text cell quoted; a cell starting with = + - @ tab or CR is prefixed with a quote ' +
+    'UTF-8 with a byte order mark, CRLF lines, every cell quoted (an absent value is ""); a cell starting with = + - @ tab or CR is prefixed with a quote ' +
       "(formula injection). Columns as the list's summaries; `riskFlags` joined with `;`. Streamed: a response cut off before its end " +
       '(no final chunk) is incomplete and must be discarded.',
   )
   .meta({
     id: 'CasesCsv',
-    example: `\uFEFF${header(CASE_CSV_COLUMNS)}\r\n"5f0c1e9a-3b7d-4c2a-9e1f-0a1b2c3d4e5f","HW-2026-000123","open","consular_contact",false,"high",7,"manila","cw-ana","ph-consulate-bkk",,"Maria Santos","PH","MM",true,"abused","victim","task:issue_travel_document","2026-11-21T03:00:00.000Z",false,"2026-11-02T08:15:00.000Z","2026-11-20T03:01:00.000Z","2026-11-19T10:00:00.000Z"\r\n`,
+    example: `\uFEFF${header(CASE_CSV_COLUMNS)}\r\n"5f0c1e9a-3b7d-4c2a-9e1f-0a1b2c3d4e5f","HW-2026-000123","open","consular_contact","false","high","7","manila","cw-ana","ph-consulate-bkk","","Maria Santos","PH","MM","true","abused","victim","task:issue_travel_document","2026-11-21T03:00:00.000Z","false","2026-11-02T08:15:00.000Z","2026-11-20T03:01:00.000Z","2026-11-19T10:00:00.000Z"\r\n`,
   });
 
 export const anonymisedRecordSchema = z
@@ -62,5 +62,5 @@ export const anonymisedCsvSchema = z
   .describe('the items of the JSON form as CSV (UTF-8 with a byte order mark); a suppressed value is an empty cell')
   .meta({
     id: 'AnonymisedCsv',
-    example: `\uFEFF${header(RECORD_FIELDS)}\r\n2026,"21-23","female","PH","MM","not_recorded","closed","reintegrated"\r\n2026,,,,,"not_recorded","return","ongoing"\r\n`,
+    example: `\uFEFF${header(RECORD_FIELDS)}\r\n"2026","21-23","female","PH","MM","not_recorded","closed","reintegrated"\r\n"2026","","","","","not_recorded","return","ongoing"\r\n`,
   });
