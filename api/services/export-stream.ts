@@ -45,11 +45,23 @@ export function rowMapper<T extends Table>(table: T): (raw: Record<string, unkno
 }
 
 /**
+ * A cursor stream that does not wait for its portal to close when destroyed. pg-query-stream's own
+ * destroy does, and once the connection is gone pg-cursor waits for a readyForQuery that never
+ * comes: the export would hang instead of failing. Nothing is lost: an export that stops early
+ * discards its client (withExportClient), portal and all.
+ */
+class CursorStream extends QueryStream {
+  override _destroy(err: Error, cb: (err?: Error) => void): void {
+    cb(err);
+  }
+}
+
+/**
  * The rows of a query in batches of `size`, read through a server-side cursor on `client`. Stopping
  * early (a client gone, an error downstream) returns the iterator, which destroys the cursor stream.
  */
 export async function* batchesOf<R>(client: pg.PoolClient, query: { sql: string; params: unknown[] }, size: number, map: (raw: Record<string, unknown>) => R): AsyncGenerator<R[]> {
-  const rows = client.query(new QueryStream(query.sql, query.params, { batchSize: size }));
+  const rows = client.query(new CursorStream(query.sql, query.params, { batchSize: size }));
   try {
     let batch: R[] = [];
     for await (const raw of rows) {
