@@ -10,7 +10,7 @@ import { storableBody, storableUrlAndHeaders } from './middleware/storable-input
 import { codecRouter } from './routes/codec.js';
 import { consoleRouter, consoleStatic } from './routes/console.js';
 import { createIdempotencyStore } from './idempotency.js';
-import { createAccessLog } from './access-log.js';
+import { type AccessLog, createAccessLog } from './access-log.js';
 import { accessLogRouter } from './routes/access-log.js';
 import { fieldCipher } from '../db/at-rest.js';
 import { agenciesRouter } from './routes/agencies.js';
@@ -21,6 +21,8 @@ import { createApiMetrics } from './metrics/index.js';
 import { metricsRouter } from './routes/metrics.js';
 import { docsRouter } from './routes/docs.js';
 import { statsRouter } from './routes/stats.js';
+import { exportsRouter } from './routes/exports.js';
+import { createExportService } from './services/exports.js';
 import { tasksRouter } from './routes/tasks.js';
 import { createAgencyService } from './services/agencies.js';
 import { createAccessLogService } from './services/access-log.js';
@@ -100,6 +102,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(approvalsRouter(createApprovalService(deps)));
   app.use(agenciesRouter(createAgencyService(deps)));
   app.use(statsRouter(createStatsService(deps)));
+  app.use(exportsRouter(createExportService(deps, app.locals.accessLog as AccessLog)));
   const operations = createOperationService(deps);
   app.use(operationsRouter(operations, createBulkActionService(deps, operations)));
   app.use(retentionRouter(createRetentionService(deps)));

@@ -32,7 +32,15 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    * The answer, with the schema it has: the OpenAPI document shows it, and the contract test parses
    * real answers with it (test/api/openapi-contract.test.ts). Schemas live in api/responses/.
    */
-  success: { status: number; description: string; schema: z.ZodType };
+  success: {
+    status: number;
+    description: string;
+    schema: z.ZodType;
+    /** The media type of `schema` when it is not JSON (a streamed CSV export). */
+    contentType?: string;
+    /** Further media types the same answer comes in (chosen by a query parameter), each with its schema. */
+    alternatives?: Record<string, z.ZodType>;
+  };
   /**
    * Error codes this route can answer besides those every route of its kind can (api/openapi/errors.ts
    * derives those from roles, params, body and idempotency).

@@ -21,7 +21,13 @@ function operationOf(r: AnyRoute): ZodOpenApiOperationObject {
     },
     ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: r.bodyDoc ?? r.body } } } } : {}),
     responses: {
-      [String(r.success.status)]: { description: r.success.description, content: { 'application/json': { schema: r.success.schema } } },
+      [String(r.success.status)]: {
+        description: r.success.description,
+        content: {
+          [r.success.contentType ?? 'application/json']: { schema: r.success.schema },
+          ...Object.fromEntries(Object.entries(r.success.alternatives ?? {}).map(([type, schema]) => [type, { schema }])),
+        },
+      },
       ...errorResponses(errorCodesOf(r)),
     },
   };

@@ -93,6 +93,9 @@ const schema = z
     // Bulk actions on a raid: cases asked at once, and cases per activity (a batch is one history event).
     HOMEWARD_BULK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
     HOMEWARD_BULK_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
+    // The anonymised export's k (docs/anonymised-export.md): the CTDC publishes with k = 11; a
+    // request may ask for a larger k, never a smaller one.
+    HOMEWARD_EXPORT_MIN_K: z.coerce.number().int().min(2, 'must be at least 2 (k = 1 suppresses nothing)').max(1_000).default(11),
     // The Temporal UI's remote codec (POST /codec/decode, /codec/encode).
     HOMEWARD_CODEC_CORS_ORIGIN: z
       .url()
@@ -331,6 +334,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     /** Bulk actions (POST /v1/operations/:id/actions): updates in flight at once, and cases per batch activity. */
     bulk: { concurrency: e.HOMEWARD_BULK_CONCURRENCY, batchSize: e.HOMEWARD_BULK_BATCH_SIZE },
+    /** The smallest k the anonymised export answers with (GET /v1/exports/anonymised?k=). */
+    exports: { minK: e.HOMEWARD_EXPORT_MIN_K },
     codec: { corsOrigin: e.HOMEWARD_CODEC_CORS_ORIGIN?.replace(/\/$/, ''), bodyLimit: e.HOMEWARD_CODEC_BODY_LIMIT },
     console: {
       /**

@@ -3,16 +3,17 @@
 // to the workflow. It throws; the routes never pick status codes. Snapshots, timeline data and stored
 // answers are sealed at rest (db/at-rest.ts) and opened here.
 import { randomUUID } from 'node:crypto';
-import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { type CaseInput, type CaseView, assertVersion, caseView, closedCaseRefusal, initialState } from '../../domain/case.js';
 import type { ActionOf, OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
 import { allocateReferences, insertOpenedCases } from '../../db/case-rows.js';
 import { startCaseWorkflow } from '../../temporal/case-start.js';
-import { agencies, caseEvents, cases, idempotencyKeys, identityDocuments } from '../../db/schema/index.js';
+import { agencies, caseEvents, cases, idempotencyKeys } from '../../db/schema/index.js';
+import { caseListQuery, caseSummary } from './case-list.js';
 import { createIdempotencyStore, keyedUuid, storedAnswer } from '../idempotency.js';
-import { type FieldCipher, fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
+import { fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
 import { updateCase, withTemporalDeadline } from './case-update.js';
 import { type CaseOut, claimed, withClaims } from './claims.js';
 import { caseWorkflowId } from '../../temporal/client.js';
@@ -37,38 +38,6 @@ function pgErrorOf(err: unknown): { code?: string; constraint?: string } | undef
   }
   return undefined;
 }
-
-function caseSummary(row: typeof cases.$inferSelect, now: Date, cipher: FieldCipher) {
-  const view = openSnapshot<CaseView>(cipher, row);
-  return {
-    id: row.id,
-    reference: row.reference,
-    status: row.status,
-    stage: row.stage,
-    onHold: row.onHold,
-    priority: row.priority,
-    version: row.version,
-    office: row.office,
-    assignee: row.assignee,
-    consulateId: row.consulateId,
-    operationId: row.operationId,
-    person: { fullName: view.person.fullName, nationality: view.person.nationality },
-    location: view.location ? { country: view.location.country, confirmed: view.location.confirmed ?? false } : null,
-    riskFlags: view.riskFlags,
-    screening: row.screening,
-    nextDeadline: view.nextDeadline,
-    overdue: row.status === 'open' && row.nextDeadlineAt !== null && row.nextDeadlineAt < now,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    stageEnteredAt: row.stageEnteredAt.toISOString(),
-  };
-}
-
-const SORTS = {
-  createdAt: cases.createdAt,
-  priority: cases.priorityRank,
-  stageEnteredAt: cases.stageEnteredAt,
-} as const;
 
 export function createCaseService(deps: ApiDeps) {
   const { db, temporal, config, hasher } = deps;
@@ -287,35 +256,10 @@ export function createCaseService(deps: ApiDeps) {
   }
 
   async function listCases(auth: Auth, q: ListCasesQuery) {
-    const scope = officeScope(auth);
-    if (scope !== null && q.office !== undefined && q.office !== scope) {
-      return { items: [], nextCursor: null };
-    }
     const now = new Date();
-    const filters: Array<SQL | undefined> = [
-      scope !== null ? eq(cases.office, scope) : q.office !== undefined ? eq(cases.office, q.office) : undefined,
-      q.stage ? eq(cases.stage, q.stage) : undefined,
-      q.status ? eq(cases.status, q.status) : undefined,
-      q.priority ? eq(cases.priority, q.priority) : undefined,
-      q.country ? eq(cases.country, q.country) : undefined,
-      q.consulateId ? eq(cases.consulateId, q.consulateId) : undefined,
-      q.assignee ? eq(cases.assignee, q.assignee) : undefined,
-      q.onHold !== undefined ? eq(cases.onHold, q.onHold) : undefined,
-      q.operationId ? eq(cases.operationId, q.operationId) : undefined,
-      q.createdAfter ? gt(cases.createdAt, new Date(q.createdAfter)) : undefined,
-      q.createdBefore ? lt(cases.createdAt, new Date(q.createdBefore)) : undefined,
-      q.overdue === true ? and(eq(cases.status, 'open'), lt(cases.nextDeadlineAt, now)) : undefined,
-      q.overdue === false ? sql`not (${cases.status} = 'open' and coalesce(${cases.nextDeadlineAt} < ${now}, false))` : undefined,
-      // One IN over a UNION ALL, not `reference = … OR id IN (…)`: PostgreSQL cannot use an index
-      // for an OR with a sub-select and scanned every case of the scope; this way it looks up the
-      // (at most few) matching ids by the reference and number-hash indexes, then fetches those rows.
-      q.q
-        ? sql`${cases.id} in (select "c"."id" from ${cases} "c" where "c"."reference" = ${q.q.toUpperCase()}
-            union all select ${identityDocuments.caseId} from ${identityDocuments} where ${identityDocuments.numberHash} in ${hasher.numberHashes(q.q)})`
-        : undefined,
-    ];
-    const descending = q.sort.startsWith('-');
-    const column = SORTS[q.sort.replace('-', '') as keyof typeof SORTS];
+    const list = caseListQuery(auth, q, hasher, now);
+    if (list === null) return { items: [], nextCursor: null };
+    const { filters, column, descending } = list;
     const after = parseCursor(q.cursor, [column === cases.priorityRank ? 'int2' : 'timestamp', 'uuid']);
     if (after) {
       const [v, id] = after as [string | number, string];
@@ -326,7 +270,7 @@ export function createCaseService(deps: ApiDeps) {
       .select()
       .from(cases)
       .where(and(...filters))
-      .orderBy(descending ? desc(column) : asc(column), descending ? desc(cases.id) : asc(cases.id))
+      .orderBy(...list.orderBy)
       .limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];

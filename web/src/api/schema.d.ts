@@ -2502,6 +2502,220 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exports/cases.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CSV of a case list (streamed; every exported case is written to its access log)
+         * @description Roles: supervisor
+         */
+        get: {
+            parameters: {
+                query?: {
+                    stage?: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
+                    status?: "open" | "closed";
+                    priority?: "critical" | "high" | "normal" | "low";
+                    country?: string;
+                    consulateId?: string;
+                    assignee?: string;
+                    office?: string;
+                    onHold?: "true" | "false";
+                    overdue?: "true" | "false";
+                    operationId?: string;
+                    q?: string;
+                    createdAfter?: string;
+                    createdBefore?: string;
+                    sort?: "createdAt" | "-createdAt" | "priority" | "-priority" | "stageEnteredAt" | "-stageEnteredAt";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the cases of the list with these filters, in its order */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": components["schemas"]["CasesCsv"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/anonymised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The anonymised case-level dataset, k-anonymous (docs/anonymised-export.md)
+         * @description Roles: supervisor
+         */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "csv" | "json";
+                    /** @description suppress every combination rarer than k; at least HOMEWARD_EXPORT_MIN_K (default 11), which is also the default */
+                    k?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description one record per case in scope, no direct identifiers; `format=csv` (default) answers text/csv, `format=json` this object */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnonymisedExport"];
+                        "text/csv": components["schemas"]["AnonymisedCsv"];
+                    };
+                };
+                /** @description validation_failed: a parameter, header or the body fails its schema, or holds text that cannot be stored */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ValidationFailedError"];
+                    };
+                };
+                /** @description unauthenticated: no, a malformed, an expired or a wrongly signed token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnauthenticatedError"];
+                    };
+                };
+                /** @description forbidden: the role or scope does not allow it */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ForbiddenError"];
+                    };
+                };
+                /** @description rate_limited: slow down; see Retry-After */
+                429: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RateLimitedError"];
+                    };
+                };
+                /** @description internal: an error on our side */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["InternalError"];
+                    };
+                };
+                /** @description unavailable: PostgreSQL or Temporal did not answer; see Retry-After and details.retry */
+                503: {
+                    headers: {
+                        /** @description seconds to wait */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnavailableError"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operations": {
         parameters: {
             query?: never;
@@ -6214,6 +6428,87 @@ export interface components {
                 lost_contact: number;
             };
         };
+        /**
+         * Format: starts_with
+         * @description UTF-8 with a byte order mark, CRLF lines, every cell quoted (an absent value is ""); a cell starting with = + - @ tab or CR is prefixed with a quote (formula injection). Columns as the list's summaries; `riskFlags` joined with `;`. Streamed: a response cut off before its end (no final chunk) is incomplete and must be discarded.
+         * @example "id","reference","status","stage","onHold","priority","version","office","assignee","consulateId","operationId","fullName","nationality","locationCountry","locationConfirmed","riskFlags","screening","nextDeadlineKind","nextDeadlineAt","overdue","createdAt","updatedAt","stageEnteredAt"
+         *     "5f0c1e9a-3b7d-4c2a-9e1f-0a1b2c3d4e5f","HW-2026-000123","open","consular_contact","false","high","7","manila","cw-ana","ph-consulate-bkk","","Maria Santos","PH","MM","true","abused","victim","task:issue_travel_document","2026-11-21T03:00:00.000Z","false","2026-11-02T08:15:00.000Z","2026-11-20T03:01:00.000Z","2026-11-19T10:00:00.000Z"
+         */
+        CasesCsv: string;
+        /**
+         * @example {
+         *       "k": 11,
+         *       "records": 2,
+         *       "suppressed": {
+         *         "blanked": 1,
+         *         "dropped": 0
+         *       },
+         *       "items": [
+         *         {
+         *           "yearOfRegistration": 2026,
+         *           "ageBand": "21-23",
+         *           "sex": "female",
+         *           "nationality": "PH",
+         *           "countryOfExploitation": "MM",
+         *           "typeOfExploitation": "not_recorded",
+         *           "stageReached": "closed",
+         *           "outcome": "reintegrated"
+         *         },
+         *         {
+         *           "yearOfRegistration": 2026,
+         *           "ageBand": null,
+         *           "sex": null,
+         *           "nationality": null,
+         *           "countryOfExploitation": null,
+         *           "typeOfExploitation": "not_recorded",
+         *           "stageReached": "return",
+         *           "outcome": "ongoing"
+         *         }
+         *       ]
+         *     }
+         */
+        AnonymisedExport: {
+            /** @description every combination of fields in `items` occurs at least k times */
+            k: number;
+            /** @description the number of items */
+            records: number;
+            suppressed: {
+                /** @description records whose person fields were blanked (null) to reach k */
+                blanked: number;
+                /** @description records left out: even blanked, their combination was rarer than k */
+                dropped: number;
+            };
+            items: components["schemas"]["AnonymisedRecord"][];
+        };
+        AnonymisedRecord: {
+            /** @description the year the case was opened (UTC) */
+            yearOfRegistration: number;
+            /** @description age at registration, CTDC bands; null when suppressed */
+            ageBand: ("0-8" | "9-17" | "18-20" | "21-23" | "24-26" | "27-29" | "30-38" | "39-47" | "48+" | "unknown") | null;
+            /** @description null when suppressed */
+            sex: ("female" | "male" | "other" | "unknown") | null;
+            /** @description ISO 3166-1 alpha-2; null when suppressed */
+            nationality: string | null;
+            /** @description where the person was found (ISO 3166-1 alpha-2) or "unknown"; null when suppressed */
+            countryOfExploitation: string | null;
+            /** @enum {string} */
+            typeOfExploitation: "not_recorded";
+            /** @enum {string} */
+            stageReached: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
+            /**
+             * @description the closure reason, or `ongoing`
+             * @enum {string}
+             */
+            outcome: "ongoing" | "reintegrated" | "declined_assistance" | "deceased" | "duplicate" | "not_a_national" | "transferred" | "lost_contact";
+        };
+        /**
+         * Format: starts_with
+         * @description the items of the JSON form as CSV (UTF-8 with a byte order mark); a suppressed value is an empty cell
+         * @example "yearOfRegistration","ageBand","sex","nationality","countryOfExploitation","typeOfExploitation","stageReached","outcome"
+         *     "2026","21-23","female","PH","MM","not_recorded","closed","reintegrated"
+         *     "2026","","","","","not_recorded","return","ongoing"
+         */
+        AnonymisedCsv: string;
         /**
          * @example {
          *       "id": "c4a1e2b3-5d6f-4a7b-8c9d-0e1f2a3b4c5d",
