@@ -19,6 +19,7 @@ import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { agencyTasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
+import { caseFacts, updateStatsCounters } from '../db/stats-counters.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
 
@@ -343,6 +344,9 @@ export function createCaseActivities(deps: CaseActivityDeps) {
         const [now] = await tx.select({ id: cases.id, snapshot: cases.snapshot }).from(cases).where(sql`${cases.id} = ${view.id}`);
         if (now) await dropLostSteps(tx, openSnapshot<CaseView>(cipher, now), undefined);
       }
+
+      // Last, so the office's hot counter rows stay locked only until the commit that follows.
+      if (current) await updateStatsCounters(tx, [caseFacts(view)]);
     });
   }
 

@@ -28,6 +28,7 @@ import { sanitised } from './cases.js';
 import { heartbeat, inPool } from './pool.js';
 import { grpcCodeOf, refusedForGood } from '../temporal/refusals.js';
 import { allocateReferences, insertOpenedCases, newCaseState, startCaseWorkflow } from './intake.js';
+import { uncountCases } from '../db/stats-counters.js';
 
 export interface OperationDeps {
   db: Db;
@@ -165,6 +166,7 @@ export function createOperationActivities(deps: OperationDeps) {
     if (notOpened.length > 0) {
       await db.transaction(async (tx) => {
         await tx.delete(identityDocuments).where(sql`${identityDocuments.caseId} in ${notOpened}`);
+        await uncountCases(tx, notOpened);
         await tx.delete(cases).where(sql`${cases.id} in ${notOpened}`);
       });
     }

@@ -35,5 +35,7 @@ export const agencyTasks = pgTable(
     index('agency_tasks_office_idx').on(t.office, t.status, t.dueAt),
     index('agency_tasks_case_idx').on(t.caseId),
     index('agency_tasks_open_due_idx').on(t.dueAt).where(sql`${t.status} in ('open', 'claimed')`),
+    // GET /v1/stats of one office: its open tasks and the overdue ones, counted index-only.
+    index('agency_tasks_open_office_due_idx').on(t.office, t.dueAt).where(sql`${t.status} in ('open', 'claimed')`),
   ],
 );

@@ -11,3 +11,5 @@ export * from './access-log.js';
 export * from './bulk-actions.js';
 export * from './bulk-action-results.js';
 export * from './person-match-keys.js';
+export * from './stats-counters.js';
+export * from './stats-case-facts.js';
