@@ -59,9 +59,10 @@ export function statsSql(office: string | null, now: Date): SQL {
         group by 1, 2 having sum(${statsCounters.n}) <> 0
     ), entered as (
       select split_part(key, '|', 1) as stage, split_part(key, '|', 2) as month, n,
+             -- bigint (sum() gives numeric), so the middle rank is an integer division
              coalesce(sum(n) over (partition by split_part(key, '|', 1) order by split_part(key, '|', 2)
-                                   rows between unbounded preceding and 1 preceding), 0) as before,
-             sum(n) over (partition by split_part(key, '|', 1)) as total
+                                   rows between unbounded preceding and 1 preceding), 0)::bigint as before,
+             (sum(n) over (partition by split_part(key, '|', 1)))::bigint as total
         from c where metric = 'entered'
     ), mid as (
       -- the month holding the middle entry (odd count) or the first of the two middle ones (even)
