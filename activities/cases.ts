@@ -17,6 +17,7 @@ import { type Tx, caseRow, documentRows, matchKeyRows, nextSeq } from '../db/cas
 import type { IdentityHasher } from '../db/identity.js';
 import { enqueueNotifications } from './notifications.js';
 import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
+import { caseFacts, updateStatsCounters } from '../db/stats-counters.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
 
@@ -282,6 +283,9 @@ export function createCaseActivities(deps: CaseActivityDeps) {
         const [now] = await tx.select({ id: cases.id, snapshot: cases.snapshot }).from(cases).where(sql`${cases.id} = ${view.id}`);
         if (now) await dropLostSteps(tx, openSnapshot<CaseView>(cipher, now), undefined);
       }
+
+      // Last, so the office's hot counter rows stay locked only until the commit that follows.
+      if (current) await updateStatsCounters(tx, [caseFacts(view)]);
     });
   }
 

@@ -29,6 +29,7 @@ import { heartbeat, inPool } from './pool.js';
 import { grpcCodeOf, refusedForGood } from '../temporal/refusals.js';
 import { startCaseWorkflow } from '../temporal/case-start.js';
 import { allocateReferences, insertOpenedCases } from '../db/case-rows.js';
+import { uncountCases } from '../db/stats-counters.js';
 
 export interface OperationDeps {
   db: Db;
@@ -166,6 +167,7 @@ export function createOperationActivities(deps: OperationDeps) {
     if (notOpened.length > 0) {
       await db.transaction(async (tx) => {
         await tx.delete(identityDocuments).where(sql`${identityDocuments.caseId} in ${notOpened}`);
+        await uncountCases(tx, notOpened);
         await tx.delete(cases).where(sql`${cases.id} in ${notOpened}`);
       });
     }

@@ -12,6 +12,7 @@ import { type FieldCipher, aad } from './at-rest.js';
 import type { Db } from './client.js';
 import type { IdentityHasher } from './identity.js';
 import { caseEvents, cases, identityDocuments, personMatchKeys } from './schema/index.js';
+import { caseFacts, updateStatsCounters } from './stats-counters.js';
 
 /** An open transaction (drizzle's own type for it). */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -95,16 +96,24 @@ export async function insertOpenedCases(
 ) {
   if (items.length === 0) return;
   const { hasher, cipher } = protect;
-  const rows = items.map((i) => caseRow(caseView(i.state), cipher));
+  const views = items.map((i) => caseView(i.state));
+  const rows = views.map((v) => caseRow(v, cipher));
   const docs = items.flatMap((i) => documentRows(i.input.caseId, i.input.person.documents, hasher));
   const keys = items.flatMap((i) => matchKeyRows(i.input.caseId, i.input.person, hasher));
+  let inserted: Array<{ id: string }>;
   if (opts.onConflictDoNothing) {
-    await tx.insert(cases).values(rows).onConflictDoNothing();
+    inserted = await tx.insert(cases).values(rows).onConflictDoNothing().returning({ id: cases.id });
     if (docs.length > 0) await tx.insert(identityDocuments).values(docs).onConflictDoNothing();
   } else {
-    await tx.insert(cases).values(rows);
+    inserted = await tx.insert(cases).values(rows).returning({ id: cases.id });
     if (docs.length > 0) await tx.insert(identityDocuments).values(docs);
   }
+  // Only the rows written here: one that already existed (a retried batch) may have moved on since.
+  const written = new Set(inserted.map((r) => r.id));
+  await updateStatsCounters(
+    tx,
+    views.filter((v) => written.has(v.id)).map((v) => caseFacts(v)),
+  );
   // A person's keys are written once with the case (a retried batch finds them there).
   if (keys.length > 0) await tx.insert(personMatchKeys).values(keys).onConflictDoNothing();
 }

@@ -15,7 +15,31 @@ export const statsSchema = z
     medianDaysInStage: z
       .strictObject(Object.fromEntries(openStages.map((s) => [s, z.number().nullable()])) as Record<(typeof openStages)[number], z.ZodNullable<z.ZodNumber>>)
       .describe('per working stage, the median days its open cases have spent there so far; null when empty'),
+    overdueRate: z
+      .number()
+      .min(0)
+      .max(1)
+      .nullable()
+      .describe('overdueTasks divided by the open or claimed tasks of the office (whether due or not), to 4 decimals; null when it has none'),
+    medianDaysToReturn: z
+      .number()
+      .min(0)
+      .nullable()
+      .describe(
+        'median whole days from opening a case to the person\'s arrival home, over every case that has arrived (open or closed); ' +
+          'the mean of the two middle values when their number is even; null when no case has arrived',
+      ),
     closedByReason: counts(CLOSURE_REASONS),
+    byMonth: z
+      .array(
+        z.strictObject({
+          month: z.string().regex(/^\d{4}-\d{2}$/).describe('UTC month, YYYY-MM'),
+          opened: z.int().min(0).describe('cases opened in the month'),
+          returned: z.int().min(0).describe('persons who arrived home in the month (the arrival date recorded)'),
+          closed: z.int().min(0).describe('cases closed in the month'),
+        }),
+      )
+      .describe('one entry per month from `from` to `to` (default: the last 12 months, this one included), oldest first'),
   })
   .meta({
     id: 'Stats',
@@ -26,6 +50,12 @@ export const statsSchema = z
       onHold: 1,
       overdueTasks: 3,
       medianDaysInStage: { locating: 21.5, extraction: 6.25, consular_contact: 3.1, return: 1.75, exit_restriction_check: 4, employment_assistance: 64.2 },
+      overdueRate: 0.0417,
+      medianDaysToReturn: 38,
       closedByReason: { reintegrated: 31, declined_assistance: 4, deceased: 0, duplicate: 2, not_a_national: 1, transferred: 1, lost_contact: 1 },
+      byMonth: [
+        { month: '2026-10', opened: 14, returned: 5, closed: 6 },
+        { month: '2026-11', opened: 9, returned: 3, closed: 4 },
+      ],
     },
   });

@@ -13,3 +13,5 @@ export * from './bulk-action-results.js';
 export * from './person-match-keys.js';
 export * from './webhooks.js';
 export * from './webhook-deliveries.js';
+export * from './stats-counters.js';
+export * from './stats-case-facts.js';

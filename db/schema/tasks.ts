@@ -36,5 +36,7 @@ export const tasks = pgTable(
     index('tasks_office_idx').on(t.office, t.status, t.dueAt),
     index('tasks_case_idx').on(t.caseId),
     index('tasks_open_due_idx').on(t.dueAt).where(sql`${t.status} in ('open', 'claimed')`),
+    // GET /v1/stats of one office: its open tasks and the overdue ones, counted index-only.
+    index('tasks_open_office_due_idx').on(t.office, t.dueAt).where(sql`${t.status} in ('open', 'claimed')`),
   ],
 );

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tasks, cases } from '../../db/schema/index.js';
+import { updateStatsCounters } from '../../db/stats-counters.js';
 import { priorityRank } from '../../domain/case.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
 import { openCase, people, toConsularContact } from '../support/drive.js';
@@ -29,17 +30,39 @@ type Seed = {
   daysInStage: number;
   onHold?: boolean;
   closureReason?: string;
+  /** Opened this many days ago (default: daysInStage + 5). */
+  openedDaysAgo?: number;
+  /** Arrived home this many days after opening. */
+  returnedAfterDays?: number;
   tasks?: Array<{ status: string; dueInDays: number }>;
 };
 
-/** Writes cases (and their tasks) straight into the read model of `office`, as the activities would. */
+/** Writes cases (and their tasks, and their counts) straight into the read model of `office`, as the activities would. */
 async function seed(office: string, rows: Seed[]) {
   const now = Date.now();
   for (const s of rows) {
     const id = randomUUID();
     const reference = `HW-TEST-${randomUUID().slice(0, 8)}`;
     const closed = s.stage === 'closed';
-    await h.db.insert(cases).values({
+    const createdAt = new Date(now - (s.openedDaysAgo ?? s.daysInStage + 5) * DAY);
+    const stageEnteredAt = new Date(now - s.daysInStage * DAY);
+    await h.db.transaction(async (tx) => {
+    await updateStatsCounters(tx, [
+      {
+        caseId: id,
+        office,
+        status: closed ? 'closed' : 'open',
+        stage: s.stage,
+        priority: s.priority,
+        onHold: s.onHold ?? false,
+        closureReason: s.closureReason ?? null,
+        createdAt,
+        stageEnteredAt,
+        returnedAt: s.returnedAfterDays === undefined ? null : new Date(createdAt.getTime() + s.returnedAfterDays * DAY),
+        closedAt: closed ? stageEnteredAt : null,
+      },
+    ]);
+    await tx.insert(cases).values({
       id,
       reference,
       status: closed ? 'closed' : 'open',
@@ -59,9 +82,10 @@ async function seed(office: string, rows: Seed[]) {
       nextDeadlineAt: closed || s.onHold ? null : new Date(now + DAY),
       nextDeadlineKind: closed ? null : 'stage:locating_review',
       snapshot: { id, reference, office },
-      createdAt: new Date(now - (s.daysInStage + 5) * DAY),
-      updatedAt: new Date(now - s.daysInStage * DAY),
-      stageEnteredAt: new Date(now - s.daysInStage * DAY),
+      createdAt,
+      updatedAt: stageEnteredAt,
+      stageEnteredAt,
+    });
     });
     for (const t of s.tasks ?? []) {
       await h.db.insert(tasks).values({
@@ -92,8 +116,11 @@ async function statsOf(token: string, query: Record<string, string> = {}) {
     byPriority: Record<string, number>;
     onHold: number;
     overdueTasks: number;
+    overdueRate: number | null;
     medianDaysInStage: Record<string, number | null>;
+    medianDaysToReturn: number | null;
     closedByReason: Record<string, number>;
+    byMonth: Array<{ month: string; opened: number; returned: number; closed: number }>;
   };
 }
 
@@ -125,7 +152,18 @@ describe('GET /v1/stats', () => {
     const supervisor = await h.token('supervisor', { office: officeA });
     const stats = await statsOf(supervisor);
 
-    expect(Object.keys(stats).sort()).toEqual(['byPriority', 'byStage', 'byStatus', 'closedByReason', 'medianDaysInStage', 'onHold', 'overdueTasks']);
+    expect(Object.keys(stats).sort()).toEqual([
+      'byMonth',
+      'byPriority',
+      'byStage',
+      'byStatus',
+      'closedByReason',
+      'medianDaysInStage',
+      'medianDaysToReturn',
+      'onHold',
+      'overdueRate',
+      'overdueTasks',
+    ]);
     expect(stats.byStage).toEqual({
       locating: 3,
       extraction: 2,
@@ -209,6 +247,76 @@ describe('GET /v1/stats', () => {
     expect(stats.medianDaysInStage.locating).toBeCloseTo(0, 1);
     expect(stats.medianDaysInStage.consular_contact).toBeCloseTo(0, 1);
     expect(stats.medianDaysInStage.extraction).toBeNull();
+  });
+
+  it('when an office has returned, closed and tasked cases, then medianDaysToReturn, overdueRate and byMonth are the known ones', async () => {
+    const officeC = newOffice();
+    const rows: Seed[] = [
+      { stage: 'locating', priority: 'normal', daysInStage: 1, openedDaysAgo: 2, tasks: [{ status: 'open', dueInDays: -1 }, { status: 'open', dueInDays: 1 }] },
+      { stage: 'exit_restriction_check', priority: 'high', daysInStage: 1, openedDaysAgo: 30, returnedAfterDays: 3, tasks: [{ status: 'claimed', dueInDays: 2 }] },
+      {
+        stage: 'employment_assistance',
+        priority: 'normal',
+        daysInStage: 20,
+        openedDaysAgo: 60,
+        returnedAfterDays: 5,
+        tasks: [{ status: 'open', dueInDays: 3 }, { status: 'completed', dueInDays: -5 }],
+      },
+      { stage: 'closed', priority: 'normal', daysInStage: 10, openedDaysAgo: 100, returnedAfterDays: 10, closureReason: 'reintegrated' },
+      { stage: 'closed', priority: 'low', daysInStage: 40, openedDaysAgo: 200, returnedAfterDays: 20, closureReason: 'reintegrated' },
+    ];
+    await seed(officeC, rows);
+    const supervisor = await h.token('supervisor', { office: officeC });
+    const stats = await statsOf(supervisor);
+
+    // Whole days to return: 3, 5, 10, 20 → the mean of the middle two.
+    expect(stats.medianDaysToReturn).toBe(7.5);
+    // One of the four open or claimed tasks is past due; the completed one counts in neither.
+    expect(stats.overdueTasks).toBe(1);
+    expect(stats.overdueRate).toBe(0.25);
+
+    const now = Date.now();
+    const monthOf = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString().slice(0, 7);
+    const expected = new Map<string, { opened: number; returned: number; closed: number }>();
+    const bump = (month: string, k: 'opened' | 'returned' | 'closed') => {
+      const m = expected.get(month) ?? { opened: 0, returned: 0, closed: 0 };
+      m[k] += 1;
+      expected.set(month, m);
+    };
+    for (const r of rows) {
+      bump(monthOf(r.openedDaysAgo!), 'opened');
+      if (r.returnedAfterDays !== undefined) bump(monthOf(r.openedDaysAgo! - r.returnedAfterDays), 'returned');
+      if (r.stage === 'closed') bump(monthOf(r.daysInStage), 'closed');
+    }
+    // The last 12 months, this one included, oldest first; the case opened 200 days ago is within them.
+    expect(stats.byMonth).toHaveLength(12);
+    expect(stats.byMonth.at(-1)!.month).toBe(new Date(now).toISOString().slice(0, 7));
+    expect(stats.byMonth.map((m) => m.month)).toEqual([...stats.byMonth.map((m) => m.month)].sort());
+    for (const m of stats.byMonth) expect(m, m.month).toEqual({ month: m.month, ...(expected.get(m.month) ?? { opened: 0, returned: 0, closed: 0 }) });
+
+    // A range of its own: exactly the months asked for.
+    const from = monthOf(100);
+    const to = monthOf(60);
+    const ranged = await statsOf(supervisor, { from, to });
+    expect(ranged.byMonth[0]!.month).toBe(from);
+    expect(ranged.byMonth.at(-1)!.month).toBe(to);
+    const openedWithin = rows.filter((r) => monthOf(r.openedDaysAgo!) >= from && monthOf(r.openedDaysAgo!) <= to).length;
+    expect(openedWithin).toBeGreaterThanOrEqual(2);
+    expect(ranged.byMonth.reduce((n, m) => n + m.opened, 0)).toBe(openedWithin);
+
+    // An office without returns or tasks: nulls, not zeros.
+    const empty = await statsOf(await h.token('supervisor', { office: newOffice() }));
+    expect(empty.medianDaysToReturn).toBeNull();
+    expect(empty.overdueRate).toBeNull();
+    expect(empty.byMonth.every((m) => m.opened === 0 && m.returned === 0 && m.closed === 0)).toBe(true);
+  });
+
+  it('when byMonth is asked for an impossible range, then 400 validation_failed naming the field', async () => {
+    const supervisor = await h.token('supervisor', { office: officeA });
+    expectValidation(await h.http.get('/v1/stats').query({ from: '2026-13' }).set(bearer(supervisor)), ['from']);
+    expectValidation(await h.http.get('/v1/stats').query({ to: '2026-1' }).set(bearer(supervisor)), ['to']);
+    expectValidation(await h.http.get('/v1/stats').query({ from: '2026-05', to: '2026-01' }).set(bearer(supervisor)), ['from']);
+    expectValidation(await h.http.get('/v1/stats').query({ from: '1990-01', to: '2026-01' }).set(bearer(supervisor)), ['from']);
   });
 
   it('when a supervisor asks for another office, then 403 forbidden', async () => {

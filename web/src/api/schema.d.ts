@@ -2418,6 +2418,10 @@ export interface paths {
             parameters: {
                 query?: {
                     office?: string;
+                    /** @description first month of `byMonth` (UTC); default: 11 months before `to` */
+                    from?: string;
+                    /** @description last month of `byMonth` (UTC); default: the current month */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2425,7 +2429,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description all cases by stage and status; open cases by priority and on hold; open or claimed tasks past due; median days open cases have spent in their stage; closed cases by reason */
+                /** @description all cases by stage and status; open cases by priority and on hold; open or claimed tasks past due and their share of open tasks; median days open cases have spent in their stage and from opening to arrival home; closed cases by reason; cases opened, returned and closed per month */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6372,6 +6376,8 @@ export interface components {
          *         "exit_restriction_check": 4,
          *         "employment_assistance": 64.2
          *       },
+         *       "overdueRate": 0.0417,
+         *       "medianDaysToReturn": 38,
          *       "closedByReason": {
          *         "reintegrated": 31,
          *         "declined_assistance": 4,
@@ -6380,7 +6386,21 @@ export interface components {
          *         "not_a_national": 1,
          *         "transferred": 1,
          *         "lost_contact": 1
-         *       }
+         *       },
+         *       "byMonth": [
+         *         {
+         *           "month": "2026-10",
+         *           "opened": 14,
+         *           "returned": 5,
+         *           "closed": 6
+         *         },
+         *         {
+         *           "month": "2026-11",
+         *           "opened": 9,
+         *           "returned": 3,
+         *           "closed": 4
+         *         }
+         *       ]
          *     }
          */
         Stats: {
@@ -6418,6 +6438,10 @@ export interface components {
                 exit_restriction_check: number | null;
                 employment_assistance: number | null;
             };
+            /** @description overdueTasks divided by the open or claimed tasks of the office (whether due or not), to 4 decimals; null when it has none */
+            overdueRate: number | null;
+            /** @description median whole days from opening a case to the person's arrival home, over every case that has arrived (open or closed); the mean of the two middle values when their number is even; null when no case has arrived */
+            medianDaysToReturn: number | null;
             closedByReason: {
                 reintegrated: number;
                 declined_assistance: number;
@@ -6427,6 +6451,17 @@ export interface components {
                 transferred: number;
                 lost_contact: number;
             };
+            /** @description one entry per month from `from` to `to` (default: the last 12 months, this one included), oldest first */
+            byMonth: {
+                /** @description UTC month, YYYY-MM */
+                month: string;
+                /** @description cases opened in the month */
+                opened: number;
+                /** @description persons who arrived home in the month (the arrival date recorded) */
+                returned: number;
+                /** @description cases closed in the month */
+                closed: number;
+            }[];
         };
         /**
          * Format: starts_with
