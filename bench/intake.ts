@@ -1,5 +1,5 @@
 // The `intake` benchmark: how fast a mass rescue operation opens its cases.
-//   npm run bench:intake -- [--persons 1000] [--rounds 3] [--warmup 50] [--poll-ms 25]
+//   npm run bench:intake -- [--persons 1000] [--rounds 3] [--warmup 50] [--poll-ms 25] [--workers 1] [--max-cached-workflows N]
 //                           [--timeout-s S] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]
 //
 // Ours: POST /v1/operations over real HTTP with N fresh persons, then polling PostgreSQL until every
@@ -14,8 +14,12 @@
 // until every one of them has run (the workflow reports through a sink when its code has run; all
 // are then checked Completed on the server, untimed). Starts per second = N / that time.
 //
-// Both run in this process against the same Temporal server and machine, one after the other,
-// alternating which goes first from round to round; the summary takes medians over the rounds.
+// Both run against the same Temporal server and machine, one after the other, alternating which
+// goes first from round to round; the summary takes medians over the rounds. The API runs in this
+// process and the case workers in processes of their own (`--workers`, default 1), as in production;
+// the bare worker runs in this process (its trivial workflows need no more). The workers' resident
+// memory after start and at the end, over the case workflows they hold, gives the memory per cached
+// workflow.
 // Target: ours / bare >= 0.7.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +32,7 @@ import { startBareWorker, type BareWorker } from './support/bare.js';
 import { inPool, sleep } from './support/pool.js';
 import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
 import { benchServers } from './support/servers.js';
-import { type RuntimeWarnings, runtimeWarnings, startStack, type Stack } from './support/stack.js';
+import { type RuntimeWarnings, residentBytes, runtimeWarnings, startStack, type Stack } from './support/stack.js';
 import { median, round } from './support/stats.js';
 import { formatTable } from './support/table.js';
 import type { noopWorkflow } from './support/workflows.js';
@@ -57,6 +61,10 @@ export interface IntakeBenchOptions {
   databaseUrl?: string;
   temporalAddress?: string;
   namespace?: string;
+  /** Case worker processes (default 1, as in production); 0: one worker inside this process. */
+  workers?: number;
+  /** HOMEWARD_WORKER_MAX_CACHED_WORKFLOWS of the worker processes (default: the config's). */
+  maxCachedWorkflows?: number;
   /** Where to write the JSON result; null: do not write. */
   out?: string | null;
   log?: (line: string) => void;
@@ -107,7 +115,11 @@ export interface IntakeBenchResult {
     startConcurrency: number;
     operationBatchSize: number;
     databasePoolSize: number;
+    workerProcesses: number;
+    maxCachedWorkflows: number;
   };
+  /** Resident memory of each worker process, after start and after the last round (MB). */
+  workerMemory: { startMb: number[]; endMb: number[]; openCaseWorkflows: number; cachedAtMost: number; perCachedWorkflowKb: number | null };
   target: { minRatio: number };
   rounds: IntakeRound[];
   summary: {
@@ -235,7 +247,17 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
   let bare: BareWorker | undefined;
   try {
     const machine = await machineInfo(servers.databaseUrl);
-    stack = await startStack({ databaseUrl: servers.databaseUrl, temporalAddress: servers.temporalAddress, namespace: servers.namespace });
+    const workerProcesses = opts.workers ?? 1;
+    stack = await startStack({
+      databaseUrl: servers.databaseUrl,
+      temporalAddress: servers.temporalAddress,
+      namespace: servers.namespace,
+      workerProcesses,
+      workerEnv: opts.maxCachedWorkflows === undefined ? undefined : { HOMEWARD_WORKER_MAX_CACHED_WORKFLOWS: String(opts.maxCachedWorkflows) },
+    });
+    const maxCached = opts.maxCachedWorkflows ?? stack.config.worker.maxCachedWorkflows;
+    const mb = (pid: number) => round((residentBytes(pid) ?? Number.NaN) / 2 ** 20, 1);
+    const startMb = stack.workerPids.map(mb);
     bare = await startBareWorker({ address: servers.temporalAddress, namespace: servers.namespace });
     const consulateId = await stack.createConsulate();
     const caseworker = await stack.token('caseworker', { office: stack.office });
@@ -277,6 +299,13 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
       await sleep(1_000);
     }
 
+    const endMb = stack.workerPids.map(mb);
+    // Every case opened here stays open (its workflow waits for its next step), so each worker holds
+    // its share of them in its cache, up to the limit; the memory they add is the growth of the workers.
+    const openCaseWorkflows = warmup + persons * rounds;
+    const cachedAtMost = Math.min(openCaseWorkflows, maxCached * Math.max(1, workerProcesses));
+    const grownMb = endMb.reduce((a, b) => a + b, 0) - startMb.reduce((a, b) => a + b, 0);
+    const perCachedWorkflowKb = workerProcesses > 0 && Number.isFinite(grownMb) ? round((grownMb * 1024) / cachedAtMost, 1) : null;
     const oursRate = round(median(results.map((x) => x.ours.casesPerSecond)), 1);
     const bareRate = round(median(results.map((x) => x.bare.startsPerSecond)), 1);
     const ratio = round(oursRate / bareRate, 3);
@@ -289,7 +318,18 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
         temporalVersion: servers.temporalVersion,
         database: new URL(servers.databaseUrl).pathname.slice(1),
       },
-      settings: { persons, rounds, warmup, pollMs, startConcurrency: START_CONCURRENCY, operationBatchSize: OPERATION_BATCH_SIZE, databasePoolSize: stack.config.databasePoolSize },
+      settings: {
+        persons,
+        rounds,
+        warmup,
+        pollMs,
+        startConcurrency: START_CONCURRENCY,
+        operationBatchSize: OPERATION_BATCH_SIZE,
+        databasePoolSize: stack.config.databasePoolSize,
+        workerProcesses,
+        maxCachedWorkflows: maxCached,
+      },
+      workerMemory: { startMb, endMb, openCaseWorkflows, cachedAtMost, perCachedWorkflowKb },
       target: { minRatio: TARGET_MIN_RATIO },
       rounds: results,
       summary: {
@@ -328,6 +368,9 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
         [[`${persons.toLocaleString('en')} persons`, oursRate, bareRate, ratio, `>= ${TARGET_MIN_RATIO}`, ratio >= TARGET_MIN_RATIO ? 'yes' : 'NO']],
       ),
     );
+    if (workerProcesses > 0) {
+      log(`workers: ${workerProcesses} process(es), resident ${startMb.join(' / ')} MB after start, ${endMb.join(' / ')} MB at the end; ${openCaseWorkflows} case workflows open, at most ${cachedAtMost} cached: ${perCachedWorkflowKb ?? '?'} KB each`);
+    }
     log(`machine: ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}, PostgreSQL ${machine.postgres ?? '?'}; ${START_CONCURRENCY} starts in flight (both)`);
     saveResults('intake', opts.out, result, log);
     return result;
@@ -345,6 +388,8 @@ if (isMain(import.meta.url)) {
       rounds: { type: 'string' },
       warmup: { type: 'string' },
       'poll-ms': { type: 'string' },
+      workers: { type: 'string' },
+      'max-cached-workflows': { type: 'string' },
       'timeout-s': { type: 'string' },
       'database-url': { type: 'string' },
       'temporal-address': { type: 'string' },
@@ -353,7 +398,7 @@ if (isMain(import.meta.url)) {
     },
   });
   if (values.help) {
-    console.log('npm run bench:intake -- [--persons 1000] [--rounds 3] [--warmup 50] [--poll-ms 25] [--timeout-s S] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]');
+    console.log('npm run bench:intake -- [--persons 1000] [--rounds 3] [--warmup 50] [--poll-ms 25] [--workers 1] [--max-cached-workflows N] [--timeout-s S] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]');
     process.exit(0);
   }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v.replaceAll('_', '').replaceAll(',', '')));
@@ -362,6 +407,8 @@ if (isMain(import.meta.url)) {
     rounds: num(values.rounds),
     warmup: num(values.warmup),
     pollMs: num(values['poll-ms']),
+    workers: num(values.workers),
+    maxCachedWorkflows: num(values['max-cached-workflows']),
     timeoutMs: values['timeout-s'] === undefined ? undefined : Number(values['timeout-s']) * 1000,
     databaseUrl: values['database-url'],
     temporalAddress: values['temporal-address'],

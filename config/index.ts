@@ -104,6 +104,13 @@ const schema = z
     HOMEWARD_CODEC_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'expected a size such as 4mb').default('4mb'),
     // Metrics (README "Metrics"): the worker's SDK exporter is off unless a port is set.
     HOMEWARD_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    // The case worker's limits (worker/worker.ts; measured in bench/RESULTS.md, "Workers"). Workflows kept
+    // in the worker's cache hold their state in memory; beyond the limit the least recently used is
+    // evicted and replayed from its history when it next has work.
+    HOMEWARD_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(1_000),
+    HOMEWARD_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(1_000).default(40),
+    HOMEWARD_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(100),
+    HOMEWARD_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).max(1_000).default(100),
     HOMEWARD_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
     HOMEWARD_METRICS_MERGE_URL: z.url().optional(),
     HOMEWARD_METRICS_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
@@ -336,6 +343,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     bulk: { concurrency: e.HOMEWARD_BULK_CONCURRENCY, batchSize: e.HOMEWARD_BULK_BATCH_SIZE },
     /** The smallest k the anonymised export answers with (GET /v1/exports/anonymised?k=). */
     exports: { minK: e.HOMEWARD_EXPORT_MIN_K },
+    /** The case worker's cache and task slots (Temporal WorkerOptions of the same names). */
+    worker: {
+      maxCachedWorkflows: e.HOMEWARD_WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: e.HOMEWARD_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxConcurrentActivityTaskExecutions: e.HOMEWARD_WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentLocalActivityExecutions: e.HOMEWARD_WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    },
     codec: { corsOrigin: e.HOMEWARD_CODEC_CORS_ORIGIN?.replace(/\/$/, ''), bodyLimit: e.HOMEWARD_CODEC_BODY_LIMIT },
     console: {
       /**

@@ -63,6 +63,7 @@ export interface WorkerDeps {
     | 'temporalCallTimeoutMs'
     | 'webhooks'
   > &
+    Partial<Pick<Config, 'worker'>> &
     Partial<Pick<Config, 'reflectionPeriodDays'>> & {
     temporal: { namespace: string; taskQueue: string };
     workflowBundlePath?: string;
@@ -97,6 +98,7 @@ export async function createCaseWorker(deps: WorkerDeps): Promise<Worker> {
       webhooks: deps.config.webhooks,
     }),
     dataConverter: dataConverter(deps.config),
+    ...deps.config.worker,
   });
 }
 

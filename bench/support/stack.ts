@@ -1,8 +1,11 @@
-// Homeward as it runs in production, in this process: the Express app listening on an ephemeral
-// port (called over real HTTP) and a case worker, each with a PostgreSQL pool and a Temporal
-// connection of its own, as the separate API and worker processes have (pools of
-// DATABASE_POOL_SIZE, default 10). The benchmark's own observer queries get a third small pool.
+// Homeward as it runs in production: the Express app in this process, listening on an ephemeral
+// port (called over real HTTP), and the case workers as processes of their own (worker/main.ts, as
+// `npm start`, compose and the image run them), each with a PostgreSQL pool and a Temporal
+// connection of its own (pools of DATABASE_POOL_SIZE, default 10). `workerProcesses: 0` runs one
+// worker in this process instead, as the benchmarks did before, for comparison. The benchmark's
+// own observer queries get a third small pool.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Connection } from '@temporalio/client';
@@ -16,6 +19,7 @@ import { createLogger } from '../../api/logger.js';
 import { createTemporalClient } from '../../temporal/client.js';
 import { NativeConnection, createCaseWorker } from '../../worker/worker.js';
 import { mintToken } from '../../scripts/token.js';
+import { type ChildHandle, startWorkerProcess } from '../../test/support/child-processes.js';
 
 let runtimeInstalled = false;
 const warnings = { slowWorkflowTasks: 0, workflowTasksLost: 0, other: 0 };
@@ -76,6 +80,20 @@ export interface StackOptions {
   timeScale?: number;
   /** More environment for loadConfig (e.g. DATABASE_POOL_SIZE). */
   env?: Record<string, string>;
+  /** Worker processes to run (default 1); 0: one worker inside this process. */
+  workerProcesses?: number;
+  /** More environment for the worker processes only (e.g. HOMEWARD_WORKER_MAX_CACHED_WORKFLOWS). */
+  workerEnv?: Record<string, string>;
+}
+
+/** Resident memory of a process in bytes (Linux), or null where /proc is not there. */
+export function residentBytes(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
@@ -111,12 +129,14 @@ export async function startStack(opts: StackOptions) {
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   // The worker's side.
-  const workerDb = createDb(config.databaseUrl, config.databasePoolSize);
-  const workerClientConnection = await Connection.connect({ address: opts.temporalAddress });
-  const workerTemporal = createTemporalClient(workerClientConnection, config);
-  const nativeConnection = await NativeConnection.connect({ address: opts.temporalAddress });
-  const worker = await createCaseWorker({ config, connection: nativeConnection, db: workerDb, hasher, temporal: workerTemporal });
-  const running = worker.run();
+  const workerCount = opts.workerProcesses ?? 1;
+  const workers: ChildHandle[] = [];
+  let inProcess: { stop(): Promise<void> } | undefined;
+  if (workerCount === 0) inProcess = await startInProcessWorker(config, opts.temporalAddress, hasher);
+  else {
+    // One after the other: each runs the migrations and registers the retention schedule on start.
+    for (let i = 0; i < workerCount; i++) workers.push(await startWorkerProcess(config, { LOG_LEVEL: 'warn', ...opts.workerEnv }));
+  }
 
   // The benchmark's own reads (progress polling, counting), off the app's pools.
   const observerDb: Db = createDb(config.databaseUrl, 2);
@@ -152,8 +172,9 @@ export async function startStack(opts: StackOptions) {
     /** A supertest agent bound to the listening server (for test/support/drive.ts). */
     http: supertest(baseUrl),
     apiTemporal,
-    workerTemporal,
     observerDb,
+    /** The worker processes' ids (none when the worker runs in this process). */
+    workerPids: workers.map((w) => w.pid),
     office,
     token,
     request,
@@ -165,11 +186,30 @@ export async function startStack(opts: StackOptions) {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await inProcess?.stop();
+      // SIGTERM: the SDK's own shutdown lets running tasks finish, as in a deploy.
+      await Promise.allSettled(workers.map((w) => w.kill('SIGTERM')));
+      await Promise.allSettled([apiConnection.close()]);
+      await Promise.allSettled([apiDb.$client.end(), observerDb.$client.end()]);
+    },
+  };
+}
+
+/** A case worker inside this process (the benchmarks' layout before the worker got its own process). */
+async function startInProcessWorker(config: Config, temporalAddress: string, hasher: ReturnType<typeof createIdentityHasher>) {
+  const workerDb = createDb(config.databaseUrl, config.databasePoolSize);
+  const workerClientConnection = await Connection.connect({ address: temporalAddress });
+  const workerTemporal = createTemporalClient(workerClientConnection, config);
+  const nativeConnection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await createCaseWorker({ config, connection: nativeConnection, db: workerDb, hasher, temporal: workerTemporal });
+  const running = worker.run();
+  return {
+    async stop() {
       worker.shutdown();
       await running;
       await nativeConnection.close();
-      await Promise.allSettled([apiConnection.close(), workerClientConnection.close()]);
-      await Promise.allSettled([apiDb.$client.end(), workerDb.$client.end(), observerDb.$client.end()]);
+      await workerClientConnection.close();
+      await workerDb.$client.end();
     },
   };
 }

@@ -52,6 +52,11 @@ describe('the intake benchmark', () => {
       expect(positive(n), String(n)).toBe(true);
     }
     expect(typeof written.summary.withinTarget).toBe('boolean');
+    expect(written.settings.workerProcesses).toBe(1);
+    expect(written.workerMemory.startMb).toHaveLength(1);
+    expect(positive(written.workerMemory.startMb[0])).toBe(true);
+    expect(positive(written.workerMemory.endMb[0])).toBe(true);
+    expect(written.workerMemory.openCaseWorkflows).toBe(20);
     expect(lines.join('\n')).toMatch(/ours cases\/s/);
-  });
+  }, 240_000); // the worker starts as a process of its own: bundling and starting it take a while on a busy machine
 });

@@ -93,7 +93,9 @@ describe('renaming agency_tasks to tasks', () => {
 
   it('when the table is renamed, then its indexes and constraints carry the new name', async () => {
     const { rows: indexes } = await db.$client.query<{ name: string }>(`select indexname as name from pg_indexes where tablename = 'tasks' order by 1`);
-    expect(indexes.map((i) => i.name)).toEqual(['tasks_agency_idx', 'tasks_case_idx', 'tasks_office_idx', 'tasks_open_due_idx', 'tasks_pkey']);
+    // The renamed ones, and none left with the old prefix (later migrations add more of their own).
+    expect(indexes.map((i) => i.name)).toEqual(expect.arrayContaining(['tasks_agency_idx', 'tasks_case_idx', 'tasks_office_idx', 'tasks_open_due_idx', 'tasks_pkey']));
+    expect(indexes.map((i) => i.name).filter((n) => !n.startsWith('tasks_'))).toEqual([]);
     const { rows: constraints } = await db.$client.query<{ name: string }>(`select conname as name from pg_constraint where conrelid = 'tasks'::regclass order by 1`);
     expect(constraints.map((c) => c.name)).toEqual(['tasks_case_id_cases_id_fk', 'tasks_pkey']);
   });

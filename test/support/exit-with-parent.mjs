@@ -9,4 +9,7 @@ if (isMainThread) {
   process.stdin.on('end', () => process.exit(1));
   process.stdin.on('error', () => process.exit(1));
   process.stdin.resume();
+  // Watching the pipe must not keep the process alive: a worker stopped with SIGTERM drains and
+  // then exits on its own, as it does in production where nothing is piped in.
+  process.stdin.unref?.();
 }
