@@ -25,6 +25,8 @@ interface SealedColumn {
 interface TableSpec {
   table: string;
   keys: string[];
+  /** Further columns the sealing context (aad) is built from. */
+  context?: string[];
   columns: SealedColumn[];
 }
 
@@ -60,6 +62,18 @@ const TABLES: TableSpec[] = [
       jsonb: true,
       aad: (r: Row) => aad.operationPerson(String(r.operation_id), Number(r.idx), c),
     })),
+  },
+  {
+    table: 'webhooks',
+    keys: ['id'],
+    columns: [{ name: 'secret', jsonb: false, aad: (r) => aad.webhookSecret(String(r.id)) }],
+  },
+  {
+    // Pending deliveries only hold a payload (it is dropped once a delivery settles).
+    table: 'webhook_deliveries',
+    keys: ['id'],
+    context: ['webhook_id', 'dedupe_key'],
+    columns: [{ name: 'payload', jsonb: true, aad: (r) => aad.webhookPayload(String(r.webhook_id), String(r.dedupe_key)) }],
   },
   {
     table: 'idempotency_keys',
@@ -123,7 +137,7 @@ export async function rotateKeys(opts: RotateOptions): Promise<RotationReport> {
 async function rotateTable(db: Db, cipher: FieldCipher, spec: TableSpec, batchSize: number, check: boolean): Promise<RotationCount> {
   const count: RotationCount = { scanned: 0, stale: 0, resealed: 0, skipped: 0 };
   const keyList = spec.keys.map((k) => `"${k}"`).join(', ');
-  const columns = spec.columns.map((c) => `"${c.name}"`).join(', ');
+  const columns = [...(spec.context ?? []), ...spec.columns.map((c) => c.name)].map((c) => `"${c}"`).join(', ');
   let after: unknown[] | null = null;
   for (;;) {
     const where: string = after ? `where (${keyList}) > (${spec.keys.map((_, i) => `$${i + 1}`).join(', ')})` : '';

@@ -22,6 +22,8 @@ const SEALED_COLUMNS: Record<string, string[]> = {
   approvals: ['comment', 'decision_comment'],
   operation_persons: ['person', 'risk_flags', 'location'],
   idempotency_keys: ['response'],
+  webhooks: ['secret'],
+  webhook_deliveries: ['payload'],
 };
 
 /** Every row of every table of the read model, as JSON text. */
@@ -254,6 +256,12 @@ describe('npm run keys:rotate, on a database of its own', () => {
     taskQueue = before.config.temporal.taskQueue;
     const consulateId = await createConsulate(before);
     const p = await drive.people(before, consulateId);
+    // A subscription whose receiver never answers: its secret, and the payloads waiting for it, are sealed too.
+    const hook = await before.http
+      .post('/v1/webhooks')
+      .set(bearer(await before.token('admin')))
+      .send({ url: 'http://127.0.0.1:9/homeward', events: ['task.created', 'approval.requested'], secret: 'a-secret-of-the-consulate-42', office: before.office });
+    expect(hook.status).toBe(201);
     const opened = await before.http
       .post('/v1/cases')
       .set(bearer(p.caseworker))
@@ -305,6 +313,8 @@ describe('npm run keys:rotate, on a database of its own', () => {
     const cw = await caseworkerOf(h, rows[0]!.office);
     const stale = await rotateKeys({ db: h.db, cipher: h.cipher, hasher: h.hasher, check: true });
     expect(Object.values(stale.tables).reduce((n, t) => n + t.stale, 0)).toBeGreaterThan(5);
+    expect(stale.tables.webhooks!.stale).toBe(1);
+    expect(stale.tables.webhook_deliveries!.stale).toBeGreaterThan(0);
     expect(stale.identityDocuments.cases).toBeGreaterThanOrEqual(2);
     expect(stale.personMatchKeys.cases).toBeGreaterThanOrEqual(2);
 
