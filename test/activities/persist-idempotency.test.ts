@@ -6,23 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCaseActivities } from '../../activities/cases.js';
 import type { PersistCaseInput } from '../../activities/cases.js';
 import {
-  type CaseInput,
   type CaseState,
-  type Change,
-  type Ctx,
-  applyAction,
-  commit,
   completeTask,
   decideApproval,
-  initialState,
-  openingStep,
-  validateAction,
   validateDecision,
   validateTaskCompletion,
 } from '../../domain/case.js';
-import { personSchema } from '../../domain/schemas.js';
 import { aad, openSnapshot } from '../../db/at-rest.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { steppedCase } from '../support/stepped-case.js';
 
 let h: Harness;
 let persistCase: ReturnType<typeof createCaseActivities>['persistCase'];
@@ -38,38 +30,7 @@ afterAll(async () => {
 const actor = { sub: 'cw-test', role: 'caseworker' as const };
 
 /** A case driven by the pure lifecycle, producing exactly what the workflow hands to persistCase. */
-function newCase() {
-  const caseId = randomUUID();
-  const openedAt = '2026-10-01T08:00:00.000Z';
-  const input: CaseInput = {
-    caseId,
-    reference: `HW-T-${caseId.slice(0, 8)}`,
-    office: `persist-${caseId.slice(0, 8)}`,
-    consulateId: 'consulate-persist',
-    immigrationAgencyId: 'immigration',
-    person: personSchema.parse({
-      fullName: 'Persist Tester',
-      nationality: 'PH',
-      documents: [{ type: 'passport', number: `P${caseId.slice(0, 8)}`, issuingCountry: 'PH' }],
-    }),
-    location: { country: 'MM', site: 'KK Park' },
-    source: { type: 'hotline' },
-    riskFlags: [],
-    openedBy: actor,
-    openedAt,
-  };
-  const state = initialState(input);
-  let clock = Date.parse(openedAt);
-  const ctx = (): Ctx => {
-    clock += 60_000;
-    return { now: new Date(clock).toISOString(), actor, newId: randomUUID };
-  };
-  // Committed as the workflow commits a step; the input is a snapshot (it is serialised into
-  // history), so later steps cannot change an earlier one.
-  const step = (change: Change, first = false): PersistCaseInput => structuredClone(commit(state, change, { first, trim: true }));
-  const doAction = (raw: Record<string, unknown>) => step(applyAction(state, validateAction(state, raw, new Date(clock).toISOString()), ctx()));
-  return { caseId, state, ctx, step, doAction, opened: () => step(openingStep(state, ctx()), true) };
-}
+const newCase = () => steppedCase({ actor, office: `persist-${randomUUID().slice(0, 8)}`, openedAt: '2026-10-01T08:00:00.000Z', stepMs: 60_000, tag: 'T' });
 
 async function rows(sqlText: string, params: unknown[]) {
   return (await h.db.$client.query(sqlText, params)).rows;

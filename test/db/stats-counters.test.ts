@@ -10,14 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PersistCaseInput, createCaseActivities } from '../../activities/cases.js';
-import { type CaseInput, type Change, type Ctx, applyAction, commit, decideApproval, initialState, openingStep, validateAction, validateDecision } from '../../domain/case.js';
-import { personSchema } from '../../domain/schemas.js';
 import { type CaseView } from '../../domain/case.js';
 import { openSnapshot } from '../../db/at-rest.js';
 import { createDb } from '../../db/client.js';
 import { dropDatabase, ensureDatabase } from '../../db/migrate.js';
 import { type CaseFacts, caseFacts, dimensionsOf } from '../../db/stats-counters.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { steppedCase } from '../support/stepped-case.js';
 
 let h: Harness;
 let persistCase: ReturnType<typeof createCaseActivities>['persistCase'];
@@ -33,37 +32,7 @@ afterAll(async () => {
 const actor = { sub: 'cw-stats', role: 'caseworker' as const };
 
 /** A case driven by the pure lifecycle, producing exactly what the workflow hands to persistCase. */
-function newCase(office: string, openedAt: string) {
-  const caseId = randomUUID();
-  const input: CaseInput = {
-    caseId,
-    reference: `HW-S-${caseId.slice(0, 8)}`,
-    office,
-    consulateId: 'consulate-stats',
-    immigrationAgencyId: 'immigration',
-    person: personSchema.parse({
-      fullName: 'Stats Tester',
-      nationality: 'PH',
-      documents: [{ type: 'passport', number: `S${caseId.slice(0, 8)}`, issuingCountry: 'PH' }],
-    }),
-    location: { country: 'MM', site: 'KK Park' },
-    source: { type: 'hotline' },
-    riskFlags: [],
-    openedBy: actor,
-    openedAt,
-  };
-  const state = initialState(input);
-  let clock = Date.parse(openedAt);
-  const ctx = (): Ctx => {
-    clock += 3_600_000;
-    return { now: new Date(clock).toISOString(), actor, newId: randomUUID };
-  };
-  const step = (change: Change, first = false): PersistCaseInput => structuredClone(commit(state, change, { first, trim: true }));
-  const doAction = (raw: Record<string, unknown>) => step(applyAction(state, validateAction(state, raw, new Date(clock).toISOString()), ctx()));
-  const approve = (approvalId: string) =>
-    step(decideApproval(state, validateDecision(state, approvalId), 'approved', null, { ...ctx(), actor: { sub: 'sup-stats', role: 'supervisor' } }));
-  return { caseId, step, doAction, approve, opened: () => step(openingStep(state, ctx()), true) };
-}
+const newCase = (office: string, openedAt: string) => steppedCase({ actor, office, openedAt, stepMs: 3_600_000, tag: 'S' });
 
 /** The steps of one case: how far it goes depends on `i`, so the office holds every kind. */
 function stepsOf(office: string, i: number): PersistCaseInput[] {
