@@ -14,6 +14,7 @@ import { cases, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { type Consent, agencyRedaction } from '../domain/case.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER } from '../domain/webhooks.js';
 import type { StoredPayload } from './notifications.js';
+import { receiverRefusal } from './receiver-address.js';
 
 export interface WebhookActivityDeps {
   db: Db;
@@ -86,6 +87,12 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
     const raw = JSON.stringify(deliveryBody(delivery.id, delivery.event, payload, consent, sub.agencyId !== null));
 
     await db.update(webhookDeliveries).set({ attempts: sql`${webhookDeliveries.attempts} + 1` }).where(eq(webhookDeliveries.id, delivery.id));
+    const refused = deps.webhooks.allowPrivateReceivers ? null : await receiverRefusal(sub.url);
+    if (refused) {
+      await db.update(webhookDeliveries).set({ lastStatusCode: null, lastError: refused }).where(eq(webhookDeliveries.id, delivery.id));
+      // Trying again changes nothing: failed for good at once (the dispatcher settles it and moves on).
+      throw ApplicationFailure.create({ type: 'WebhookReceiverRefused', message: `webhook delivery ${delivery.id}: ${refused}`, nonRetryable: true });
+    }
     let status: number | null = null;
     let error: string | null = null;
     try {

@@ -128,6 +128,9 @@ const schema = z
     HOMEWARD_WEBHOOK_RETRY_FOR_MS: z.coerce.number().int().min(1_000).max(30 * 86_400_000).default(WEBHOOK_RETRY_FOR_MS),
     // How soon a dispatcher looks for new deliveries when it has none (a new task reaches its receiver within this).
     HOMEWARD_WEBHOOK_POLL_MS: z.coerce.number().int().min(100).max(300_000).default(2_000),
+    // Deliveries to loopback, private and link-local addresses; allowed by default outside
+    // production (a receiver on the developer's machine), refused in production unless set.
+    HOMEWARD_WEBHOOK_ALLOW_PRIVATE_RECEIVERS: z.stringbool().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.HOMEWARD_HEADERS_TIMEOUT_MS > env.HOMEWARD_REQUEST_TIMEOUT_MS) {
@@ -366,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     webhooks: {
       timeoutMs: e.HOMEWARD_WEBHOOK_TIMEOUT_MS,
       pollMs: e.HOMEWARD_WEBHOOK_POLL_MS,
+      allowPrivateReceivers: e.HOMEWARD_WEBHOOK_ALLOW_PRIVATE_RECEIVERS ?? e.NODE_ENV !== 'production',
       retry: { initialMs: e.HOMEWARD_WEBHOOK_RETRY_INITIAL_MS, maxIntervalMs: e.HOMEWARD_WEBHOOK_RETRY_MAX_INTERVAL_MS, forMs: e.HOMEWARD_WEBHOOK_RETRY_FOR_MS },
     },
     metrics: {
