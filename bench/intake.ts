@@ -32,7 +32,7 @@ import { startBareWorker, type BareWorker } from './support/bare.js';
 import { inPool, sleep } from './support/pool.js';
 import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
 import { benchServers } from './support/servers.js';
-import { type RuntimeWarnings, residentBytes, runtimeWarnings, startStack, type Stack } from './support/stack.js';
+import { type RuntimeWarnings, cpuMs, residentBytes, runtimeWarnings, startStack, type Stack } from './support/stack.js';
 import { median, round } from './support/stats.js';
 import { formatTable } from './support/table.js';
 import type { noopWorkflow } from './support/workflows.js';
@@ -79,6 +79,8 @@ export interface OursRound {
   allRowsMs: number;
   /** Until every case is open in the read model with its case_opened event written. */
   totalMs: number;
+  /** CPU time the worker processes used during the round, per case (null: worker in this process). */
+  workerCpuMsPerCase: number | null;
   casesPerSecond: number;
   operationCompletedMs: number | null;
   /** Temporal runtime warnings during the round: workflow tasks over 5 s, timed out, other. */
@@ -135,6 +137,8 @@ export interface IntakeBenchResult {
 
 async function runOurs(stack: Stack, consulateId: string, caseworker: string, persons: number, pollMs: number, timeoutMs: number, log: (l: string) => void): Promise<OursRound> {
   const warningsAtStart = runtimeWarnings();
+  const workerCpu = () => (stack.workerPids.length === 0 ? null : stack.workerPids.reduce((sum, pid) => sum + (cpuMs(pid) ?? Number.NaN), 0));
+  const cpuAtStart = workerCpu();
   const body = { name: `bench raid ${randomUUID().slice(0, 6)}`, country: 'MM', site: 'KK Park', date: '2026-11-20', consulateId, persons: raidPersons(persons) };
   const payload = JSON.stringify(body);
   const t0 = performance.now();
@@ -178,6 +182,7 @@ async function runOurs(stack: Stack, consulateId: string, caseworker: string, pe
         allRowsMs: round(allRowsMs, 1),
         totalMs: round(now, 1),
         casesPerSecond: round(persons / (now / 1000), 1),
+        workerCpuMsPerCase: cpuAtStart === null ? null : round((workerCpu()! - cpuAtStart) / persons, 2),
         operationCompletedMs: operationCompletedMs === null ? null : round(operationCompletedMs, 1),
         runtime: runtimeWarnings(warningsAtStart),
       };
@@ -344,7 +349,7 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
     log('');
     log(
       formatTable(
-        ['round', 'order', 'ours cases/s', 'ours total s', 'POST→202 s', 'first case_opened s', 'all rows s', 'WFT > 5 s', 'WFT timed out', 'bare starts/s', 'bare total s', 'ours/bare'],
+        ['round', 'order', 'ours cases/s', 'ours total s', 'POST→202 s', 'first case_opened s', 'all rows s', 'worker CPU ms/case', 'WFT > 5 s', 'WFT timed out', 'bare starts/s', 'bare total s', 'ours/bare'],
         results.map((x) => [
           x.round,
           x.order,
@@ -353,6 +358,7 @@ export async function runIntakeBench(opts: IntakeBenchOptions = {}): Promise<Int
           x.ours.postMs / 1000,
           x.ours.firstCaseOpenedMs / 1000,
           x.ours.allRowsMs / 1000,
+          x.ours.workerCpuMsPerCase ?? '-',
           x.ours.runtime.slowWorkflowTasks,
           x.ours.runtime.workflowTasksLost,
           x.bare.startsPerSecond,
