@@ -75,21 +75,20 @@ export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boo
  * approvals the case (`view`) does not have are removed.
  */
 async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined): Promise<void> {
-  if (lastSeq !== undefined) {
-    await tx.delete(caseEvents).where(sql`${caseEvents.caseId} = ${view.id} and ${caseEvents.seq} > ${lastSeq}`);
-  }
   // One array parameter (ids are uuids): `{a,b}`.
   const idArray = (ids: string[]) => `{${ids.join(',')}}`;
   const openTaskIds = idArray(view.openTasks.map((t) => t.id));
-  await tx
-    .delete(tasks)
-    .where(
-      sql`${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${openTaskIds}::uuid[]))`,
-    );
   const pendingIds = idArray(view.pendingApprovals.map((a) => a.id));
-  await tx
-    .delete(approvals)
-    .where(sql`${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${pendingIds}::uuid[]))`);
+  // One statement, not three: every step runs it before it answers, so each round trip is on the
+  // caller's wait. The deletes touch different tables, so one snapshot serves them all.
+  const events = lastSeq === undefined ? sql`` : sql`, events as (delete from ${caseEvents} where ${caseEvents.caseId} = ${view.id} and ${caseEvents.seq} > ${lastSeq})`;
+  await tx.execute(sql`
+    with open_tasks as (
+      delete from ${tasks}
+      where ${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${openTaskIds}::uuid[]))
+    )${events}
+    delete from ${approvals}
+    where ${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${pendingIds}::uuid[]))`);
 }
 
 /**

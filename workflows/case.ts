@@ -3,6 +3,7 @@
 // persist activity before the caller gets its answer, so the API can read its own writes. Steps are
 // taken one at a time and committed only once persisted (workflows/case-steps.ts explains why).
 import {
+  ApplicationFailure,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -156,7 +157,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<{ status: 
       {
         // Validators only decide whether an update is accepted; replay never runs them, so what they
         // check may grow (here: storable text, issue #7) without a patch.
-        validator: ({ action, actor, expectedVersion }) => {
+        validator: ({ action, actor, expectedVersion, scope }) => {
+          // First, retries included: outside the caller's scope the case looks exactly like absent.
+          if (typeof scope === 'string' && scope !== steps.state.office) throw caseNotFound();
           if (steps.alreadyApplied()) return;
           asApplicationFailure(() => validateMessage(actionMessageSchema(), { actor }, type));
           asApplicationFailure(() => validateAction(steps.state, { ...(action as object), type }, now(), expectedVersion));
@@ -332,6 +335,11 @@ async function startExitRestrictionTimer(state: CaseState): Promise<void> {
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
+}
+
+// The API's answer for a case that does not exist (api/errors.ts notFound('case')), word for word.
+function caseNotFound(): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'not_found', message: 'no such case', details: [null], nonRetryable: true });
 }
 
 function asTaskFailure(err: unknown): never {

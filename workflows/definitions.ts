@@ -11,6 +11,12 @@ export interface ActionArgs {
   actor: Actor;
   /** The If-Match version; checked in the validator so a stale write leaves no trace. */
   expectedVersion?: number;
+  /**
+   * The one office the caller may act in (null: every office; absent: not a caller's request, e.g. a
+   * bulk action, which checked its cases itself). The validator refuses a case of another office as
+   * one that does not exist, so the API needs no read before the update.
+   */
+  scope?: string | null;
 }
 
 export const actionUpdates = Object.fromEntries(

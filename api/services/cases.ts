@@ -4,7 +4,7 @@
 // answers are sealed at rest (db/at-rest.ts) and opened here.
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { type CaseInput, type CaseView, assertVersion, caseView, closedCaseRefusal, initialState } from '../../domain/case.js';
 import type { ActionOf, OpenCaseBody } from '../../domain/schemas.js';
 import { policyFor } from '../../domain/policy.js';
@@ -209,18 +209,26 @@ export function createCaseService(deps: ApiDeps) {
   }
 
   async function act(auth: Auth, id: string, action: { type: ActionType } & Record<string, unknown>, expectedVersion?: number, updateId?: string) {
-    const row = await findScopedRow(auth, id);
-    // A closed case's workflow has ended: the read model answers for it, as the case would.
-    if (row.status === 'closed') {
-      assertVersion(row.version, expectedVersion);
-      throw closedCaseRefusal(action.type);
-    }
     const documents = action.type === 'update_person' ? (action as ActionOf<'update_person'>).documents : undefined;
-    // A document another open case holds refuses the correction, as it refuses opening a second case.
-    if (documents) await matching.rejectDuplicateDocuments(auth, documents, { exceptCaseId: id });
+    if (documents) {
+      // Scope first, then a document another open case holds refuses the correction, as it refuses
+      // opening a second case.
+      answerFromReadModel(await findScopedRow(auth, id), action.type, expectedVersion);
+      await matching.rejectDuplicateDocuments(auth, documents, { exceptCaseId: id });
+    }
     try {
-      return withClaims(db, await updateCase(deps, id, actionUpdates[action.type], { action, actor: actorOf(auth), expectedVersion }, updateId));
+      // The workflow checks the caller's scope itself (its validator): no read of the case before the step.
+      const args = { action, actor: actorOf(auth), expectedVersion, scope: officeScope(auth) };
+      return withClaims(db, await updateCase(deps, id, actionUpdates[action.type], args, updateId));
     } catch (err) {
+      // No workflow to answer (never opened, or closed and completed) or no answer at all: the read
+      // model says what the case would have, as it did before the step was asked.
+      if (!documents && (err instanceof WorkflowNotFoundError || (err instanceof ApiError && err.code === 'unavailable'))) {
+        const row = await findScopedRow(auth, id).catch((readErr: unknown) => {
+          throw readErr instanceof ApiError && readErr.code === 'not_found' ? readErr : err;
+        });
+        answerFromReadModel(row, action.type, expectedVersion);
+      }
       // Another case took the document between the check and the step (the read model's unique index
       // refused it): say which, if the caller may see it.
       if (documents && toApiError(err).code === 'duplicate_person') {
@@ -229,6 +237,13 @@ export function createCaseService(deps: ApiDeps) {
       }
       throw err;
     }
+  }
+
+  /** A closed case's workflow has ended: the read model answers for it, as the case would. */
+  function answerFromReadModel(row: typeof cases.$inferSelect, type: ActionType, expectedVersion?: number): void {
+    if (row.status !== 'closed') return;
+    assertVersion(row.version, expectedVersion);
+    throw closedCaseRefusal(type);
   }
 
   /** The case with the cases its person may also be (services/person-matching.ts), as the caller may see them. */
