@@ -9,7 +9,10 @@
 //   return_days  whole days from opening to arrival    cases that arrived home (a histogram, for the median)
 //   entered      `<stage>|YYYY-MM` of entering it      open cases (locates the median time in stage)
 // Months are UTC. A count may fall to 0; its row stays.
-import { bigint, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+// Each count is split over a few `shard` rows, summed when read: every write of an office's cases
+// adds to the same counters, and with one row each, concurrent steps of one office (a raid, a busy
+// morning) queued on its row locks until each commit.
+import { bigint, pgTable, primaryKey, smallint, text } from 'drizzle-orm/pg-core';
 
 export const statsCounters = pgTable(
   'stats_counters',
@@ -17,7 +20,8 @@ export const statsCounters = pgTable(
     office: text('office').notNull(),
     metric: text('metric').notNull(),
     key: text('key').notNull(),
+    shard: smallint('shard').notNull().default(0),
     n: bigint('n', { mode: 'number' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.office, t.metric, t.key] })],
+  (t) => [primaryKey({ columns: [t.office, t.metric, t.key, t.shard] })],
 );

@@ -52,7 +52,7 @@ const rows = async <T>(text: string, params: unknown[] = []) => (await h.db.$cli
 
 /** Counters of the office that are not zero, as `metric/key` → n. */
 async function countersOf(office: string) {
-  const found = await rows<{ metric: string; key: string; n: string }>('select metric, key, n from stats_counters where office = $1 and n <> 0', [office]);
+  const found = await rows<{ metric: string; key: string; n: string }>('select metric, key, sum(n)::bigint as n from stats_counters where office = $1 group by 1, 2 having sum(n) <> 0', [office]);
   return Object.fromEntries(found.map((r) => [`${r.metric}/${r.key}`, Number(r.n)]));
 }
 
@@ -170,7 +170,7 @@ describe('the backfill migration', () => {
       );
 
       await migrate(db, { migrationsFolder: migrations });
-      const found = await db.$client.query<{ metric: string; key: string; n: string }>('select metric, key, n from stats_counters where office = $1', [office]);
+      const found = await db.$client.query<{ metric: string; key: string; n: string }>('select metric, key, sum(n)::bigint as n from stats_counters where office = $1 group by 1, 2', [office]);
       expect(Object.fromEntries(found.rows.map((r) => [`${r.metric}/${r.key}`, Number(r.n)]))).toEqual({
         'opened/2026-01': 3,
         'open/locating|normal|0': 1,
