@@ -1,5 +1,5 @@
 // The `queries` benchmark: the supervisor's and caseworker's read paths at national scale.
-// `npm run bench:queries -- [--cases 1000000] [--iterations 200] [--warmup 20] [--skip-generate]
+// `npm run bench:queries -- [--cases 1000000] [--iterations 200] [--warmup 20] [--rounds 1] [--skip-generate]
 //                           [--database-url URL] [--out bench/results/queries.json]`
 //
 // Against a database of its own (homeward_bench: created and migrated here, filled by
@@ -15,6 +15,10 @@
 // separate pool, and timed. API and bare samples are interleaved one by one, so a load spike on the
 // machine hits both alike. The ratio p99(API) / p99(bare) is what the API costs on top of the
 // database: HTTP, JWT verification, validation, drizzle, mapping and JSON. Target: at most 2.
+//
+// With --rounds N, every query is measured N times over (round after round of all the queries), and
+// each figure reported is the median of the rounds' figures (the p99 ratio: the median of the
+// rounds' ratios); every round's figures are kept in the JSON under `rounds`.
 //
 // Each query's plan is taken with EXPLAIN (ANALYZE, BUFFERS) and checked for a Seq Scan on cases.
 // The Temporal client is a lazy connection that never dials: these endpoints do not use Temporal.
@@ -36,6 +40,9 @@ import { createLogger } from '../api/logger.js';
 import { dataConverter } from '../temporal/client.js';
 import { mintToken } from '../scripts/token.js';
 import { GENERATED_CONSULATES, generateCases, generatedOffice } from '../scripts/generate-cases.js';
+import { median, round as roundTo } from './support/stats.js';
+
+const round3 = (n: number) => roundTo(n, 3);
 
 export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/homeward_bench';
 export const DEFAULT_RESULTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'queries.json');
@@ -52,6 +59,8 @@ export interface QueriesBenchOptions {
   iterations?: number;
   /** Untimed requests per query first (caches, JIT, connection pools). */
   warmup?: number;
+  /** Times every query is measured, round after round; figures are the medians of the rounds. */
+  rounds?: number;
   /** Use the database as it is, whatever its size. */
   skipGenerate?: boolean;
   databaseUrl?: string;
@@ -113,11 +122,14 @@ export interface QueriesBenchResult {
     loadAverageAtEnd: number[];
   };
   database: { name: string; cases: number; identityDocuments: number; tasks: number; generation: { ms: number; phases: Record<string, number> } | null };
-  settings: { iterations: number; warmup: number; client: 'http' | 'fetch'; concurrency: 1; units: 'ms'; percentiles: 'nearest rank'; method: string };
+  settings: { iterations: number; warmup: number; rounds: number; client: 'http' | 'fetch'; concurrency: 1; units: 'ms'; percentiles: 'nearest rank'; method: string };
   target: { maxP99Ratio: number; seqScanOnCases: false };
   seqScanOnCases: boolean;
   allWithinTarget: boolean;
+  /** Medians of the rounds. */
   cases: QueryCaseResult[];
+  /** Each round's own figures, in order. */
+  rounds: Array<Array<Omit<QueryCaseResult, 'plans'>>>;
 }
 
 interface Recorded {
@@ -176,6 +188,7 @@ export async function runQueriesBench(options: QueriesBenchOptions = {}): Promis
   const wanted = options.cases ?? 1_000_000;
   const iterations = options.iterations ?? 200;
   const warmup = options.warmup ?? Math.min(20, iterations);
+  const rounds = Math.max(1, options.rounds ?? 1);
   const databaseUrl = options.databaseUrl ?? DEFAULT_BENCH_DATABASE_URL;
   const out = options.out === undefined ? DEFAULT_RESULTS_FILE : options.out;
   const client = options.client ?? 'http';
@@ -302,76 +315,104 @@ export async function runQueriesBench(options: QueriesBenchOptions = {}): Promis
       const page2 = firstPage.nextCursor ? `/v1/cases?cursor=${firstPage.nextCursor}` : '/v1/cases';
       queryCases.find((c) => c.name.startsWith('office list, page 2'))!.path = () => page2;
 
-      const results: QueryCaseResult[] = [];
-      for (const qc of queryCases) {
-        const call = async (i: number) => {
-          const res = await get(qc.path(i), qc.token);
-          if (res.status !== 200) throw new Error(`${qc.name}: ${res.status} ${res.body.toString('utf8')}`);
-          return res.body;
-        };
-        const replay = async (statements: Recorded[]) => {
-          for (const s of statements) await bare.query(s.config as pg.QueryConfig, s.values);
-        };
+      const measureRound = async (round: number): Promise<QueryCaseResult[]> => {
+        const results: QueryCaseResult[] = [];
+        for (const qc of queryCases) {
+          const call = async (i: number) => {
+            const res = await get(qc.path(i), qc.token);
+            if (res.status !== 200) throw new Error(`${qc.name}: ${res.status} ${res.body.toString('utf8')}`);
+            return res.body;
+          };
+          const replay = async (statements: Recorded[]) => {
+            for (const s of statements) await bare.query(s.config as pg.QueryConfig, s.values);
+          };
 
-        for (let i = 0; i < warmup; i++) {
-          recording = true;
-          await call(i);
-          recording = false;
-          await replay(recorded.splice(0));
-        }
-        const apiMs: number[] = [];
-        const bareMs: number[] = [];
-        let statementsPerRequest = 0;
-        let firstStatements: Recorded[] = [];
-        let items: number | null = null;
-        const runs = qc.maxIterations ? Math.min(iterations, qc.maxIterations) : iterations;
-        for (let i = 0; i < runs; i++) {
-          recording = true;
-          const t0 = performance.now();
-          const body = await call(i);
-          apiMs.push(performance.now() - t0);
-          recording = false;
-          const statements = recorded.splice(0);
-          statementsPerRequest = statements.length;
-          if (i === 0) {
-            firstStatements = statements;
-            const parsed = JSON.parse(body.toString('utf8')) as { items?: unknown[] };
-            items = Array.isArray(parsed.items) ? parsed.items.length : null;
+          for (let i = 0; i < warmup; i++) {
+            recording = true;
+            await call(i);
+            recording = false;
+            await replay(recorded.splice(0));
           }
-          const t1 = performance.now();
-          await replay(statements);
-          bareMs.push(performance.now() - t1);
-        }
+          const apiMs: number[] = [];
+          const bareMs: number[] = [];
+          let statementsPerRequest = 0;
+          let firstStatements: Recorded[] = [];
+          let items: number | null = null;
+          const runs = qc.maxIterations ? Math.min(iterations, qc.maxIterations) : iterations;
+          for (let i = 0; i < runs; i++) {
+            recording = true;
+            const t0 = performance.now();
+            const body = await call(i);
+            apiMs.push(performance.now() - t0);
+            recording = false;
+            const statements = recorded.splice(0);
+            statementsPerRequest = statements.length;
+            if (i === 0) {
+              firstStatements = statements;
+              const parsed = JSON.parse(body.toString('utf8')) as { items?: unknown[] };
+              items = Array.isArray(parsed.items) ? parsed.items.length : null;
+            }
+            const t1 = performance.now();
+            await replay(statements);
+            bareMs.push(performance.now() - t1);
+          }
 
-        const plans: PlanSummary[] = [];
-        for (const s of firstStatements) {
-          const explained = await bare.query<{ 'QUERY PLAN': Parameters<typeof summarisePlan>[0] }>({
-            text: `explain (analyze, buffers, format json) ${s.config.text}`,
-            values: s.values,
+          const plans: PlanSummary[] = [];
+          // Once: a plan does not change from round to round, and EXPLAIN ANALYZE of the access log's insert writes entries.
+          for (const s of round === 0 ? firstStatements : []) {
+            const explained = await bare.query<{ 'QUERY PLAN': Parameters<typeof summarisePlan>[0] }>({
+              text: `explain (analyze, buffers, format json) ${s.config.text}`,
+              values: s.values,
+            });
+            plans.push(summarisePlan(explained.rows[0]!['QUERY PLAN']));
+          }
+          const api = distribution(apiMs);
+          const bareDist = distribution(bareMs);
+          const ratioP99 = Math.round((api.p99 / bareDist.p99) * 100) / 100;
+          results.push({
+            name: qc.name,
+            request: `GET ${qc.path(0)}`,
+            caller: qc.caller,
+            iterations: runs,
+            items,
+            statementsPerRequest,
+            api,
+            bare: bareDist,
+            ratioP50: Math.round((api.p50 / bareDist.p50) * 100) / 100,
+            ratioP99,
+            overheadP50Ms: Math.round((api.p50 - bareDist.p50) * 1000) / 1000,
+            overheadP99Ms: Math.round((api.p99 - bareDist.p99) * 1000) / 1000,
+            withinTarget: ratioP99 <= TARGET_P99_RATIO && !plans.some((p) => p.seqScanOnCases),
+            plans,
           });
-          plans.push(summarisePlan(explained.rows[0]!['QUERY PLAN']));
+          log(`  ${rounds > 1 ? `round ${round + 1}/${rounds} ` : ''}${qc.name}: API p50 ${api.p50.toFixed(2)} ms p99 ${api.p99.toFixed(2)} ms; bare p50 ${bareDist.p50.toFixed(2)} ms p99 ${bareDist.p99.toFixed(2)} ms`);
         }
-        const api = distribution(apiMs);
-        const bareDist = distribution(bareMs);
-        const ratioP99 = Math.round((api.p99 / bareDist.p99) * 100) / 100;
-        results.push({
-          name: qc.name,
-          request: `GET ${qc.path(0)}`,
-          caller: qc.caller,
-          iterations: runs,
-          items,
-          statementsPerRequest,
-          api,
-          bare: bareDist,
-          ratioP50: Math.round((api.p50 / bareDist.p50) * 100) / 100,
-          ratioP99,
-          overheadP50Ms: Math.round((api.p50 - bareDist.p50) * 1000) / 1000,
-          overheadP99Ms: Math.round((api.p99 - bareDist.p99) * 1000) / 1000,
-          withinTarget: ratioP99 <= TARGET_P99_RATIO && !plans.some((p) => p.seqScanOnCases),
-          plans,
+        return results;
+      };
+      const perRound: QueryCaseResult[][] = [];
+      for (let round = 0; round < rounds; round++) perRound.push(await measureRound(round));
+      const results = perRound[0]!.map((first, i) => {
+        const all = perRound.map((r) => r[i]!);
+        const mid = (pick: (c: QueryCaseResult) => number) => round3(median(all.map(pick)));
+        const dist = (side: 'api' | 'bare'): Distribution => ({
+          p50: mid((c) => c[side].p50),
+          p99: mid((c) => c[side].p99),
+          mean: mid((c) => c[side].mean),
+          min: mid((c) => c[side].min),
+          max: mid((c) => c[side].max),
         });
-        log(`  ${qc.name}: API p50 ${api.p50.toFixed(2)} ms p99 ${api.p99.toFixed(2)} ms; bare p50 ${bareDist.p50.toFixed(2)} ms p99 ${bareDist.p99.toFixed(2)} ms`);
-      }
+        const ratioP99 = Math.round(median(all.map((c) => c.ratioP99)) * 100) / 100;
+        return {
+          ...first,
+          api: dist('api'),
+          bare: dist('bare'),
+          ratioP50: Math.round(median(all.map((c) => c.ratioP50)) * 100) / 100,
+          ratioP99,
+          overheadP50Ms: mid((c) => c.overheadP50Ms),
+          overheadP99Ms: mid((c) => c.overheadP99Ms),
+          withinTarget: ratioP99 <= TARGET_P99_RATIO && !first.plans.some((p) => p.seqScanOnCases),
+        };
+      });
 
       const settings = await bare.query<{ name: string; setting: string }>(
         `select name, current_setting(name) as setting from pg_settings
@@ -393,11 +434,12 @@ export async function runQueriesBench(options: QueriesBenchOptions = {}): Promis
           loadAverageAtEnd: loadavg(),
         },
         database,
-        settings: { iterations, warmup, client, concurrency: 1, units: 'ms', percentiles: 'nearest rank', method: METHOD },
+        settings: { iterations, warmup, rounds, client, concurrency: 1, units: 'ms', percentiles: 'nearest rank', method: METHOD },
         target: { maxP99Ratio: TARGET_P99_RATIO, seqScanOnCases: false },
         seqScanOnCases: results.some((r) => r.plans.some((p) => p.seqScanOnCases)),
         allWithinTarget: results.every((r) => r.withinTarget),
         cases: results,
+        rounds: perRound.map((r) => r.map(({ plans: _plans, ...rest }) => rest)),
       };
       printTable(result, log);
       if (out) {
@@ -434,7 +476,8 @@ function printTable(r: QueriesBenchResult, log: (line: string) => void) {
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   log('');
   log(
-    `${r.database.cases.toLocaleString('en')} cases, ${r.settings.iterations} iterations (stats of all offices: ${r.cases[r.cases.length - 1]?.iterations}), ` +
+    `${r.database.cases.toLocaleString('en')} cases, ${r.settings.iterations} iterations (stats of all offices: ${r.cases[r.cases.length - 1]?.iterations})` +
+      `${r.settings.rounds > 1 ? ` × ${r.settings.rounds} rounds, medians of the rounds` : ''}, ` +
       `ms; client ${r.settings.client}; ${r.machine.cores} cores, node ${r.machine.node}, PostgreSQL ${r.machine.postgres}; load ${r.machine.loadAverageAtStart[0]} → ${r.machine.loadAverageAtEnd[0]}`,
   );
   log(line(head));
@@ -448,6 +491,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     options: {
       cases: { type: 'string', default: '1000000' },
       iterations: { type: 'string', default: '200' },
+      rounds: { type: 'string', default: '1' },
       warmup: { type: 'string' },
       'skip-generate': { type: 'boolean', default: false },
       'database-url': { type: 'string' },
@@ -460,6 +504,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     cases: Number(values.cases.replace(/_/g, '')),
     iterations: Number(values.iterations),
     warmup: values.warmup === undefined ? undefined : Number(values.warmup),
+    rounds: Number(values.rounds),
     skipGenerate: values['skip-generate'],
     databaseUrl: values['database-url'],
     out: values.out,

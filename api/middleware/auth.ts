@@ -1,10 +1,11 @@
 // Bearer JWT authentication (HS256 shared secret in development, a JWKS URL in production) and the
 // caller's identity: sub, role, office (caseworkers, supervisors; "*" = all) and agency (officers).
 import type { RequestHandler } from 'express';
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { type JWTPayload, type JWTVerifyGetKey, createRemoteJWKSet, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { storable } from '../../domain/schemas.js';
 import { ApiError } from '../errors.js';
+import { type VerifiedTokens, verifiedTokens } from './verified-tokens.js';
 
 export const ROLES = ['caseworker', 'agency_officer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -26,31 +27,48 @@ export interface AuthConfig {
   audience?: string;
 }
 
-/** Verifies a bearer token: the caller's claims, or an ApiError('unauthenticated'). */
-function bearerVerifier(config: AuthConfig): (header: string | undefined) => Promise<Auth> {
+/**
+ * Verifies a bearer token: the caller's claims, or an ApiError('unauthenticated'). A token verified
+ * before is answered from `verified` until its exp (api/middleware/verified-tokens.ts); `now` is the
+ * clock both the cache and the exp check read.
+ */
+export function bearerVerifier(
+  config: AuthConfig,
+  opts: { now?: () => number; verified?: VerifiedTokens<Auth> } = {},
+): (header: string | undefined) => Promise<Auth> {
   const key: Uint8Array | JWTVerifyGetKey = config.jwksUrl
     ? createRemoteJWKSet(new URL(config.jwksUrl))
     : new TextEncoder().encode(config.jwtSecret ?? '');
   const algorithms = config.jwksUrl ? ['RS256', 'ES256', 'EdDSA', 'PS256'] : ['HS256'];
+  const now = opts.now ?? Date.now;
+  const verified = opts.verified ?? verifiedTokens<Auth>();
   return async (header) => {
     const match = header?.match(/^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/);
     if (!match) throw new ApiError('unauthenticated', 'a bearer token is required');
-    let payload: unknown;
+    const token = match[1]!;
+    const at = now();
+    const known = verified.get(token, at);
+    if (known) return known;
+    let payload: JWTPayload;
     try {
-      const verified = await jwtVerify(match[1]!, key as Uint8Array, {
+      const result = await jwtVerify(token, key as Uint8Array, {
         algorithms,
         // A token without an expiry would be valid forever.
         requiredClaims: ['exp'],
+        currentDate: new Date(at),
         ...(config.issuer ? { issuer: config.issuer } : {}),
         ...(config.audience ? { audience: config.audience } : {}),
       });
-      payload = verified.payload;
+      payload = result.payload;
     } catch {
       throw new ApiError('unauthenticated', 'the token is invalid or expired');
     }
     const claims = claimsSchema.safeParse(payload);
     if (!claims.success) throw new ApiError('unauthenticated', 'the token lacks the claims sub, role and office or agency');
-    return claims.data;
+    // Shared by every request with this token from now on: nobody may change it.
+    const auth = Object.freeze(claims.data);
+    verified.remember(token, auth, payload.exp! * 1000, at);
+    return auth;
   };
 }
 

@@ -3,7 +3,7 @@
 // to the workflow. It throws; the routes never pick status codes. Snapshots, timeline data and stored
 // answers are sealed at rest (db/at-rest.ts) and opened here.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { type CaseInput, type CaseView, assertVersion, caseView, closedCaseRefusal, initialState } from '../../domain/case.js';
 import type { ActionOf, OpenCaseBody } from '../../domain/schemas.js';
@@ -11,7 +11,7 @@ import { policyFor } from '../../domain/policy.js';
 import { allocateReferences, insertOpenedCases } from '../../db/case-rows.js';
 import { startCaseWorkflow } from '../../temporal/case-start.js';
 import { agencies, caseEvents, cases, idempotencyKeys } from '../../db/schema/index.js';
-import { caseListQuery, caseSummary } from './case-list.js';
+import { caseListQuery, caseSummary, summaryRow } from './case-list.js';
 import { createIdempotencyStore, keyedUuid, storedAnswer } from '../idempotency.js';
 import { fieldCipher, openEventRow, openSnapshot } from '../../db/at-rest.js';
 import { updateCase, withTemporalDeadline } from './case-update.js';
@@ -272,24 +272,15 @@ export function createCaseService(deps: ApiDeps) {
 
   async function listCases(auth: Auth, q: ListCasesQuery) {
     const now = new Date();
-    const list = caseListQuery(auth, q, hasher, now);
+    const byRank = q.sort.endsWith('priority');
+    const after = parseCursor(q.cursor, [byRank ? 'int2' : 'timestamp', 'uuid']) as [string | number, string] | undefined;
+    const list = caseListQuery(auth, q, hasher, now, { limit: q.limit + 1, after });
     if (list === null) return { items: [], nextCursor: null };
-    const { filters, column, descending } = list;
-    const after = parseCursor(q.cursor, [column === cases.priorityRank ? 'int2' : 'timestamp', 'uuid']);
-    if (after) {
-      const [v, id] = after as [string | number, string];
-      const value = column === cases.priorityRank ? Number(v) : new Date(String(v));
-      filters.push(descending ? sql`(${column}, ${cases.id}) < (${value}, ${id})` : sql`(${column}, ${cases.id}) > (${value}, ${id})`);
-    }
-    const rows = await db
-      .select()
-      .from(cases)
-      .where(and(...filters))
-      .orderBy(...list.orderBy)
-      .limit(q.limit + 1);
-    const page = rows.slice(0, q.limit);
+    // Straight to the pool, rows as arrays: the summary is built from them without drizzle's mapping.
+    const { rows } = await db.$client.query<unknown[]>({ text: list.sql, rowMode: 'array' }, list.params);
+    const page = rows.slice(0, q.limit).map(summaryRow);
     const last = page[page.length - 1];
-    const lastValue = last ? (column === cases.priorityRank ? last.priorityRank : (column === cases.createdAt ? last.createdAt : last.stageEnteredAt).toISOString()) : null;
+    const lastValue = last ? (byRank ? last.priorityRank : (list.sort === 'createdAt' ? last.createdAt : last.stageEnteredAt).toISOString()) : null;
     return {
       items: page.map((r) => caseSummary(r, now, cipher)),
       nextCursor: rows.length > q.limit && last ? encodeCursor([lastValue, last.id]) : null,

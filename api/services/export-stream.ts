@@ -4,7 +4,7 @@
 // csv-stringify with every cell neutralised against formula injection (OWASP "CSV Injection").
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { type Table, getTableColumns } from 'drizzle-orm';
+import type { Column } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import type pg from 'pg';
 import QueryStream from 'pg-query-stream';
@@ -34,14 +34,14 @@ export function csvLines(rows: unknown[][]): string {
   return stringify(rows.map((r) => r.map(cell)), { quoted_string: true, record_delimiter: 'windows' });
 }
 
-/** Maps a raw row of `select *` (column names) to the row drizzle would give (property names, types). */
-export function rowMapper<T extends Table>(table: T): (raw: Record<string, unknown>) => T['$inferSelect'] {
-  const columns = Object.entries(getTableColumns(table));
+/** Maps a raw row (column names) of a select of `columns` to the row drizzle would give (property names, types). */
+export function rowMapper<R>(columns: Record<string, Column>): (raw: Record<string, unknown>) => R {
+  const entries = Object.entries(columns);
   return (raw) =>
-    Object.fromEntries(columns.map(([key, col]) => {
+    Object.fromEntries(entries.map(([key, col]) => {
       const v = raw[col.name];
       return [key, v === null || v === undefined ? null : col.mapFromDriverValue(v)];
-    })) as T['$inferSelect'];
+    })) as R;
 }
 
 /**

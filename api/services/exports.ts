@@ -1,7 +1,7 @@
 // Exports for supervisors (docs/api.md "Exports"): the CSV of a case list, with exactly the filters
 // and scope of GET /v1/cases (services/case-list.ts), and the anonymised case-level dataset with
 // k-anonymity (services/anonymise.ts). Both stream from a server-side cursor (services/export-stream.ts).
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Response } from 'express';
 import { cases } from '../../db/schema/index.js';
 import { fieldCipher, openSnapshot } from '../../db/at-rest.js';
@@ -11,7 +11,7 @@ import { accessLogUnavailable } from '../access-log.js';
 import { ApiError } from '../errors.js';
 import { type Auth, officeScope } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
-import { type CaseFilters, type CaseSummary, caseListQuery, caseSummary } from './case-list.js';
+import { type CaseFilters, type CaseSummary, SUMMARY_COLUMNS, type SummaryRow, caseListQuery, caseSummary } from './case-list.js';
 import { type AnonymisedRecord, RECORD_FIELDS, anonymisedRecord, blanked, combinationOf, suppressionPlan } from './anonymise.js';
 import { BOM, batchesOf, csvLines, rowMapper, sendChunks, withExportClient } from './export-stream.js';
 
@@ -33,7 +33,7 @@ function csvRecord(s: CaseSummary): unknown[] {
   ];
 }
 
-const toCaseRow = rowMapper(cases);
+const toCaseRow = rowMapper<SummaryRow>(SUMMARY_COLUMNS);
 
 export function createExportService(deps: ApiDeps, accessLog: AccessLog) {
   const { db, hasher, config, logger } = deps;
@@ -49,7 +49,7 @@ export function createExportService(deps: ApiDeps, accessLog: AccessLog) {
   async function casesCsv(auth: Auth, filters: CaseFilters, requestId: string, res: Response): Promise<void> {
     const now = new Date();
     const list = caseListQuery(auth, filters, hasher, now);
-    const query = list === null ? null : db.select().from(cases).where(and(...list.filters)).orderBy(...list.orderBy).toSQL();
+    const query = list === null ? null : { sql: list.sql, params: list.params };
     const head = BOM + csvLines([[...CASE_CSV_COLUMNS]]);
     await withExportClient(db.$client, async (client) => {
       async function* chunks() {

@@ -80,6 +80,27 @@ describe('authentication', () => {
     expectError(await h.http.get('/v1/cases').set(bearer(token)), 401, 'unauthenticated');
   });
 
+  it('when a token that was accepted (and so remembered as verified) expires, then the next request with it is 401', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const token = await sign({ role: 'caseworker', office: h.office }, { expiresAt: exp });
+    expect((await h.http.get('/v1/cases').set(bearer(token))).status).toBe(200);
+    expect((await h.http.get('/v1/cases').set(bearer(token))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    expectError(await h.http.get('/v1/cases').set(bearer(token)), 401, 'unauthenticated');
+  });
+
+  it('when a remembered token is sent with its signature or its claims altered, then 401, and the genuine token still works', async () => {
+    const token = await sign({ role: 'caseworker', office: h.office });
+    expect((await h.http.get('/v1/cases').set(bearer(token))).status).toBe(200);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const i = Math.floor(signature.length / 2);
+    const badSignature = `${header}.${payload}.${signature.slice(0, i)}${signature[i] === 'A' ? 'B' : 'A'}${signature.slice(i + 1)}`;
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const everyOffice = `${header}.${Buffer.from(JSON.stringify({ ...claims, role: 'supervisor', office: '*' })).toString('base64url')}.${signature}`;
+    for (const forged of [badSignature, everyOffice]) expectError(await h.http.get('/v1/cases').set(bearer(forged)), 401, 'unauthenticated');
+    expect((await h.http.get('/v1/cases').set(bearer(token))).status).toBe(200);
+  });
+
   it('when the token has no expiry at all, then 401 (it would be valid forever)', async () => {
     const token = await sign({ role: 'caseworker', office: h.office }, { expiresAt: null });
     expectError(await h.http.get('/v1/cases').set(bearer(token)), 401, 'unauthenticated');

@@ -1,6 +1,7 @@
 // Keeps the `queries` benchmark from rotting: its main function runs end to end on 2,000 generated
 // cases in a database of its own (generation, migration, the app over HTTP, the bare SQL replay,
-// EXPLAIN), and its JSON result has the documented structure with finite numbers.
+// EXPLAIN), its JSON result has the documented structure with finite numbers, and each figure
+// reported is the median of the rounds'.
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,7 @@ describe('the queries benchmark', () => {
   it('when it runs on 2,000 cases, then it reports every query with p50/p99 of the API and the bare SQL, ratios and plans', async () => {
     await dropDatabase();
     const lines: string[] = [];
-    const result = await runQueriesBench({ cases: 2_000, iterations: 5, warmup: 1, databaseUrl: databaseUrl.toString(), out, log: (l) => lines.push(l) });
+    const result = await runQueriesBench({ cases: 2_000, iterations: 5, warmup: 1, rounds: 2, databaseUrl: databaseUrl.toString(), out, log: (l) => lines.push(l) });
     const written = JSON.parse(readFileSync(out, 'utf8')) as QueriesBenchResult;
     expect(written).toEqual(JSON.parse(JSON.stringify(result)));
 
@@ -47,7 +48,15 @@ describe('the queries benchmark', () => {
     expect(written.database.identityDocuments).toBeGreaterThanOrEqual(2_000);
     expect(written.database.tasks).toBeGreaterThan(0);
     expect(finite(written.database.generation?.ms)).toBe(true);
-    expect(written.settings).toMatchObject({ iterations: 5, warmup: 1, client: 'http', concurrency: 1 });
+    expect(written.settings).toMatchObject({ iterations: 5, warmup: 1, rounds: 2, client: 'http', concurrency: 1 });
+    // Each round's figures are kept; those reported are their medians (of two: the mean of the pair).
+    expect(written.rounds).toHaveLength(2);
+    for (const [i, c] of written.cases.entries()) {
+      const [a, b] = written.rounds.map((r) => r[i]!);
+      expect(a!.name).toBe(c.name);
+      expect(c.api.p99).toBeCloseTo((a!.api.p99 + b!.api.p99) / 2, 2);
+      expect(c.ratioP99).toBeCloseTo((a!.ratioP99 + b!.ratioP99) / 2, 1);
+    }
     expect(typeof written.seqScanOnCases).toBe('boolean');
     expect(typeof written.allWithinTarget).toBe('boolean');
 
