@@ -91,7 +91,7 @@ const heap = () => {
 };
 
 async function noExportCursor() {
-  const r = await h.db.$client.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like '%from "cases" where "cases"."office" = $1 order by%' and pid <> pg_backend_pid()`);
+  const r = await h.db.$client.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and query like '%from "cases" where%"cases"."office" = $1%order by%' and pid <> pg_backend_pid()`);
   return (r.rows[0] as { n: number }).n === 0;
 }
 
@@ -133,16 +133,19 @@ describe('streaming 100,000 cases', () => {
 
   it('when the database connection dies after the headers, then the response is cut off (incomplete), not ended as if whole', async () => {
     let killed = false;
+    let terminated = false;
     const d = await download('/v1/exports/cases.csv', supervisor, (dl, _req, res) => {
       if (killed || dl.bytes < 256 * 1024) return;
       killed = true;
       res.pause();
       void (async () => {
-        await h.db.$client.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like '%from "cases" where "cases"."office" = $1 order by%' and pid <> pg_backend_pid()`);
+        const r = await h.db.$client.query(`select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query like '%from "cases" where%"cases"."office" = $1%order by%' and pid <> pg_backend_pid()`);
+        terminated = (r.rowCount ?? 0) > 0;
         res.resume();
       })();
     });
     expect(killed).toBe(true);
+    expect(terminated, 'no export query was found to terminate').toBe(true);
     expect(d.status).toBe(200);
     expect(d.complete).toBe(false);
     expect(d.lines).toBeLessThan(CASES + 1);

@@ -110,7 +110,7 @@ describe('the API reference page in a browser', () => {
         );
       });
       // Swagger UI's markup for an operation: an opblock per method, its path in data-path.
-      const rendered = [...dom.matchAll(/<div class="opblock opblock-(get|post)[^"]*"[\s\S]*?class="opblock-summary-path" data-path="([^"]+)"/g)].map(
+      const rendered = [...dom.matchAll(/<div class="opblock opblock-(get|post|put|patch|delete)[^"]*"[\s\S]*?class="opblock-summary-path" data-path="([^"]+)"/g)].map(
         (m) => `${m[1]} ${m[2]}`,
       );
       const doc = (await h.http.get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
