@@ -99,7 +99,7 @@ export const COUNTER_SHARDS = 16;
 
 /** The shard a write adds to, from the first case it counts (any choice keeps the sums exact). */
 function shardOf(caseId: string): number {
-  return Number.parseInt(caseId.replace(/-/g, '').slice(-4), 16) % COUNTER_SHARDS || 0;
+  return Number.parseInt(caseId.replace(/-/g, '').slice(-4), 16) % COUNTER_SHARDS;
 }
 
 async function applyDeltas(tx: Executor, deltas: Map<string, number>, shard: number): Promise<void> {

@@ -61,7 +61,7 @@ export function storable<S extends z.ZodString>(schema: S): S {
   });
 }
 /** A schema built on its first use and kept. */
-export function once<T>(build: () => T): () => T {
+function once<T>(build: () => T): () => T {
   let built: T | undefined;
   return () => (built ??= build());
 }
@@ -69,10 +69,7 @@ export function once<T>(build: () => T): () => T {
 /** A record whose entries are built on first read; keys stay enumerable, so Object.keys and iteration still work. */
 function lazyRecord<B extends Record<string, () => unknown>>(builders: B): { readonly [K in keyof B]: ReturnType<B[K]> } {
   const out = {} as { [K in keyof B]: ReturnType<B[K]> };
-  for (const key of Object.keys(builders) as Array<keyof B>) {
-    let built: ReturnType<B[typeof key]> | undefined;
-    Object.defineProperty(out, key, { enumerable: true, get: () => (built ??= builders[key]!() as ReturnType<B[typeof key]>) });
-  }
+  for (const key of Object.keys(builders)) Object.defineProperty(out, key, { enumerable: true, get: once(builders[key]!) });
   return out;
 }
 
@@ -361,12 +358,8 @@ export type Action = { [K in ActionType]: z.infer<(typeof actionSchemas)[K]> }[A
 export type ActionOf<K extends ActionType> = z.infer<(typeof actionSchemas)[K]>;
 
 type ActionSchemaList = [(typeof actionSchemas)[ActionType], ...(typeof actionSchemas)[ActionType][]];
-let actionUnion: z.ZodDiscriminatedUnion<ActionSchemaList, 'type'> | undefined;
 /** Any action, told apart by its type (the API's request body); built on first use like the rest. */
-export function actionSchema() {
-  actionUnion ??= z.discriminatedUnion('type', Object.values(actionSchemas) as ActionSchemaList);
-  return actionUnion;
-}
+export const actionSchema = once(() => z.discriminatedUnion('type', Object.values(actionSchemas) as ActionSchemaList));
 
 // ---- Agency tasks ----
 export const CONSULAR_TASK_TYPES = [

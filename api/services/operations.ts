@@ -194,19 +194,7 @@ export function createOperationService(deps: ApiDeps) {
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((op) => ({
-        id: op.id,
-        name: op.name,
-        country: op.country,
-        site: op.site,
-        date: op.date,
-        consulateId: op.consulateId,
-        office: op.office,
-        status: op.status,
-        total: op.total,
-        createdAt: op.createdAt.toISOString(),
-        completedAt: op.completedAt?.toISOString() ?? null,
-      })),
+      items: page.map(operationSummary),
       nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
     };
   }
@@ -235,15 +223,7 @@ export function createOperationService(deps: ApiDeps) {
       )
       .orderBy(asc(operationPersons.idx));
     return {
-      id: op.id,
-      name: op.name,
-      country: op.country,
-      site: op.site,
-      date: op.date,
-      consulateId: op.consulateId,
-      office: op.office,
-      status: op.status,
-      total: op.total,
+      ...operationSummary(op),
       // opened + linkedExisting + failed + pending = total (docs/api.md). A person listed twice in the
       // request is linked to the case opened for the first listing, so `merged` (kept for clients
       // that read it) is a part of linkedExisting, not a count of its own.
@@ -260,10 +240,25 @@ export function createOperationService(deps: ApiDeps) {
       // Persons the raid opened a case for who may be someone with another case (same name, date of
       // birth, nationality): shown, never merged; other offices' cases only by the office to contact.
       possibleDuplicates: await matching.operationPossibleDuplicates(auth, id),
-      createdAt: op.createdAt.toISOString(),
-      completedAt: op.completedAt?.toISOString() ?? null,
     };
   }
 
   return { create, get, list, findScoped, asSeenNow };
+}
+
+/** What the list and the single operation both answer about an operation. */
+function operationSummary(op: typeof operations.$inferSelect) {
+  return {
+    id: op.id,
+    name: op.name,
+    country: op.country,
+    site: op.site,
+    date: op.date,
+    consulateId: op.consulateId,
+    office: op.office,
+    status: op.status,
+    total: op.total,
+    createdAt: op.createdAt.toISOString(),
+    completedAt: op.completedAt?.toISOString() ?? null,
+  };
 }
