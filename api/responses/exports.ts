@@ -2,7 +2,7 @@
 // summaries, and the anonymised dataset as JSON or CSV. CSV bodies are documented as text whose
 // first line is the header the services write.
 import { z } from 'zod';
-import { AGE_BANDS, OUTCOMES, RECORD_FIELDS, SEXES, STAGES } from '../services/anonymise.js';
+import { AGE_BANDS, OUTCOMES, RECORD_FIELDS, SEXES, STAGES } from '../services/anonymised-export.js';
 import { CASE_CSV_COLUMNS } from '../services/exports.js';
 
 const header = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(',');

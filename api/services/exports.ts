@@ -1,6 +1,6 @@
 // Exports for supervisors (docs/api.md "Exports"): the CSV of a case list, with exactly the filters
 // and scope of GET /v1/cases (services/case-list.ts), and the anonymised case-level dataset with
-// k-anonymity (services/anonymise.ts). Both stream from a server-side cursor (services/export-stream.ts).
+// k-anonymity (services/anonymised-export.ts). Both stream from a server-side cursor (services/export-stream.ts).
 import { eq } from 'drizzle-orm';
 import type { Response } from 'express';
 import { cases } from '../../db/schema/index.js';
@@ -12,7 +12,7 @@ import { ApiError } from '../errors.js';
 import { type Auth, officeScope } from '../middleware/auth.js';
 import type { ApiDeps } from '../deps.js';
 import { type CaseFilters, type CaseSummary, SUMMARY_COLUMNS, type SummaryRow, caseListQuery, caseSummary } from './case-list.js';
-import { type AnonymisedRecord, RECORD_FIELDS, anonymisedRecord, blanked, combinationOf, suppressionPlan } from './anonymise.js';
+import { type AnonymisedRecord, RECORD_FIELDS, anonymisedRecord, blanked, combinationOf, suppressionPlan } from './anonymised-export.js';
 import { BOM, batchesOf, csvLines, rowMapper, sendChunks, withExportClient } from './export-stream.js';
 
 /** Rows per cursor fetch, per access-log insert and per chunk written. */

@@ -1,7 +1,7 @@
 // The pure parts of the exports: the suppression plan's guarantee at its edges, CTDC age bands, and
 // the CSV cell escaping a spreadsheet needs (OWASP "CSV Injection").
 import { describe, expect, it } from 'vitest';
-import { type AnonymisedRecord, ageBand, blanked, combinationOf, suppressionPlan } from '../../api/services/anonymise.js';
+import { type AnonymisedRecord, ageBand, blanked, combinationOf, suppressionPlan } from '../../api/services/anonymised-export.js';
 import { csvLines, neutralise } from '../../api/services/export-stream.js';
 
 const rec = (over: Partial<AnonymisedRecord> = {}): AnonymisedRecord => ({
