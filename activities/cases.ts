@@ -13,7 +13,7 @@ import { DUPLICATE_DOCUMENT, READ_MODEL_REFUSED } from '../domain/errors.js';
 import type { IdentityDocument } from '../domain/schemas.js';
 import type { Db } from '../db/client.js';
 import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-rest.js';
-import { type Tx, caseRow, documentRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
+import { type Tx, caseRow, documentRows, eventRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { enqueueNotifications } from './notifications.js';
 import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
@@ -171,18 +171,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
       if (events.length > 0) {
         await tx
           .insert(caseEvents)
-          .values(
-            events.map((e) => ({
-              caseId: view.id,
-              seq: e.seq,
-              at: new Date(e.at),
-              type: e.type,
-              actorSub: e.actor.sub,
-              actorRole: e.actor.role,
-              stage: e.stage,
-              data: cipher.seal(e.data, aad.eventData(view.id, e.seq))!,
-            })),
-          )
+          .values(eventRows(view.id, events, cipher))
           .onConflictDoUpdate({
             target: [caseEvents.caseId, caseEvents.seq],
             set: { at: excluded('at'), type: excluded('type'), actorSub: excluded('actor_sub'), actorRole: excluded('actor_role'), stage: excluded('stage'), data: excluded('data') },

@@ -11,11 +11,11 @@
 // activities with their SQLSTATE only (sanitised): drizzle's message quotes every parameter of the
 // failed statement, up to a whole batch of persons, and would otherwise reach the worker's logs and
 // the operation's history.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { type CaseInput, type CaseState, initialState } from '../domain/case.js';
+import { type CaseInput, type CaseState, initialState, takeOpeningStep } from '../domain/case.js';
 import { caseWorkflowId } from '../domain/ids.js';
 import { type DeadlinePolicy } from '../domain/policy.js';
 import type { Actor, Location, Person, RiskFlag } from '../domain/schemas.js';
@@ -97,7 +97,7 @@ export function createOperationActivities(deps: OperationDeps) {
       for (const f of found) openByHash.set(f.hash, f.caseId);
     }
 
-    const toOpen: Array<{ idx: number; input: CaseInput; state: CaseState }> = [];
+    const toOpen: Array<{ idx: number; input: CaseInput; state: CaseState; opened?: boolean }> = [];
     const toLink: Array<{ idx: number; caseId: string }> = [];
     for (const p of originals) {
       const ownId = operationCaseId(op.id, p.idx);
@@ -139,7 +139,13 @@ export function createOperationActivities(deps: OperationDeps) {
           if (known.has(o.input.caseId)) o.input.reference = known.get(o.input.caseId)!;
           o.state.reference = o.input.reference;
         }
-        await insertOpenedCases(tx, fresh, { hasher, cipher }, { onConflictDoNothing: true });
+        // A new case's opening step is taken and written here, with its row: its workflow then
+        // starts from the opened state and writes nothing of its own before its first real step.
+        // A row a crashed run wrote is left as it is, and its workflow (if not started yet) opens
+        // it the usual way, so the read model and the workflow never disagree about the opening.
+        const opened = fresh.map((o) => ({ ...o, openingEvents: takeOpeningStep(o.state, { now: openedAt, actor, newId: randomUUID }) }));
+        await insertOpenedCases(tx, opened, { hasher, cipher }, { onConflictDoNothing: true });
+        for (const o of fresh) o.opened = true;
       });
     }
 
@@ -150,7 +156,7 @@ export function createOperationActivities(deps: OperationDeps) {
     let retryLater: unknown;
     await inPool(toOpen, START_CONCURRENCY, async (o) => {
       try {
-        await startCaseWorkflow(temporal, deps.caseTaskQueue, o.input, o.state, { tolerateExisting: true });
+        await startCaseWorkflow(temporal, deps.caseTaskQueue, o.input, o.state, { tolerateExisting: true, opened: o.opened === true });
         outcomes.set(o.idx, { outcome: 'opened', caseId: o.input.caseId });
       } catch (err) {
         if (!refusedForGood(err)) retryLater ??= err;

@@ -3,7 +3,7 @@
 // the API (opening, reopening), the workflow's write of each step (activities/cases.ts) and the
 // operation batches, so a case opened or stepped any way has the same rows.
 import { sql } from 'drizzle-orm';
-import { type CaseInput, type CaseState, type CaseView, caseView, priorityRank } from '../domain/case.js';
+import { type CaseInput, type CaseState, type CaseView, type TimelineEvent, caseView, priorityRank } from '../domain/case.js';
 import { matchMaterials } from '../domain/person-match.js';
 import { DAY_MS } from '../domain/policy.js';
 import type { IdentityDocument, Person } from '../domain/schemas.js';
@@ -76,6 +76,20 @@ export function matchKeyRows(caseId: string, person: Person, hasher: IdentityHas
   });
 }
 
+/** The timeline rows of a case's events, their data sealed. */
+export function eventRows(caseId: string, events: TimelineEvent[], cipher: FieldCipher) {
+  return events.map((e) => ({
+    caseId,
+    seq: e.seq,
+    at: new Date(e.at),
+    type: e.type,
+    actorSub: e.actor.sub,
+    actorRole: e.actor.role,
+    stage: e.stage,
+    data: cipher.seal(e.data, aad.eventData(caseId, e.seq))!,
+  }));
+}
+
 export function formatReference(year: string, n: number | string): string {
   return `HW-${year}-${String(n).padStart(6, '0')}`;
 }
@@ -87,10 +101,14 @@ export async function allocateReferences(tx: Tx | Db, year: string, count: numbe
   return res.rows.map((r) => formatReference(year, r.n));
 }
 
-/** Writes the first row of each case (its documents, its possible-duplicate keys); rows that already exist are left alone. */
+/**
+ * Writes the first row of each case (its documents, its possible-duplicate keys); rows that already
+ * exist are left alone. `openingEvents`: the case's opening step was taken here (domain
+ * takeOpeningStep), so its timeline entries are written with the row and its workflow takes none.
+ */
 export async function insertOpenedCases(
   tx: Tx,
-  items: Array<{ input: CaseInput; state: CaseState }>,
+  items: Array<{ input: CaseInput; state: CaseState; openingEvents?: TimelineEvent[] }>,
   protect: { hasher: IdentityHasher; cipher: FieldCipher },
   opts: { onConflictDoNothing: boolean },
 ) {
@@ -114,6 +132,8 @@ export async function insertOpenedCases(
     tx,
     views.filter((v) => written.has(v.id)).map((v) => caseFacts(v)),
   );
+  const events = items.filter((i) => written.has(i.input.caseId)).flatMap((i) => eventRows(i.input.caseId, i.openingEvents ?? [], cipher));
+  if (events.length > 0) await tx.insert(caseEvents).values(events);
   // A person's keys are written once with the case (a retried batch finds them there).
   if (keys.length > 0) await tx.insert(personMatchKeys).values(keys).onConflictDoNothing();
 }

@@ -31,7 +31,7 @@ export { assertTaskOpen, completeTask, rejectTask, validateMessage, validateTask
 export { assertFourEyes, assertPending, decideApproval, validateDecision } from './case/closure.js';
 export { checkTransferDecider } from './case/transfer.js';
 export { fireDue, nextWakeAt } from './case/clock.js';
-export { linkOperation, openingStep } from './case/intake.js';
+export { linkOperation, openingStep, takeOpeningStep } from './case/intake.js';
 export { liftExitRestriction, liftExitRestrictionAfterClosure } from './case/stages/exit-restriction-check.js';
 export { reflectionPeriodEndsAt } from './case/justice.js';
 export { STATE_LIMITS, trimState } from './case/limits.js';

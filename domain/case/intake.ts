@@ -1,9 +1,10 @@
 // A case's first step (its opening entry on the timeline, and the first stage's deadline; for a
 // reopened case, the link to the closed one), and what happens when a later rescue operation finds
 // the same person: the case records it, once.
-import type { CaseState, Change, Ctx } from './state.js';
+import type { CaseState, Change, Ctx, TimelineEvent } from './state.js';
 import { emit, emptyChange } from './steps.js';
 import { stageDeadlineFor } from './stages/index.js';
+import { commit } from './commit.js';
 
 /** The first timeline entry; the workflow records it when it starts. */
 export function openingStep(state: CaseState, ctx: Ctx): Change {
@@ -23,6 +24,17 @@ export function openingStep(state: CaseState, ctx: Ctx): Change {
     emit(state, change, ctx, 'reopened_from', { previousCaseId: id, previousReference: reference, reason });
   }
   return change;
+}
+
+/**
+ * Takes and commits the opening step outside the workflow, for a case whose first rows are written
+ * by whoever opens it (a rescue operation's batch writes a whole batch in one transaction). The
+ * workflow then starts from the returned state, as after continue-as-new, and writes nothing until
+ * its first real step: the opening is stored once instead of twice. Returns the opening's timeline
+ * entries, which go to the read model with the case row.
+ */
+export function takeOpeningStep(state: CaseState, ctx: Ctx): TimelineEvent[] {
+  return commit(state, openingStep(state, ctx), { first: true, trim: true }).events;
 }
 
 /** A rescue operation found this person again: the case records it once, and opens no other case. */

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, createConsulate, personBody, startHarness } from '../support/harness.js';
 import * as drive from '../support/drive.js';
 import { raidPersons } from '../support/raid.js';
+import { caseWorkflowId } from '../../domain/ids.js';
+import { caseQuery } from '../../workflows/definitions.js';
 
 let h: Harness;
 let p: drive.People;
@@ -87,6 +89,52 @@ describe('mass rescue operations', () => {
       [opId, existing.map((e) => e.id)],
     );
     expect(dup.rows).toEqual([]);
+  });
+
+  it('when a raid is taken in, then each opening is written once, by its batch, and the case workflow starts from it, writes nothing of its own and takes the next step as usual', async () => {
+    const res = await h.http
+      .post('/v1/operations')
+      .set(auth(p.caseworker))
+      .send({ name: 'Opened once', country: 'MM', site: 'KK Park', date: '2026-11-20', consulateId, persons: raidPersons(12) });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const opId = res.body.id as string;
+    await drive.waitFor('the operation to complete', async () => {
+      const r = await h.http.get(`/v1/operations/${opId}`).set(auth(p.caseworker));
+      return r.body.status === 'completed' ? r.body : undefined;
+    });
+    const rows = await h.db.$client.query<{ id: string; next_deadline_at: Date | null; opened: number }>(
+      `select c.id, c.next_deadline_at,
+              (select count(*)::int from case_events e where e.case_id = c.id and e.type = 'case_opened') as opened
+         from cases c where c.operation_id = $1`,
+      [opId],
+    );
+    expect(rows.rows).toHaveLength(12);
+    for (const r of rows.rows) {
+      // The opening is complete in the read model as soon as the batch commits: its entry and the stage's deadline.
+      expect(r.opened).toBe(1);
+      expect(r.next_deadline_at).not.toBeNull();
+    }
+    const caseId = rows.rows[0]!.id;
+    const handle = h.temporal.workflow.getHandle(caseWorkflowId(caseId));
+    const view = await drive.waitFor('the workflow to answer', async () => {
+      try {
+        return await handle.query(caseQuery);
+      } catch {
+        return undefined;
+      }
+    });
+    const row = await h.http.get(`/v1/cases/${caseId}`).set(auth(p.caseworker));
+    expect(view.nextDeadline).toEqual(row.body.nextDeadline);
+    expect(view.version).toBe(row.body.version);
+    // Its history so far: no write of the opening (no local or regular activity), only its clock.
+    const before = (await handle.fetchHistory()).events ?? [];
+    expect(before.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity' || e.activityTaskScheduledEventAttributes)).toEqual([]);
+    expect(before.some((e) => e.timerStartedEventAttributes)).toBe(true);
+
+    const noted = await drive.act(h.http, p.caseworker, caseId, { type: 'add_note', text: 'met at the border' });
+    expect(noted.version).toBe(view.version + 1);
+    const timeline = await h.http.get(`/v1/cases/${caseId}/timeline`).set(auth(p.caseworker));
+    expect((timeline.body.items as Array<{ type: string }>).map((e) => e.type)).toEqual(['case_opened', 'add_note']);
   });
 
   it('when one person of a raid is invalid, then the whole request is refused naming each bad person, and nothing is opened', async () => {
