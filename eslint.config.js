@@ -34,6 +34,11 @@ export default tseslint.config(
             { name: 'express', message: 'No I/O in workflow code.' },
             { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflows.' },
             { name: '@temporalio/client', message: 'Workflows do not use the client.' },
+            {
+              name: 'zod',
+              allowTypeImports: true,
+              message: 'Domain and workflow code reach zod through domain/zod.ts, which the workflow bundle swaps for zod-on-demand.ts.',
+            },
           ],
           patterns: [
             {
@@ -56,8 +61,8 @@ export default tseslint.config(
     },
   },
   {
-    // The facade itself re-exports domain/shapes.ts.
-    files: ['domain/schemas.ts'],
+    // The facade itself re-exports domain/shapes.ts; zod.ts and zod-on-demand.ts are the way to zod.
+    files: ['domain/schemas.ts', 'domain/zod.ts', 'domain/zod-on-demand.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

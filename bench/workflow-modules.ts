@@ -6,12 +6,13 @@
 // workflow task, and again whenever an evicted case is replayed. This bundles three entries with
 // esbuild and evaluates each many times in one V8 context, as the sandbox does:
 //   - bare: zod alone, what any workflow that validates with zod pays;
-//   - ours: the case domain as workflow code imports it (domain/case.ts over domain/shapes.ts,
-//     whose schemas are built on first use);
+//   - ours: the case domain as the workflow bundle holds it (domain/case.ts over domain/shapes.ts,
+//     whose schemas are built on first use, with zod itself loaded on first use: the bundle's
+//     domain/zod-on-demand.ts, as worker/worker.ts swaps it in);
 //   - eager: the same domain with every schema built up front (domain/schemas.ts, the API's facade),
 //     which is what each new workflow paid before the shapes were built on use.
 // It reports milliseconds per evaluation (median of rounds) and ours/bare.
-import { build } from 'esbuild';
+import { type Plugin, build } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -40,8 +41,19 @@ export interface WorkflowModulesResult {
   summary: Record<Entry, number> & { oursOverBare: number; eagerOverBare: number };
 }
 
-async function bundle(source: string): Promise<string> {
+// The swap worker/worker.ts makes in the workflow bundle, for the entry that stands for it.
+const zodOnDemand: Plugin = {
+  name: 'zod-on-demand',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/zod\.js$/ }, (args) =>
+      args.importer === path.join(ROOT, 'domain', 'shapes.ts') ? { path: path.join(ROOT, 'domain', 'zod-on-demand.ts') } : undefined,
+    );
+  },
+};
+
+async function bundle(source: string, plugins: Plugin[]): Promise<string> {
   const out = await build({
+    plugins,
     stdin: { contents: source, resolveDir: ROOT, sourcefile: 'entry.ts', loader: 'ts' },
     bundle: true,
     format: 'iife',
@@ -68,7 +80,7 @@ export async function runWorkflowModulesBench(opts: { iterations?: number; round
   const rounds = opts.rounds ?? 3;
   const machine = await machineInfo();
   const names = Object.keys(ENTRIES) as Entry[];
-  const code = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await bundle(ENTRIES[n])] as const))) as Record<Entry, string>;
+  const code = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await bundle(ENTRIES[n], n === 'ours' ? [zodOnDemand] : [])] as const))) as Record<Entry, string>;
   const scripts = Object.fromEntries(names.map((n) => [n, new vm.Script(code[n], { filename: `${n}.js` })])) as Record<Entry, vm.Script>;
   // What the workflow sandbox offers that these modules touch at load.
   const context = vm.createContext({ console, TextEncoder, TextDecoder, URL });

@@ -7,7 +7,7 @@
 // its modules afresh in its own sandbox. Building every schema up front took about 40 ms of a new
 // case's first workflow task (bench/RESULTS.md, intake); a case builds only the few it is sent.
 // Workflow code imports from here, never from domain/schemas.ts (eslint.config.js holds that).
-import { z } from 'zod';
+import { z } from './zod.js';
 import { unstorable } from './text.js';
 import { normaliseDocumentNumber } from './person-match.js';
 

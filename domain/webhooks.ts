@@ -1,7 +1,7 @@
 // Webhooks (API.md "Notifications"): the events a subscription can ask for, the body that creates
 // one, and the headers a delivery carries. Shared by the API (validation), the outbox (which events
 // a step raises) and the delivering activity (activities/webhooks.ts signs), so names cannot drift.
-import { z } from 'zod';
+import { z } from './zod.js';
 import { agencyIdSchema, officeIdSchema, storable } from './shapes.js';
 
 export const WEBHOOK_EVENTS = ['task.created', 'task.reminder', 'task.escalated', 'approval.requested', 'case.closed'] as const;

@@ -31,11 +31,23 @@ export function workflowBundlePath(configured: string | undefined): string | und
   return PREBUILT_BUNDLE_PATH;
 }
 
+// In the bundle, zod is loaded when workflow code first builds a schema (domain/zod-on-demand.ts).
+const ZOD_MODULE = path.join(HERE, '..', 'domain', 'zod.ts');
+const ZOD_ON_DEMAND_MODULE = path.join(HERE, '..', 'domain', 'zod-on-demand.ts');
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** The workflow bundle is built once per process: webpack is the slow part of a worker start. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  // The failure converter goes into the bundle too: workflow code turns its own errors into failures.
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    // The failure converter goes into the bundle too: workflow code turns its own errors into failures.
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: quietBundlerLogger,
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), [ZOD_MODULE]: ZOD_ON_DEMAND_MODULE } },
+    }),
+  });
   return bundle;
 }
 
