@@ -46,6 +46,10 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
     webpackConfigHook: (config) => ({
       ...config,
       resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), [ZOD_MODULE]: ZOD_ON_DEMAND_MODULE } },
+      // Scope hoisting: the ES modules evaluated in one scope instead of a function each with its
+      // exports defined one by one, which every new workflow pays again in its sandbox (about half
+      // a millisecond of each case's first workflow task in a profile of the intake benchmark).
+      optimization: { ...config.optimization, concatenateModules: true },
     }),
   });
   return bundle;

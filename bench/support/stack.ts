@@ -19,6 +19,7 @@ import { createLogger } from '../../api/logger.js';
 import { createTemporalClient } from '../../temporal/client.js';
 import { NativeConnection, createCaseWorker } from '../../worker/worker.js';
 import { mintToken } from '../../scripts/token.js';
+import { freePort } from '../../scripts/temporal-server.js';
 import { type ChildHandle, startWorkerProcess } from '../../test/support/child-processes.js';
 
 let runtimeInstalled = false;
@@ -142,11 +143,20 @@ export async function startStack(opts: StackOptions) {
   // The worker's side.
   const workerCount = opts.workerProcesses ?? 1;
   const workers: ChildHandle[] = [];
+  const workerMetricsUrls: string[] = [];
   let inProcess: { stop(): Promise<void> } | undefined;
   if (workerCount === 0) inProcess = await startInProcessWorker(config, opts.temporalAddress, hasher);
   else {
     // One after the other: each runs the migrations and registers the retention schedule on start.
-    for (let i = 0; i < workerCount; i++) workers.push(await startWorkerProcess(config, { LOG_LEVEL: 'warn', ...opts.workerEnv }));
+    // Each exports its Temporal SDK metrics (as in production with HOMEWARD_WORKER_METRICS_PORT), which
+    // the benchmarks read to know how many workflow tasks the workers have run.
+    for (let i = 0; i < workerCount; i++) {
+      const port = await freePort();
+      workerMetricsUrls.push(`http://127.0.0.1:${port}/metrics`);
+      workers.push(
+        await startWorkerProcess(config, { LOG_LEVEL: 'warn', HOMEWARD_WORKER_METRICS_HOST: '127.0.0.1', HOMEWARD_WORKER_METRICS_PORT: String(port), ...opts.workerEnv }),
+      );
+    }
   }
 
   // The benchmark's own reads (progress polling, counting), off the app's pools.
@@ -186,6 +196,16 @@ export async function startStack(opts: StackOptions) {
     observerDb,
     /** The worker processes' ids (none when the worker runs in this process). */
     workerPids: workers.map((w) => w.pid),
+    /**
+     * Workflow tasks of `workflowType` the worker processes have run so far (the SDK's
+     * temporal_workflow_task_execution_latency count), or null when the worker runs in this process.
+     */
+    async workflowTasksRun(workflowType: string): Promise<number | null> {
+      if (workerMetricsUrls.length === 0) return null;
+      const texts = await Promise.all(workerMetricsUrls.map(async (url) => (await fetch(url)).text()));
+      const series = new RegExp(`^temporal_workflow_task_execution_latency_seconds_count\\{[^}]*workflow_type="${workflowType}"[^}]*\\} (\\S+)$`, 'gm');
+      return texts.reduce((sum, text) => sum + [...text.matchAll(series)].reduce((n, m) => n + Number(m[1]), 0), 0);
+    },
     office,
     token,
     request,
