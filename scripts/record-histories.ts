@@ -195,6 +195,23 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    // A raid whose cases are opened by their batch (issue 12): each workflow starts from the opened
+    // state the batch wrote, then gets a bulk extraction and, at the same time, notes from people
+    // acting on half of the cases one by one, so updates of both kinds share workflow tasks.
+    name: 'raid-opened-by-its-batch',
+    async run(h, p, consulateId) {
+      const { postBulk, raid, waitBulk, EXTRACTION } = await import('../test/support/bulk.js');
+      const r = await raid(h, p.caseworker, consulateId, 8);
+      const bulk = await postBulk(h.http, p.caseworker, r.id, EXTRACTION);
+      if (bulk.status !== 202) throw new Error(`bulk extraction: ${bulk.status}`);
+      await Promise.all(r.caseIds.slice(0, 4).map((id) => drive.act(h.http, p.caseworker, id, { type: 'add_note', text: 'seen at the handover' })));
+      const done = await waitBulk(h.http, p.caseworker, r.id, bulk.body.id as string);
+      if (done.failedCount !== 0) throw new Error(`bulk extraction refused: ${JSON.stringify(done)}`);
+      await Promise.all(r.caseIds.map((id) => drive.act(h.http, p.caseworker, id, { type: 'set_priority', priority: 'high', reason: 'minor among them' })));
+      return { caseIds: r.caseIds, stillOpen: true, extraWorkflowIds: [operationWorkflowId(r.id), bulkActionWorkflowId(bulk.body.id as string)] };
+    },
+  },
+  {
     // A child's case (issue #9): the travel document joins the person's documents behind the
     // 'travel-document-joins-person' marker; the person is corrected and the guardian recorded; the
     // guardian's consent and the booking are taken behind 'minor-safeguards', after a refused booking.
