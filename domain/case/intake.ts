@@ -6,7 +6,7 @@ import { emit, emptyChange } from './steps.js';
 import { stageDeadlineFor } from './stages/index.js';
 import { commit } from './commit.js';
 
-/** The first timeline entry; the workflow records it when it starts. */
+/** The first timeline entry; the workflow records it when it starts, unless whoever opened the case took it already (takeOpeningStep). */
 export function openingStep(state: CaseState, ctx: Ctx): Change {
   const change = emptyChange();
   state.stageDeadline = stageDeadlineFor(state, state.stage, ctx.now);
