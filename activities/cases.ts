@@ -120,7 +120,13 @@ export function createCaseActivities(deps: CaseActivityDeps) {
 
   async function persistCase(input: PersistCaseInput): Promise<void> {
     try {
-      await writeCase(input);
+      await writeCase(input).catch((err: unknown) => {
+        // Two first writes of the same case at once (a retry overlapping its first attempt, before
+        // any row exists): the upsert arbitrates on the id only, so the loser trips over the
+        // reference the winner just inserted. Once that row is there, the same write simply updates it.
+        if (pgErrorOf(err)?.constraint !== 'cases_reference_unique') throw err;
+        return writeCase(input);
+      });
     } catch (err) {
       throw sanitised(err);
     }
