@@ -189,7 +189,7 @@ async function runOurs(stack: Stack, consulateId: string, caseworker: string, pe
       if (tasksAtStart !== null) {
         while ((await stack.workflowTasksRun('caseWorkflow'))! - tasksAtStart < persons) {
           if (elapsed() > timeoutMs) throw new Error(`operation ${opId}: the workers ran fewer than ${persons} case workflow tasks in ${Math.round(elapsed() / 1000)} s`);
-          await sleep(Math.min(1_000, Math.max(pollMs, elapsed() / 100)));
+          await pollPause(pollMs, elapsed());
         }
         end = elapsed();
       }
@@ -218,11 +218,15 @@ async function runOurs(stack: Stack, consulateId: string, caseworker: string, pe
       throw new Error(`operation ${opId} is completed with ${last.pending} of ${persons} persons never processed (${last.open} cases open)`);
     }
     if (now > timeoutMs) throw new Error(`operation ${opId}: only ${last.open} open and ${last.started} started of ${persons} after ${Math.round(now / 1000)} s`);
-    // Polling costs the database (and so the run) too: every pollMs at first, then about 1% of the
-    // time so far (at most 1 s), which bounds the error on the end time to about 1%.
-    await sleep(Math.min(1_000, Math.max(pollMs, now / 100)));
+    await pollPause(pollMs, now);
   }
 }
+
+/**
+ * Polling costs the database and Temporal (and so the run) too: every pollMs at first, then about 1%
+ * of the time so far (at most 1 s), which bounds the error on the end time to about 1%.
+ */
+const pollPause = (pollMs: number, elapsedMs: number) => sleep(Math.min(1_000, Math.max(pollMs, elapsedMs / 100)));
 
 /**
  * Checks that every case workflow has completed its first workflow task (a history of at least
@@ -241,7 +245,7 @@ async function everyFirstTaskRun(stack: Stack, caseIds: string[], pollMs: number
     if (still.length === 0) return look === 0 ? null : elapsedMs();
     if (elapsedMs() > timeoutMs) throw new Error(`${still.length} case workflows had not run their first task after ${Math.round(elapsedMs() / 1000)} s`);
     remaining = still;
-    await sleep(Math.min(1_000, Math.max(pollMs, elapsedMs() / 100)));
+    await pollPause(pollMs, elapsedMs());
   }
 }
 
