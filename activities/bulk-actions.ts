@@ -103,6 +103,9 @@ export function createBulkActionActivities(deps: BulkActionDeps) {
     } catch (err) {
       const refusal = caseRefusal(err);
       if (refusal) return { outcome: 'failed', code: refusal.code, message: failureMessage(action.type, refusal.code, refusal.details) };
+      // The server's rejection of an update its worker did not take up is no answer from the case.
+      const unanswered = noAnswerOf(err);
+      if (unanswered) return { outcome: 'no_answer', kind: unanswered };
       if (err instanceof WorkflowUpdateFailedError) return { outcome: 'failed', code: 'internal', message: failureMessage(action.type, 'internal', null) };
       if (err instanceof WorkflowNotFoundError) {
         // The case closed after the batch read it (its workflow has ended), or has no workflow at all.
@@ -112,7 +115,7 @@ export function createBulkActionActivities(deps: BulkActionDeps) {
           : { outcome: 'failed', code: 'not_found', message: failureMessage(action.type, 'not_found', null) };
       }
       // No answer (a deadline, the server away, a connection lost): asked again in a later attempt.
-      return { outcome: 'no_answer', kind: noAnswerOf(err) ?? 'maybe_applied' };
+      return { outcome: 'no_answer', kind: 'maybe_applied' };
     }
   }
 

@@ -51,10 +51,21 @@ const MAYBE_APPLIED = new Set([1, 4, 14]);
  * answer (a refusal, a failure) or something else.
  */
 export function noAnswerOf(err: unknown): 'not_applied' | 'maybe_applied' | undefined {
+  if (isUnprocessed(err)) return 'maybe_applied';
   const code = isGrpcServiceError(err) ? err.code : undefined;
   if (code !== undefined && NOT_APPLIED.has(code)) return 'not_applied';
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || (code !== undefined && MAYBE_APPLIED.has(code))) return 'maybe_applied';
   return undefined;
+}
+
+/**
+ * The server's own rejection of an update a worker was sent but did not take up in its workflow task
+ * (seen around a server restart). It is not the case's answer: the workflow never saw it this time,
+ * yet an earlier attempt with the same update id may have been accepted, so it counts as "maybe
+ * applied"; a retry with the same id gets the outcome.
+ */
+function isUnprocessed(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'UnprocessedUpdate';
 }
 
 /**

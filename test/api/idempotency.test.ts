@@ -271,3 +271,38 @@ describe('a case whose workflow task keeps failing', () => {
     await h.temporal.workflow.getHandle(workflowId).terminate('test: done');
   });
 });
+
+describe('a case whose worker does not take up the step it was sent', () => {
+  it('when the server rejects the step as unprocessed by the worker, then 503 that it may still apply, never 500, and nothing is applied', async () => {
+    const { id } = await openCase(h, caseworker, openBody(consulateId));
+    const workflowId = caseWorkflowId(id);
+    const namespace = h.config.temporal.namespace;
+    // A run on a queue that only this test polls: it completes each workflow task without a word
+    // about the update it carries, as a worker that drops an update does (seen once around a server
+    // restart). The server then rejects the update itself ("UnprocessedUpdate").
+    const taskQueue = `unprocessed-${randomUUID()}`;
+    await h.temporal.workflow.getHandle(workflowId).terminate('test: replace with a run whose worker ignores updates');
+    await h.temporal.workflow.start('caseWorkflow', { workflowId, taskQueue, args: [{ case: null }] });
+    const k = key();
+    const note = { type: 'add_note', text: `unprocessed ${k}` };
+    let answered = false;
+    const answer = act(h, caseworker, id, note, { 'Idempotency-Key': k }).finally(() => (answered = true));
+    const service = h.temporal.workflowService;
+    let ignored = 0;
+    while (!answered) {
+      const task = await h.temporal.connection
+        .withDeadline(Date.now() + 3_000, () => service.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'test' }))
+        .catch(() => undefined);
+      if (!task?.taskToken?.length) continue;
+      await service.respondWorkflowTaskCompleted({ namespace, taskToken: task.taskToken, identity: 'test', commands: [] });
+      ignored += 1;
+    }
+    const res = await answer;
+    expect(ignored).toBeGreaterThan(0);
+    const error = expectError(res, 503, 'unavailable');
+    expect(error.details).toEqual({ applied: 'unknown', retry: 'same_idempotency_key' });
+    expect(res.headers['retry-after']).toBeDefined();
+    await h.temporal.workflow.getHandle(workflowId).terminate('test: done');
+    expect(await noteEvents(h, id, note.text)).toBe(0);
+  });
+});
