@@ -14,6 +14,7 @@ import { cases, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { type Consent, agencyRedaction } from '../domain/case.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER } from '../domain/webhooks.js';
 import type { StoredPayload } from './notifications.js';
+import { activityAttempt } from './pool.js';
 import { receiverRefusal } from './receiver-address.js';
 
 export interface WebhookActivityDeps {
@@ -49,6 +50,9 @@ export function signature(secret: string, rawBody: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
 }
 
+/** Looks for a subscription's row before its dispatcher ends (backing off from 1 s: about two minutes). */
+const SUBSCRIPTION_VISIBLE_ATTEMPTS = 8;
+
 export function createWebhookActivities(deps: WebhookActivityDeps) {
   const { db, cipher } = deps;
 
@@ -59,7 +63,14 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
   /** The subscription's pending deliveries, oldest first; `active: false` once it was deleted. */
   async function nextWebhookDeliveries(input: { webhookId: string; limit: number }): Promise<{ active: boolean; ids: number[] }> {
     const [sub] = await db.select({ deletedAt: webhooks.deletedAt }).from(webhooks).where(eq(webhooks.id, input.webhookId)).limit(1);
-    if (!sub || sub.deletedAt) return { active: false, ids: [] };
+    if (!sub) {
+      // The API starts the dispatcher inside the transaction that writes the subscription, so its
+      // first look may come before the commit: ending then would leave a subscription that nothing
+      // delivers. Only a subscription that never appears (its request rolled back) ends it.
+      if (activityAttempt() < SUBSCRIPTION_VISIBLE_ATTEMPTS) throw ApplicationFailure.retryable('the subscription is not committed yet', 'WebhookNotVisible');
+      return { active: false, ids: [] };
+    }
+    if (sub.deletedAt) return { active: false, ids: [] };
     const rows = await db
       .select({ id: webhookDeliveries.id })
       .from(webhookDeliveries)

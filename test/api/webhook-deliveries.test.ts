@@ -12,6 +12,10 @@ import { startReceiver } from '../support/webhooks.js';
 import { createReceiver } from '../../examples/webhook-receiver/receiver.js';
 import { CONFIRM, EXTRACTED, actOk, bearer, openBody, openCase, uniqueDocNumber } from './support.js';
 import type { AddressInfo } from 'node:net';
+import { aad, fieldCipher } from '../../db/at-rest.js';
+import { webhooks } from '../../db/schema/index.js';
+import { webhookWorkflowId } from '../../domain/ids.js';
+import { webhookWakeSignal } from '../../workflows/definitions.js';
 
 const DAY_S = 86_400;
 const ALL_EVENTS = ['task.created', 'task.reminder', 'task.escalated', 'approval.requested', 'case.closed'];
@@ -207,6 +211,41 @@ describe('consent in delivery bodies', () => {
         const task = await h.http.get(`/v1/tasks/${d.body.data.taskId}`).set(bearer(p.consul));
         expect(task.body).toMatchObject({ input: {}, redacted: 'data_sharing_withdrawn' });
       }
+    } finally {
+      await receiver.down();
+    }
+  }, 90_000);
+});
+
+describe('a dispatcher that looks before its subscription is committed', () => {
+  it('when the dispatcher starts inside the transaction that writes its subscription and looks before the commit, then it waits for the row, and the receiver gets the new tasks', async () => {
+    const consulateId = await createConsulate(h);
+    const p = await drive.people(h, consulateId);
+    const receiver = await startReceiver(SECRET);
+    const id = randomUUID();
+    const dispatcher = h.temporal.workflow.getHandle(webhookWorkflowId(id));
+    try {
+      // What POST /v1/webhooks does (api/services/webhooks.ts), its commit held back until the
+      // dispatcher has run its first workflow task, which reads the subscription.
+      await h.db.transaction(async (tx) => {
+        const secret = fieldCipher(h.config).seal(SECRET, aad.webhookSecret(id))!;
+        await tx.insert(webhooks).values({ id, url: receiver.url, events: ['task.created'], secret, agencyId: consulateId, office: null, createdBy: 'test' });
+        await h.temporal.workflow.signalWithStart('webhookDispatcherWorkflow', {
+          workflowId: webhookWorkflowId(id),
+          taskQueue: h.config.temporal.taskQueue,
+          args: [{ webhookId: id }],
+          signal: webhookWakeSignal,
+          signalArgs: [],
+        });
+        await drive.waitFor('the dispatcher\'s first workflow task', async () => (await dispatcher.fetchHistory()).events?.some((e) => e.workflowTaskStartedEventAttributes), 20_000);
+        await new Promise((r) => setTimeout(r, 1_500));
+        expect((await dispatcher.describe()).status.name).toBe('RUNNING');
+      });
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, c.id);
+      const inbox = await drive.openTasksOf(h.http, p.consul, c.id);
+      await drive.waitFor('task.created for every consular task', async () => receiver.got.filter((d) => d.event === 'task.created' && d.body.data.caseId === c.id).length >= inbox.length, 30_000);
+      expect((await h.http.delete(`/v1/webhooks/${id}`).set(bearer(p.consul))).status).toBe(200);
     } finally {
       await receiver.down();
     }
