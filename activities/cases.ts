@@ -16,6 +16,7 @@ import { type FieldCipher, aad, openSnapshot, sealTaskFields } from '../db/at-re
 import { type Tx, caseRow, documentRows, eventRows, matchKeyRows, nextSeq } from '../db/case-rows.js';
 import type { IdentityHasher } from '../db/identity.js';
 import { enqueueNotifications } from './notifications.js';
+import { activityLogger } from './pool.js';
 import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
 import { caseFacts, updateStatsCounters } from '../db/stats-counters.js';
 
@@ -113,14 +114,20 @@ export interface CaseActivityDeps {
   cipher: FieldCipher;
   /** How long after closure a case keeps its personal data (HOMEWARD_RETENTION_DAYS, time-scaled). */
   retentionMs?: number;
+  /**
+   * Wakes (or starts again) the dispatchers of subscriptions a step enqueued deliveries for, after
+   * its commit. Without it they are picked up by the dispatchers' own polling.
+   */
+  wakeWebhooks?: (webhookIds: string[]) => Promise<void>;
 }
 
 export function createCaseActivities(deps: CaseActivityDeps) {
   const { db, hasher, cipher } = deps;
 
   async function persistCase(input: PersistCaseInput): Promise<void> {
+    let woken: string[];
     try {
-      await writeCase(input).catch((err: unknown) => {
+      woken = await writeCase(input).catch((err: unknown) => {
         // Two first writes of the same case at once (a retry overlapping its first attempt, before
         // any row exists): the upsert arbitrates on the id only, so the loser trips over the
         // reference the winner just inserted. Once that row is there, the same write simply updates it.
@@ -130,12 +137,19 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     } catch (err) {
       throw sanitised(err);
     }
+    if (woken.length > 0 && deps.wakeWebhooks) {
+      // Not awaited: the step is committed and answers now. A wake that fails costs only time (a
+      // running dispatcher polls); a dispatcher that had ended is started by the next delivery's wake.
+      const logger = activityLogger();
+      void deps.wakeWebhooks(woken).catch((err: unknown) => logger?.warn('webhook dispatchers not woken', { webhookIds: woken, error: String(err) }));
+    }
   }
 
-  async function writeCase(input: PersistCaseInput): Promise<void> {
+  /** Writes the step; returns the subscriptions it enqueued deliveries for. */
+  async function writeCase(input: PersistCaseInput): Promise<string[]> {
     const view = input.caseView;
     const row = caseRow(view, cipher, deps.retentionMs);
-    await db.transaction(async (tx) => {
+    return db.transaction(async (tx) => {
       const { id: _id, ...updatable } = row;
       // `current`: this is the newest step the read model has seen (a retry of it included), by the
       // time it was taken and then its version (see `dropLostSteps`). Only a current write may
@@ -265,7 +279,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
           });
       }
 
-      await enqueueNotifications(tx, input, cipher);
+      const notified = await enqueueNotifications(tx, input, cipher);
 
       // A transfer between offices: every row of the case that is scoped by office follows it.
       if (current && input.events.some((e) => e.type === 'office_changed')) await moveToOffice(tx, view.id, view.office);
@@ -280,6 +294,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
 
       // Last, so the office's hot counter rows stay locked only until the commit that follows.
       if (current) await updateStatsCounters(tx, [caseFacts(view)]);
+      return notified;
     });
   }
 

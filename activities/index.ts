@@ -5,6 +5,11 @@ import { createCaseActivities } from './cases.js';
 import { type OperationDeps, createOperationActivities } from './operations.js';
 import { createRetentionActivities } from './retention.js';
 import { type WebhookActivityDeps, createWebhookActivities } from './webhooks.js';
+import { withDeadline } from '../temporal/case-update.js';
+import { wakeWebhookDispatcher } from '../temporal/webhook-dispatcher.js';
+
+// A wake is a hint (a dispatcher also polls): it gives up soon rather than pile up behind an outage.
+const WAKE_TIMEOUT_MS = 5_000;
 
 /** Everything the activities need; the case activities use the database part only. */
 export type ActivityDeps = OperationDeps &
@@ -16,7 +21,12 @@ export type ActivityDeps = OperationDeps &
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createCaseActivities(deps),
+    ...createCaseActivities({
+      ...deps,
+      wakeWebhooks: async (ids) => {
+        await Promise.all(ids.map((id) => withDeadline(deps.temporal, WAKE_TIMEOUT_MS, () => wakeWebhookDispatcher(deps.temporal, deps.caseTaskQueue, id))));
+      },
+    }),
     ...createOperationActivities(deps),
     ...createBulkActionActivities(deps),
     ...createRetentionActivities(deps),

@@ -94,11 +94,12 @@ export function notificationsOf(step: NotifiableStep): Notification[] {
 
 /**
  * Writes the outbox rows of a step inside its transaction: for each notification, one row per live
- * subscription to its event that is scoped to its agency or to one of its offices.
+ * subscription to its event that is scoped to its agency or to one of its offices. Returns the
+ * subscriptions that got rows, whose dispatchers to wake once the transaction commits.
  */
-export async function enqueueNotifications(tx: Tx, step: NotifiableStep, cipher: FieldCipher): Promise<void> {
+export async function enqueueNotifications(tx: Tx, step: NotifiableStep, cipher: FieldCipher): Promise<string[]> {
   const notes = notificationsOf(step);
-  if (notes.length === 0) return;
+  if (notes.length === 0) return [];
   const agencies = [...new Set(notes.flatMap((n) => (n.agencyId ? [n.agencyId] : [])))];
   const offices = [...new Set(notes.flatMap((n) => n.offices))];
   const subs = await tx
@@ -107,7 +108,7 @@ export async function enqueueNotifications(tx: Tx, step: NotifiableStep, cipher:
     .where(
       sql`${webhooks.deletedAt} is null and (${webhooks.agencyId} = any(${textArray(agencies)}::text[]) or ${webhooks.office} = any(${textArray(offices)}::text[]))`,
     );
-  if (subs.length === 0) return;
+  if (subs.length === 0) return [];
   const rows = notes.flatMap((n) =>
     subs
       .filter((s) => s.events.includes(n.event) && (s.agencyId ? s.agencyId === n.agencyId : n.offices.includes(s.office!)))
@@ -120,7 +121,9 @@ export async function enqueueNotifications(tx: Tx, step: NotifiableStep, cipher:
         payload: cipher.seal(storedPayload(n, s.agencyId !== null), aad.webhookPayload(s.id, n.dedupeKey)),
       })),
   );
-  if (rows.length > 0) await tx.insert(webhookDeliveries).values(rows).onConflictDoNothing();
+  if (rows.length === 0) return [];
+  const inserted = await tx.insert(webhookDeliveries).values(rows).onConflictDoNothing().returning({ webhookId: webhookDeliveries.webhookId });
+  return [...new Set(inserted.map((r) => r.webhookId))];
 }
 
 /** What is kept for delivery: never a field its receiver may not read (officeOnly stays with offices). */

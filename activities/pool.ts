@@ -1,5 +1,6 @@
-// Helpers of activities that work through many cases at once (an operation's batch, a bulk action's
-// batch): a bounded pool of concurrent calls, and a heartbeat that shows the activity is alive.
+// Helpers of activities: a bounded pool of concurrent calls for those that work through many cases
+// at once (an operation's batch, a bulk action's batch), a heartbeat that shows the activity is
+// alive, and the running activity's attempt and logger.
 import { Context } from '@temporalio/activity';
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
@@ -28,5 +29,14 @@ export function activityAttempt(): number {
     return Context.current().info.attempt;
   } catch {
     return 1;
+  }
+}
+
+/** The running activity's logger, for work it leaves running after it returns; undefined outside an activity. */
+export function activityLogger(): Context['log'] | undefined {
+  try {
+    return Context.current().log;
+  } catch {
+    return undefined;
   }
 }

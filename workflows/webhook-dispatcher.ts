@@ -3,8 +3,10 @@
 // delivery is an activity retried with exponential backoff for the configured time (at least 24 h
 // by default: config HOMEWARD_WEBHOOK_RETRY_*); if the receiver never answers 2xx in that time the
 // delivery is marked failed and the next one goes. With nothing to deliver it looks again after a
-// short pause (HOMEWARD_WEBHOOK_POLL_MS), or at once when woken; it continues as new every so many
-// rounds to keep its history small, and ends when the subscription is deleted.
+// short pause (HOMEWARD_WEBHOOK_POLL_MS), or at once when woken: by the case step that enqueued a
+// delivery, once it commits, which starts it again if it had ended (activities/cases.ts). It
+// continues as new every so many rounds to keep its history small, and ends when the subscription
+// is deleted.
 import { ActivityFailure, condition, continueAsNew, isCancellation, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CaseActivities } from '../activities/index.js';
 import { webhookWakeSignal } from './definitions.js';

@@ -10,8 +10,7 @@ import { agencies, webhookDeliveries, webhooks } from '../../db/schema/index.js'
 import { aad, fieldCipher } from '../../db/at-rest.js';
 import { webhookWorkflowId } from '../../domain/ids.js';
 import type { WebhookCreate } from '../../domain/webhooks.js';
-import { webhookWakeSignal } from '../../workflows/definitions.js';
-import type { webhookDispatcherWorkflow } from '../../workflows/webhook-dispatcher.js';
+import { wakeWebhookDispatcher } from '../../temporal/webhook-dispatcher.js';
 import type { ApiDeps } from '../deps.js';
 import { ApiError, notFound } from '../errors.js';
 import type { Auth } from '../middleware/auth.js';
@@ -117,15 +116,7 @@ export function createWebhookService(deps: ApiDeps) {
       const row = inserted ?? (await tx.select().from(webhooks).where(eq(webhooks.id, id)).limit(1))[0]!;
       // Inside the transaction: a refused start leaves no subscription without a dispatcher. Starting
       // one that already runs only wakes it.
-      await withTemporalDeadline(deps, () =>
-        temporal.workflow.signalWithStart<typeof webhookDispatcherWorkflow, []>('webhookDispatcherWorkflow', {
-          workflowId: webhookWorkflowId(id),
-          taskQueue: config.temporal.taskQueue,
-          args: [{ webhookId: id }],
-          signal: webhookWakeSignal,
-          signalArgs: [],
-        }),
-      );
+      await withTemporalDeadline(deps, () => wakeWebhookDispatcher(temporal, config.temporal.taskQueue, id));
       return webhookOut(row);
     });
   }

@@ -251,3 +251,25 @@ describe('a dispatcher that looks before its subscription is committed', () => {
     }
   }, 90_000);
 });
+
+describe('a subscription whose dispatcher is gone', () => {
+  it('when its dispatcher was terminated and a case step enqueues deliveries for it, then the step starts it again and the receiver gets them', async () => {
+    const consulateId = await createConsulate(h);
+    const p = await drive.people(h, consulateId);
+    const receiver = await startReceiver(SECRET);
+    try {
+      const hook = await subscribe(p.consul, receiver.url, { events: ['task.created'] });
+      const dispatcher = h.temporal.workflow.getHandle(webhookWorkflowId(hook.id));
+      // Stands for any way a dispatcher may end while its subscription lives on (an operator, a defect).
+      await dispatcher.terminate('test: the dispatcher is gone');
+      const c = await drive.openCase(h.http, p.caseworker, consulateId);
+      await drive.toConsularContact(h.http, p, c.id);
+      const inbox = await drive.openTasksOf(h.http, p.consul, c.id);
+      await drive.waitFor('task.created for every consular task', async () => receiver.got.filter((d) => d.event === 'task.created' && d.body.data.caseId === c.id).length >= inbox.length, 30_000);
+      expect((await dispatcher.describe()).status.name).toBe('RUNNING');
+      expect((await h.http.delete(`/v1/webhooks/${hook.id}`).set(bearer(p.consul))).status).toBe(200);
+    } finally {
+      await receiver.down();
+    }
+  }, 90_000);
+});
