@@ -5,11 +5,11 @@ import { createCaseActivities } from './cases.js';
 import { type OperationDeps, createOperationActivities } from './operations.js';
 import { createRetentionActivities } from './retention.js';
 import { type WebhookActivityDeps, createWebhookActivities } from './webhooks.js';
-import { withDeadline } from '../temporal/case-update.js';
-import { wakeWebhookDispatcher } from '../temporal/webhook-dispatcher.js';
+import { createWebhookWaker } from '../temporal/webhook-dispatcher.js';
 
-// A wake is a hint (a dispatcher also polls): it gives up soon rather than pile up behind an outage.
-const WAKE_TIMEOUT_MS = 5_000;
+// A wake is a hint (a dispatcher also polls): it gives up soon rather than pile up behind an outage,
+// and a subscription is woken at most five times a second by one worker.
+const WAKE = { timeoutMs: 5_000, minIntervalMs: 200 };
 
 /** Everything the activities need; the case activities use the database part only. */
 export type ActivityDeps = OperationDeps &
@@ -21,12 +21,7 @@ export type ActivityDeps = OperationDeps &
 
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createCaseActivities({
-      ...deps,
-      wakeWebhooks: async (ids) => {
-        await Promise.all(ids.map((id) => withDeadline(deps.temporal, WAKE_TIMEOUT_MS, () => wakeWebhookDispatcher(deps.temporal, deps.caseTaskQueue, id))));
-      },
-    }),
+    ...createCaseActivities({ ...deps, wakeWebhooks: createWebhookWaker(deps.temporal, deps.caseTaskQueue, WAKE) }),
     ...createOperationActivities(deps),
     ...createBulkActionActivities(deps),
     ...createRetentionActivities(deps),

@@ -16,6 +16,7 @@ import { aad, fieldCipher } from '../../db/at-rest.js';
 import { webhooks } from '../../db/schema/index.js';
 import { webhookWorkflowId } from '../../domain/ids.js';
 import { webhookWakeSignal } from '../../workflows/definitions.js';
+import { createWebhookWaker } from '../../temporal/webhook-dispatcher.js';
 
 const DAY_S = 86_400;
 const ALL_EVENTS = ['task.created', 'task.reminder', 'task.escalated', 'approval.requested', 'case.closed'];
@@ -272,4 +273,24 @@ describe('a subscription whose dispatcher is gone', () => {
       await receiver.down();
     }
   }, 90_000);
+});
+
+describe('wakes on a busy day', () => {
+  it('when fifty steps ask to wake one subscription\'s dispatcher at once, then it is signalled twice, not fifty times', async () => {
+    const consulateId = await createConsulate(h);
+    const p = await drive.people(h, consulateId);
+    const receiver = await startReceiver(SECRET);
+    try {
+      const hook = await subscribe(p.consul, receiver.url, { events: ['task.created'] });
+      const waker = createWebhookWaker(h.temporal, h.config.temporal.taskQueue, { timeoutMs: 5_000, minIntervalMs: 200 });
+      await Promise.all(Array.from({ length: 50 }, () => waker([hook.id])));
+      const history = await h.temporal.workflow.getHandle(webhookWorkflowId(hook.id)).fetchHistory();
+      const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
+      // One from the subscription's creation, then the first wake and one for the other 49.
+      expect(signals).toHaveLength(3);
+      expect((await h.http.delete(`/v1/webhooks/${hook.id}`).set(bearer(p.consul))).status).toBe(200);
+    } finally {
+      await receiver.down();
+    }
+  });
 });
