@@ -15,8 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { aad, fieldCipher } from '../../db/at-rest.js';
 import { webhooks } from '../../db/schema/index.js';
 import { webhookWorkflowId } from '../../domain/ids.js';
-import { webhookWakeSignal } from '../../workflows/definitions.js';
-import { createWebhookWaker } from '../../temporal/webhook-dispatcher.js';
+import { createWebhookWaker, wakeWebhookDispatcher } from '../../temporal/webhook-dispatcher.js';
 
 const DAY_S = 86_400;
 const ALL_EVENTS = ['task.created', 'task.reminder', 'task.escalated', 'approval.requested', 'case.closed'];
@@ -218,69 +217,64 @@ describe('consent in delivery bodies', () => {
   }, 90_000);
 });
 
+/** A consulate, its people and a receiver of theirs, taken down after `fn`. */
+async function withConsulateReceiver(fn: (c: { consulateId: string; p: Awaited<ReturnType<typeof drive.people>>; receiver: Awaited<ReturnType<typeof startReceiver>> }) => Promise<void>) {
+  const consulateId = await createConsulate(h);
+  const p = await drive.people(h, consulateId);
+  const receiver = await startReceiver(SECRET);
+  try {
+    await fn({ consulateId, p, receiver });
+  } finally {
+    await receiver.down();
+  }
+}
+
+/** Every consular task of a case brought to consular contact reaches the receiver as task.created. */
+async function consularTasksReach(consulateId: string, p: Awaited<ReturnType<typeof drive.people>>, receiver: Awaited<ReturnType<typeof startReceiver>>) {
+  const c = await drive.openCase(h.http, p.caseworker, consulateId);
+  await drive.toConsularContact(h.http, p, c.id);
+  const inbox = await drive.openTasksOf(h.http, p.consul, c.id);
+  await drive.waitFor('task.created for every consular task', async () => receiver.got.filter((d) => d.event === 'task.created' && d.body.data.caseId === c.id).length >= inbox.length, 30_000);
+}
+
 describe('a dispatcher that looks before its subscription is committed', () => {
   it('when the dispatcher starts inside the transaction that writes its subscription and looks before the commit, then it waits for the row, and the receiver gets the new tasks', async () => {
-    const consulateId = await createConsulate(h);
-    const p = await drive.people(h, consulateId);
-    const receiver = await startReceiver(SECRET);
-    const id = randomUUID();
-    const dispatcher = h.temporal.workflow.getHandle(webhookWorkflowId(id));
-    try {
+    await withConsulateReceiver(async ({ consulateId, p, receiver }) => {
+      const id = randomUUID();
+      const dispatcher = h.temporal.workflow.getHandle(webhookWorkflowId(id));
       // What POST /v1/webhooks does (api/services/webhooks.ts), its commit held back until the
       // dispatcher has run its first workflow task, which reads the subscription.
       await h.db.transaction(async (tx) => {
         const secret = fieldCipher(h.config).seal(SECRET, aad.webhookSecret(id))!;
         await tx.insert(webhooks).values({ id, url: receiver.url, events: ['task.created'], secret, agencyId: consulateId, office: null, createdBy: 'test' });
-        await h.temporal.workflow.signalWithStart('webhookDispatcherWorkflow', {
-          workflowId: webhookWorkflowId(id),
-          taskQueue: h.config.temporal.taskQueue,
-          args: [{ webhookId: id }],
-          signal: webhookWakeSignal,
-          signalArgs: [],
-        });
+        await wakeWebhookDispatcher(h.temporal, h.config.temporal.taskQueue, id);
         await drive.waitFor('the dispatcher\'s first workflow task', async () => (await dispatcher.fetchHistory()).events?.some((e) => e.workflowTaskStartedEventAttributes), 20_000);
         await new Promise((r) => setTimeout(r, 1_500));
         expect((await dispatcher.describe()).status.name).toBe('RUNNING');
       });
-      const c = await drive.openCase(h.http, p.caseworker, consulateId);
-      await drive.toConsularContact(h.http, p, c.id);
-      const inbox = await drive.openTasksOf(h.http, p.consul, c.id);
-      await drive.waitFor('task.created for every consular task', async () => receiver.got.filter((d) => d.event === 'task.created' && d.body.data.caseId === c.id).length >= inbox.length, 30_000);
+      await consularTasksReach(consulateId, p, receiver);
       expect((await h.http.delete(`/v1/webhooks/${id}`).set(bearer(p.consul))).status).toBe(200);
-    } finally {
-      await receiver.down();
-    }
+    });
   }, 90_000);
 });
 
 describe('a subscription whose dispatcher is gone', () => {
   it('when its dispatcher was terminated and a case step enqueues deliveries for it, then the step starts it again and the receiver gets them', async () => {
-    const consulateId = await createConsulate(h);
-    const p = await drive.people(h, consulateId);
-    const receiver = await startReceiver(SECRET);
-    try {
+    await withConsulateReceiver(async ({ consulateId, p, receiver }) => {
       const hook = await subscribe(p.consul, receiver.url, { events: ['task.created'] });
       const dispatcher = h.temporal.workflow.getHandle(webhookWorkflowId(hook.id));
       // Stands for any way a dispatcher may end while its subscription lives on (an operator, a defect).
       await dispatcher.terminate('test: the dispatcher is gone');
-      const c = await drive.openCase(h.http, p.caseworker, consulateId);
-      await drive.toConsularContact(h.http, p, c.id);
-      const inbox = await drive.openTasksOf(h.http, p.consul, c.id);
-      await drive.waitFor('task.created for every consular task', async () => receiver.got.filter((d) => d.event === 'task.created' && d.body.data.caseId === c.id).length >= inbox.length, 30_000);
+      await consularTasksReach(consulateId, p, receiver);
       expect((await dispatcher.describe()).status.name).toBe('RUNNING');
       expect((await h.http.delete(`/v1/webhooks/${hook.id}`).set(bearer(p.consul))).status).toBe(200);
-    } finally {
-      await receiver.down();
-    }
+    });
   }, 90_000);
 });
 
 describe('wakes on a busy day', () => {
   it('when fifty steps ask to wake one subscription\'s dispatcher at once, then it is signalled twice, not fifty times', async () => {
-    const consulateId = await createConsulate(h);
-    const p = await drive.people(h, consulateId);
-    const receiver = await startReceiver(SECRET);
-    try {
+    await withConsulateReceiver(async ({ p, receiver }) => {
       const hook = await subscribe(p.consul, receiver.url, { events: ['task.created'] });
       const waker = createWebhookWaker(h.temporal, h.config.temporal.taskQueue, { timeoutMs: 5_000, minIntervalMs: 200 });
       await Promise.all(Array.from({ length: 50 }, () => waker([hook.id])));
@@ -289,8 +283,6 @@ describe('wakes on a busy day', () => {
       // One from the subscription's creation, then the first wake and one for the other 49.
       expect(signals).toHaveLength(3);
       expect((await h.http.delete(`/v1/webhooks/${hook.id}`).set(bearer(p.consul))).status).toBe(200);
-    } finally {
-      await receiver.down();
-    }
+    });
   });
 });
