@@ -46,10 +46,10 @@ export const forbidden = (message = 'your role does not allow this') => new ApiE
  * A dependency did not answer. Said without claiming that nothing changed, which only the caller of
  * a specific step can know (services/case-update.ts says so where it is certain).
  */
-export const unavailable = (what: string, keyed = false) =>
+export const unavailable = (what: string, keyed = false, state = 'is unavailable') =>
   new ApiError(
     'unavailable',
-    keyed ? `${what} is unavailable; retry later with the same Idempotency-Key` : `${what} is unavailable; retry later`,
+    keyed ? `${what} ${state}; retry later with the same Idempotency-Key` : `${what} ${state}; retry later`,
     keyed ? { retry: 'same_idempotency_key' } : undefined,
     5,
   );
@@ -64,8 +64,20 @@ function isPgDown(err: unknown): boolean {
   const e = err as { code?: string; message?: string; cause?: unknown } | null;
   if (!e || typeof e !== 'object') return false;
   if (e.code && PG_DOWN_CODES.has(e.code)) return true;
-  if (typeof e.message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|not queryable/i.test(e.message)) return true;
+  if (typeof e.message === 'string' && /Connection terminated|connection timeout|not queryable/i.test(e.message)) return true;
   return e.cause ? isPgDown(e.cause) : false;
+}
+
+/**
+ * pg-pool's own refusal: every connection of this process stayed in use for the whole wait (it says
+ * so only when the pool is full; a server that does not answer fails the connect itself). PostgreSQL
+ * is up, and an operator paged for it should hear "busy", not "down".
+ */
+function isPoolBusy(err: unknown): boolean {
+  const e = err as { message?: string; cause?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.message === 'timeout exceeded when trying to connect') return true;
+  return e.cause ? isPoolBusy(e.cause) : false;
 }
 
 function isTemporalDown(err: unknown): boolean {
@@ -89,6 +101,7 @@ export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiErr
   if (err instanceof WorkflowNotFoundError) return new ApiError('not_found', 'no such case');
   if (err instanceof TemporalFailure && err.cause) return toApiError(err.cause, opts);
   if (isTemporalDown(err)) return unavailable('Temporal', opts.keyed);
+  if (isPoolBusy(err)) return unavailable('PostgreSQL', opts.keyed, 'is busy: every connection of this server is in use');
   if (isPgDown(err)) return unavailable('PostgreSQL', opts.keyed);
   const body = err as { type?: string; status?: number } | null;
   if (body?.type === 'entity.too.large') return new ApiError('payload_too_large', 'the request body is too large');

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
+import { createDb } from '../../db/client.js';
 import { REDACT_PATHS } from '../../api/logger.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
 import { bearer, countCasesOfOffice, countRows, expectError, openBody, uniqueDocNumber } from './support.js';
@@ -79,4 +80,24 @@ describe('a database fault while opening a case', () => {
       expect(logged).not.toContain('1996-04-12');
     });
   }
+});
+
+describe('a database whose every pooled connection is in use', () => {
+  it('when a request waits out the pool, then 503 says PostgreSQL is busy (not down) with Retry-After, and once a connection is free the same request answers', async () => {
+    const db = createDb(h.config.databaseUrl, 1);
+    const busyHttp = supertest(createApp({ config: h.config, db, temporal: h.temporal, hasher: h.hasher, logger: pino({ level: 'silent' }) }));
+    const token = await h.token('caseworker', { office: `${tag}-busy` });
+    const held = await db.$client.connect();
+    try {
+      const res = await busyHttp.get('/v1/cases').set(bearer(token));
+      const error = expectError(res, 503, 'unavailable');
+      expect(error.message).toMatch(/PostgreSQL is busy/);
+      expect(error.message).not.toMatch(/unavailable/);
+      expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    } finally {
+      held.release();
+    }
+    expect((await busyHttp.get('/v1/cases').set(bearer(token))).status).toBe(200);
+    await db.$client.end();
+  });
 });
