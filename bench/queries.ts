@@ -40,7 +40,10 @@ import { createLogger } from '../api/logger.js';
 import { dataConverter } from '../temporal/client.js';
 import { mintToken } from '../scripts/token.js';
 import { GENERATED_CONSULATES, generateCases, generatedOffice } from '../scripts/generate-cases.js';
-import { median, round as roundTo } from './support/stats.js';
+import { type PlanSummary, summarisePlan } from './support/plans.js';
+import { type Distribution, distribution, median, round as roundTo } from './support/stats.js';
+
+export type { PlanSummary };
 
 const round3 = (n: number) => roundTo(n, 3);
 
@@ -69,23 +72,6 @@ export interface QueriesBenchOptions {
   /** HTTP client: node:http with a keep-alive agent (default), or the global fetch (undici). */
   client?: 'http' | 'fetch';
   log?: (line: string) => void;
-}
-
-export interface Distribution {
-  p50: number;
-  p99: number;
-  mean: number;
-  min: number;
-  max: number;
-}
-
-export interface PlanSummary {
-  seqScanOnCases: boolean;
-  /** Scan nodes, e.g. "Index Only Scan using cases_open_deadline_idx on cases". */
-  scans: string[];
-  executionMs: number;
-  sharedHit: number;
-  sharedRead: number;
 }
 
 export interface QueryCaseResult {
@@ -135,47 +121,6 @@ export interface QueriesBenchResult {
 interface Recorded {
   config: pg.QueryConfig & { types?: unknown };
   values: unknown[] | undefined;
-}
-
-function distribution(samples: number[]): Distribution {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-  const round = (n: number) => Math.round(n * 1000) / 1000;
-  return {
-    p50: round(rank(0.5)),
-    p99: round(rank(0.99)),
-    mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length),
-    min: round(sorted[0]!),
-    max: round(sorted[sorted.length - 1]!),
-  };
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function summarisePlan(explained: Array<{ Plan: PlanNode & { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number }; 'Execution Time': number }>): PlanSummary {
-  const top = explained[0]!;
-  const scans: string[] = [];
-  let seqScanOnCases = false;
-  const walk = (node: PlanNode) => {
-    if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] === 'cases') seqScanOnCases = true;
-    if (node['Relation Name'] || node['Index Name']) {
-      scans.push(`${node['Node Type']}${node['Index Name'] ? ` using ${node['Index Name']}` : ''}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`);
-    }
-    for (const child of node.Plans ?? []) walk(child);
-  };
-  walk(top.Plan);
-  return {
-    seqScanOnCases,
-    scans,
-    executionMs: Math.round(top['Execution Time'] * 1000) / 1000,
-    sharedHit: top.Plan['Shared Hit Blocks'] ?? 0,
-    sharedRead: top.Plan['Shared Read Blocks'] ?? 0,
-  };
 }
 
 async function count(pool: pg.Pool, table: string): Promise<number> {
@@ -395,7 +340,9 @@ export async function runQueriesBench(options: QueriesBenchOptions = {}): Promis
         const all = perRound.map((r) => r[i]!);
         const mid = (pick: (c: QueryCaseResult) => number) => round3(median(all.map(pick)));
         const dist = (side: 'api' | 'bare'): Distribution => ({
+          n: mid((c) => c[side].n),
           p50: mid((c) => c[side].p50),
+          p90: mid((c) => c[side].p90),
           p99: mid((c) => c[side].p99),
           mean: mid((c) => c[side].mean),
           min: mid((c) => c[side].min),
