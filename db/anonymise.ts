@@ -30,7 +30,7 @@ export function anonymisedPerson(person: Pick<Person, 'nationality'>): Person {
 
 /**
  * The case view with only what identifies no one: ids, stages, statuses, dates, the closure reason,
- * the exit restriction's dates (its timer may still record the end). Built field by field, so a field
+ * the forms of exploitation found, the exit restriction's dates (its timer may still record the end). Built field by field, so a field
  * added to the view later is dropped here until someone decides it is safe.
  */
 export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasis): AnonymisedCaseView {
@@ -53,6 +53,8 @@ export function anonymisedView(view: CaseView, at: string, basis: AnonymisedBasi
     location: view.location ? { country: view.location.country, confirmed: view.location.confirmed ?? false } : null,
     riskFlags: [],
     screening: view.screening,
+    // Categories, not facts about one person, and what the anonymised export counts.
+    exploitationTypes: view.exploitationTypes ?? [],
     consent: view.consent,
     exitRestriction: view.exitRestriction ? { ...view.exitRestriction, basis: null } : null,
     medical: null,

@@ -37,6 +37,14 @@ export type BestInterestsDetermination = (typeof BEST_INTERESTS_DETERMINATIONS)[
 export const SCREENING_OUTCOMES = ['victim', 'suspect', 'both', 'undetermined'] as const;
 export const screeningSchema = once(() => z.enum(SCREENING_OUTCOMES));
 
+/**
+ * Forms of exploitation found at screening, after the CTDC / HTCDS categories. In the fraud compounds
+ * it is mostly forced criminality (made to run the scams), often with forced labour or abuse.
+ */
+export const EXPLOITATION_TYPES = ['forced_criminality', 'forced_labour', 'sexual_exploitation', 'forced_marriage', 'organ_removal', 'other'] as const;
+export type ExploitationType = (typeof EXPLOITATION_TYPES)[number];
+export const exploitationTypeSchema = once(() => z.enum(EXPLOITATION_TYPES));
+
 export const CLOSURE_REASONS = [
   'reintegrated',
   'declined_assistance',
@@ -241,7 +249,17 @@ export const actionSchemas = lazyRecord({
       message: 'give consularNotification, dataSharing, policeReferral or several of them',
       path: ['consularNotification'],
     }),
-  record_screening: () => z.strictObject({ type: z.literal('record_screening'), outcome: screeningSchema(), basis: text(2_000) }),
+  record_screening: () =>
+    z.strictObject({
+      type: z.literal('record_screening'),
+      outcome: screeningSchema(),
+      basis: text(2_000),
+      exploitationTypes: z
+        .array(exploitationTypeSchema())
+        .max(EXPLOITATION_TYPES.length)
+        .optional()
+        .describe('the forms of exploitation found; replaces those recorded before, left as they are when absent'),
+    }),
   record_sighting: () => z.strictObject({
     type: z.literal('record_sighting'),
     location: locationSchema(),

@@ -279,7 +279,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       injured: who.injured,
       ...(who.injured ? { medicalNeeds: 'bruising and an untreated hand injury' } : {}),
     });
-    await act('screening', { type: 'record_screening', outcome: 'victim', basis: 'interview on handover: recruited with a false job offer, passport taken' });
+    await act('screening', { type: 'record_screening', outcome: 'victim', basis: 'interview on handover: recruited with a false job offer, passport taken', exploitationTypes: ['forced_criminality', 'forced_labour'] });
     const consularTasks = (extracted.openTasks.length > 0 ? extracted : await view()).openTasks.filter((t) => t.type in consularResults);
     if (plan === 'consular_contact') return;
     if (plan === 'consular_contact_partly_done') {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import {
   BEST_INTERESTS_DETERMINATIONS,
+  EXPLOITATION_TYPES,
   SOURCE_TYPES,
   actionSchemas,
   type ActionType,
@@ -77,6 +78,7 @@ const CASE_EXAMPLE = {
   location: { country: 'MM', region: 'Kayin', site: 'Compound 7', confirmed: true },
   riskFlags: ['abused'],
   screening: 'victim',
+  exploitationTypes: ['forced_criminality', 'forced_labour'],
   consent: { consularNotification: 'granted', dataSharing: 'granted', policeReferral: 'unknown' },
   exitRestriction: null,
   extraction: { partner: 'Partner police unit', reference: 'REQ-881', extractedAt: '2026-11-20T03:00:00Z', handedOverTo: 'Border reception desk', attempts: 1 },
@@ -143,6 +145,7 @@ export const caseViewSchema = z
     location: locationSchema.nullable().describe('the latest known location'),
     riskFlags: z.array(riskFlagSchema),
     screening: screeningSchema,
+    exploitationTypes: z.array(z.enum(EXPLOITATION_TYPES)).describe('the forms of exploitation found at screening'),
     consent: z.strictObject({
       consularNotification: z.enum(['unknown', 'granted', 'refused']),
       dataSharing: z.enum(['unknown', 'granted', 'withdrawn']),

@@ -8,7 +8,7 @@
 // exploitation) blanked (null). If its blanked combination still occurs fewer than k times among the
 // blanked records, the record is dropped. Blanked and kept combinations never coincide (a kept record
 // has no null: missing values are "unknown"), so every released combination occurs at least k times.
-import { CLOSURE_REASONS, STAGES } from '../../domain/schemas.js';
+import { CLOSURE_REASONS, EXPLOITATION_TYPES, STAGES } from '../../domain/schemas.js';
 
 /** CTDC's "ageBroad" bands, age at registration. */
 export const AGE_BANDS = ['0-8', '9-17', '18-20', '21-23', '24-26', '27-29', '30-38', '39-47', '48+'] as const;
@@ -22,8 +22,11 @@ export interface AnonymisedRecord {
   sex: (typeof SEXES)[number] | null;
   nationality: string | null;
   countryOfExploitation: string | null;
-  /** Homeward records no form of exploitation per case (its cases come from fraud compounds); kept for HTCDS shape. */
-  typeOfExploitation: 'not_recorded';
+  /**
+   * The forms found at screening, in the order of EXPLOITATION_TYPES, joined by ";" (as CTDC's
+   * concatenated field); `not_recorded` when none was recorded.
+   */
+  typeOfExploitation: string;
   stageReached: (typeof STAGES)[number];
   outcome: (typeof OUTCOMES)[number];
 }
@@ -53,6 +56,7 @@ export function anonymisedRecord(row: {
   stage: string;
   closureReason: string | null;
   person: { dateOfBirth?: string | null; sex?: string | null } | undefined;
+  exploitationTypes?: readonly string[];
 }): AnonymisedRecord {
   const sex = row.person?.sex;
   return {
@@ -61,10 +65,16 @@ export function anonymisedRecord(row: {
     sex: (SEXES as readonly string[]).includes(sex ?? '') ? (sex as AnonymisedRecord['sex']) : 'unknown',
     nationality: row.nationality,
     countryOfExploitation: row.country ?? 'unknown',
-    typeOfExploitation: 'not_recorded',
+    typeOfExploitation: typeOfExploitation(row.exploitationTypes),
     stageReached: row.stage as AnonymisedRecord['stageReached'],
     outcome: (row.closureReason ?? 'ongoing') as AnonymisedRecord['outcome'],
   };
+}
+
+/** Known forms only, in their canonical order: two cases with the same forms read the same. */
+function typeOfExploitation(found: readonly string[] | undefined): string {
+  const known = EXPLOITATION_TYPES.filter((t) => found?.includes(t));
+  return known.length === 0 ? 'not_recorded' : known.join(';');
 }
 
 export const combinationOf = (r: AnonymisedRecord): string => JSON.stringify(RECORD_FIELDS.map((f) => r[f]));

@@ -99,6 +99,7 @@ export function createExportService(deps: ApiDeps, accessLog: AccessLog) {
         stage: String(raw.stage),
         closureReason: (raw.closure_reason as string | null) ?? null,
         person: view.person,
+        exploitationTypes: view.exploitationTypes,
       });
     };
     await withExportClient(db.$client, async (client) => {

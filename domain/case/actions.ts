@@ -4,7 +4,7 @@
 // closure, consent, transfer and justice ones in closure.ts, consent.ts, transfer.ts and justice.ts;
 // all are collected below.
 // allowedActions, validateAction and applyAction read nothing but this table.
-import { type Action, type ActionType, actionSchemas } from '../shapes.js';
+import { type Action, type ActionType, EXPLOITATION_TYPES, actionSchemas } from '../shapes.js';
 import { DomainError, fieldIssues } from '../errors.js';
 import type { ActionGuard, ActionRule, ActionTable, RuleSwitches } from './rules.js';
 import type { CaseState, Change, Ctx } from './state.js';
@@ -58,6 +58,7 @@ const caseWide: Pick<ActionTable, 'add_note' | 'assign' | 'set_priority' | 'hold
     whileOnHold: true,
     apply: (state, action) => {
       state.screening = action.outcome;
+      if (action.exploitationTypes) state.exploitationTypes = EXPLOITATION_TYPES.filter((t) => action.exploitationTypes!.includes(t));
     },
   },
 };

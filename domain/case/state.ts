@@ -1,7 +1,7 @@
 // The state of a case and the shapes every rule reads and writes: what the workflow carries
 // (through continue-as-new too, so fields are only ever added, as optional), what one step changed,
 // and the context a step runs in. Also the case as it starts.
-import type { Actor, BestInterestsDetermination, ClosureReason, Location, Person, Priority, RiskFlag, Stage, TaskStatus, TaskType } from '../shapes.js';
+import type { Actor, BestInterestsDetermination, ClosureReason, ExploitationType, Location, Person, Priority, RiskFlag, Stage, TaskStatus, TaskType } from '../shapes.js';
 import { DEFAULT_POLICY, type DeadlinePolicy } from '../policy.js';
 
 export interface CaseInput {
@@ -129,6 +129,8 @@ export interface CaseState {
   version: number;
   assignee: string | null;
   screening: 'victim' | 'suspect' | 'both' | 'undetermined';
+  /** Found at screening (absent in cases screened before it was recorded). */
+  exploitationTypes?: ExploitationType[];
   consent: {
     consularNotification: 'unknown' | 'granted' | 'refused';
     dataSharing: 'unknown' | 'granted' | 'withdrawn';

@@ -109,6 +109,7 @@ export function caseView(state: CaseState) {
     location: state.location,
     riskFlags: state.riskFlags,
     screening: state.screening,
+    exploitationTypes: state.exploitationTypes ?? [],
     consent: { ...state.consent, policeReferral: state.consent.policeReferral ?? 'unknown' },
     exitRestriction: state.exitRestriction,
     medical: state.medical ?? null,

@@ -59,6 +59,7 @@ beforeAll(async () => {
     // Registered in December, born earlier in a year: the age at registration is exactly `age`.
     const createdAt = new Date(Date.UTC(year, 11, 15 + Math.floor(r() * 13), 8));
     const dob = `${year - age}-${String(1 + Math.floor(r() * 11)).padStart(2, '0')}-${String(1 + Math.floor(r() * 28)).padStart(2, '0')}`;
+    const forms = pick(r(), [[[], 0.2], [['forced_criminality'], 0.5], [['forced_labour', 'forced_criminality'], 0.3]] as Array<[CaseView['exploitationTypes'], number]>);
     const v = caseViewOf({
       office: h.office,
       createdAt,
@@ -67,6 +68,7 @@ beforeAll(async () => {
       stage,
       closureReason: closed ? reason : undefined,
     });
+    v.exploitationTypes = forms;
     expected.push(
       key({
         yearOfRegistration: year,
@@ -74,7 +76,8 @@ beforeAll(async () => {
         sex,
         nationality,
         countryOfExploitation: country ?? 'unknown',
-        typeOfExploitation: 'not_recorded',
+        // In the canonical order, whatever order they were recorded in.
+        typeOfExploitation: forms.length === 0 ? 'not_recorded' : forms.length === 1 ? 'forced_criminality' : 'forced_criminality;forced_labour',
         stageReached: closed ? 'closed' : stage,
         outcome: closed ? reason : 'ongoing',
       }),

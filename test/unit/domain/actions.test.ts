@@ -1,7 +1,7 @@
 // The action table (domain/case/actions.ts): one entry per action, and what allowedActions,
 // validateAction and applyAction make of it in any stage.
 import { describe, expect, it } from 'vitest';
-import { allowedActions, validateAction } from '../../../domain/case.js';
+import { allowedActions, caseView, validateAction } from '../../../domain/case.js';
 import { actionTable } from '../../../domain/case/actions.js';
 import { stageRules } from '../../../domain/case/stages/index.js';
 import { ACTION_TYPES } from '../../../domain/schemas.js';
@@ -77,5 +77,17 @@ describe('the action table', () => {
     expect(w.state.priority).toBe('low');
     w.act({ type: 'record_screening', outcome: 'both', basis: 'interview' });
     expect(w.state.screening).toBe('both');
+  });
+
+  it('when a screening records forms of exploitation, then the case keeps them once each in a fixed order; a later screening without them keeps them, one with them replaces them', () => {
+    const w = world();
+    expect(caseView(w.state).exploitationTypes).toEqual([]);
+    w.act({ type: 'record_screening', outcome: 'victim', basis: 'interview', exploitationTypes: ['forced_labour', 'forced_criminality', 'forced_labour'] });
+    expect(caseView(w.state).exploitationTypes).toEqual(['forced_criminality', 'forced_labour']);
+    w.act({ type: 'record_screening', outcome: 'both', basis: 'second interview' });
+    expect(w.state.exploitationTypes).toEqual(['forced_criminality', 'forced_labour']);
+    w.act({ type: 'record_screening', outcome: 'victim', basis: 'medical report', exploitationTypes: ['sexual_exploitation'] });
+    expect(w.state.exploitationTypes).toEqual(['sexual_exploitation']);
+    expect(rejection(() => validateAction(w.state, { type: 'record_screening', outcome: 'victim', basis: 'b', exploitationTypes: ['scamming'] }, w.iso())).code).toBe('validation_failed');
   });
 });

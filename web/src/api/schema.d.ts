@@ -550,6 +550,8 @@ export interface paths {
                         /** @enum {string} */
                         outcome: "victim" | "suspect" | "both" | "undetermined";
                         basis: string;
+                        /** @description the forms of exploitation found; replaces those recorded before, left as they are when absent */
+                        exploitationTypes?: ("forced_criminality" | "forced_labour" | "sexual_exploitation" | "forced_marriage" | "organ_removal" | "other")[];
                     } | {
                         /** @constant */
                         type: "record_sighting";
@@ -3163,6 +3165,8 @@ export interface paths {
                         /** @enum {string} */
                         outcome: "victim" | "suspect" | "both" | "undetermined";
                         basis: string;
+                        /** @description the forms of exploitation found; replaces those recorded before, left as they are when absent */
+                        exploitationTypes?: ("forced_criminality" | "forced_labour" | "sexual_exploitation" | "forced_marriage" | "organ_removal" | "other")[];
                         /** @description the cases to act on; default: every open case of the operation */
                         caseIds?: string[];
                     } | {
@@ -5064,6 +5068,10 @@ export interface components {
          *         "abused"
          *       ],
          *       "screening": "victim",
+         *       "exploitationTypes": [
+         *         "forced_criminality",
+         *         "forced_labour"
+         *       ],
          *       "consent": {
          *         "consularNotification": "granted",
          *         "dataSharing": "granted",
@@ -5213,6 +5221,8 @@ export interface components {
             riskFlags: ("minor" | "injured" | "detained" | "abused" | "pregnant" | "medical" | "disability")[];
             /** @enum {string} */
             screening: "victim" | "suspect" | "both" | "undetermined";
+            /** @description the forms of exploitation found at screening */
+            exploitationTypes: ("forced_criminality" | "forced_labour" | "sexual_exploitation" | "forced_marriage" | "organ_removal" | "other")[];
             consent: {
                 /** @enum {string} */
                 consularNotification: "unknown" | "granted" | "refused";
@@ -6485,7 +6495,7 @@ export interface components {
          *           "sex": "female",
          *           "nationality": "PH",
          *           "countryOfExploitation": "MM",
-         *           "typeOfExploitation": "not_recorded",
+         *           "typeOfExploitation": "forced_criminality;forced_labour",
          *           "stageReached": "closed",
          *           "outcome": "reintegrated"
          *         },
@@ -6526,8 +6536,8 @@ export interface components {
             nationality: string | null;
             /** @description where the person was found (ISO 3166-1 alpha-2) or "unknown"; null when suppressed */
             countryOfExploitation: string | null;
-            /** @enum {string} */
-            typeOfExploitation: "not_recorded";
+            /** @description the forms found at screening, joined by ";" in a fixed order, or `not_recorded` */
+            typeOfExploitation: string;
             /** @enum {string} */
             stageReached: "locating" | "extraction" | "consular_contact" | "return" | "exit_restriction_check" | "employment_assistance" | "closed";
             /**
@@ -6540,7 +6550,7 @@ export interface components {
          * Format: starts_with
          * @description the items of the JSON form as CSV (UTF-8 with a byte order mark); a suppressed value is an empty cell
          * @example "yearOfRegistration","ageBand","sex","nationality","countryOfExploitation","typeOfExploitation","stageReached","outcome"
-         *     "2026","21-23","female","PH","MM","not_recorded","closed","reintegrated"
+         *     "2026","21-23","female","PH","MM","forced_criminality;forced_labour","closed","reintegrated"
          *     "2026","","","","","not_recorded","return","ongoing"
          */
         AnonymisedCsv: string;

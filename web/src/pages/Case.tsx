@@ -34,7 +34,7 @@ function StageProgress({ c }: { c: Case }) {
 /** What differs between the case the user saw and the case now, field by field. */
 function changes(before: Case, now: Case): Array<[string, string, string]> {
   const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const keys = ['stage', 'status', 'onHold', 'priority', 'assignee', 'screening', 'consent', 'location', 'riskFlags', 'person', 'allowedActions'] as const;
+  const keys = ['stage', 'status', 'onHold', 'priority', 'assignee', 'screening', 'exploitationTypes', 'consent', 'location', 'riskFlags', 'person', 'allowedActions'] as const;
   return keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k])).map((k) => [k, show(before[k]), show(now[k])]);
 }
 
@@ -298,6 +298,8 @@ export function CasePage() {
             <dd>{c.riskFlags.map((f) => tx('enum', f)).join(', ') || '—'}</dd>
             <dt>{tx('field', 'screening')}</dt>
             <dd>{tx('enum', c.screening)}</dd>
+            <dt>{tx('field', 'exploitationTypes')}</dt>
+            <dd>{c.exploitationTypes.map((f) => tx('enum', f)).join(', ') || '—'}</dd>
             <dt>{tx('field', 'office')}</dt>
             <dd>{c.office}</dd>
             <dt>{tx('field', 'assignee')}</dt>
