@@ -60,33 +60,27 @@ const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE *
 // Node socket errors and PostgreSQL's "cannot connect now"/"shutting down"/"too many connections".
 const PG_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08004']);
 
-function isPgDown(err: unknown): boolean {
-  const e = err as { code?: string; message?: string; cause?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.code && PG_DOWN_CODES.has(e.code)) return true;
-  if (typeof e.message === 'string' && /Connection terminated|connection timeout|not queryable/i.test(e.message)) return true;
-  return e.cause ? isPgDown(e.cause) : false;
+type Cause = { code?: unknown; message?: unknown; name?: unknown; cause?: unknown };
+
+/** Whether `err` or any error in its `cause` chain passes `test` (drivers wrap what they catch). */
+function inCauseChain(err: unknown, test: (e: Cause) => boolean): boolean {
+  for (let e = err as Cause | null | undefined; e && typeof e === 'object'; e = e.cause as Cause | undefined) {
+    if (test(e)) return true;
+  }
+  return false;
 }
+
+const isPgDown = (err: unknown) =>
+  inCauseChain(err, (e) => (typeof e.code === 'string' && PG_DOWN_CODES.has(e.code)) || (typeof e.message === 'string' && /Connection terminated|connection timeout|not queryable/i.test(e.message)));
 
 /**
  * pg-pool's own refusal: every connection of this process stayed in use for the whole wait (it says
  * so only when the pool is full; a server that does not answer fails the connect itself). PostgreSQL
  * is up, and an operator paged for it should hear "busy", not "down".
  */
-function isPoolBusy(err: unknown): boolean {
-  const e = err as { message?: string; cause?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.message === 'timeout exceeded when trying to connect') return true;
-  return e.cause ? isPoolBusy(e.cause) : false;
-}
+const isPoolBusy = (err: unknown) => inCauseChain(err, (e) => e.message === 'timeout exceeded when trying to connect');
 
-function isTemporalDown(err: unknown): boolean {
-  if (isGrpcServiceError(err)) return GRPC_UNAVAILABLE.has(err.code);
-  const e = err as { cause?: unknown; name?: string; message?: string } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.name === 'TransportError') return true;
-  return e.cause ? isTemporalDown(e.cause) : false;
-}
+const isTemporalDown = (err: unknown) => inCauseChain(err, (e) => (isGrpcServiceError(e) ? GRPC_UNAVAILABLE.has(e.code) : e.name === 'TransportError'));
 
 /** Translates anything thrown into the error contract's code, message and details. */
 export function toApiError(err: unknown, opts: { keyed?: boolean } = {}): ApiError {

@@ -52,6 +52,7 @@ export const stageSchema = shapes.stageSchema();
 export const prioritySchema = shapes.prioritySchema();
 export const riskFlagSchema = shapes.riskFlagSchema();
 export const screeningSchema = shapes.screeningSchema();
+export const exploitationTypeSchema = shapes.exploitationTypeSchema();
 export const closureReasonSchema = shapes.closureReasonSchema();
 export const identityDocumentSchema = shapes.identityDocumentSchema();
 export const guardianSchema = shapes.guardianSchema();

@@ -4,12 +4,12 @@
 import { z } from 'zod';
 import {
   BEST_INTERESTS_DETERMINATIONS,
-  EXPLOITATION_TYPES,
   SOURCE_TYPES,
   actionSchemas,
   type ActionType,
   actorSchema,
   closureReasonSchema,
+  exploitationTypeSchema,
   locationSchema,
   personSchema,
   prioritySchema,
@@ -145,7 +145,7 @@ export const caseViewSchema = z
     location: locationSchema.nullable().describe('the latest known location'),
     riskFlags: z.array(riskFlagSchema),
     screening: screeningSchema,
-    exploitationTypes: z.array(z.enum(EXPLOITATION_TYPES)).describe('the forms of exploitation found at screening'),
+    exploitationTypes: z.array(exploitationTypeSchema).describe('the forms of exploitation found at screening'),
     consent: z.strictObject({
       consularNotification: z.enum(['unknown', 'granted', 'refused']),
       dataSharing: z.enum(['unknown', 'granted', 'withdrawn']),
