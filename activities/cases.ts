@@ -17,8 +17,8 @@ import { type Tx, caseRow, documentRows, eventRows, matchKeyRows, nextSeq } from
 import type { IdentityHasher } from '../db/identity.js';
 import { enqueueNotifications } from './notifications.js';
 import { activityLogger } from './pool.js';
-import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys } from '../db/schema/index.js';
-import { caseFacts, updateStatsCounters } from '../db/stats-counters.js';
+import { tasks, approvals, caseEvents, cases, identityDocuments, personMatchKeys, statsCaseFacts } from '../db/schema/index.js';
+import { type CaseFacts, type CountedRow, FACTS_SELECTION, caseFacts, factsOfRow, updateLockedStatsCounters } from '../db/stats-counters.js';
 
 type Scoped = { caseId: string; caseReference: string; office: string };
 
@@ -73,23 +73,84 @@ export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boo
  * comes after the lost one), then by version (steps of one workflow task share a time): see
  * `writeCase`. The current step's write is the truth up to its own seq: its events replace
  * whatever holds their numbers, rows numbered after it are dropped, and open tasks and pending
- * approvals the case (`view`) does not have are removed.
+ * approvals the case (`view`) does not have are removed (a current step does all of it in
+ * `writeStepHead`; this is what a late, older step removes, measured against the case as it now is).
  */
-async function dropLostSteps(tx: Tx, view: CaseView, lastSeq: number | undefined): Promise<void> {
-  // One array parameter (ids are uuids): `{a,b}`.
-  const idArray = (ids: string[]) => `{${ids.join(',')}}`;
-  const openTaskIds = idArray(view.openTasks.map((t) => t.id));
-  const pendingIds = idArray(view.pendingApprovals.map((a) => a.id));
-  // One statement, not three: every step runs it before it answers, so each round trip is on the
-  // caller's wait. The deletes touch different tables, so one snapshot serves them all.
-  const events = lastSeq === undefined ? sql`` : sql`, events as (delete from ${caseEvents} where ${caseEvents.caseId} = ${view.id} and ${caseEvents.seq} > ${lastSeq})`;
+async function dropLostSteps(tx: Tx, view: CaseView): Promise<void> {
+  const openTaskIds = view.openTasks.map((t) => t.id);
+  const pendingIds = view.pendingApprovals.map((a) => a.id);
+  // The deletes touch different tables, so one statement (one snapshot) serves both.
   await tx.execute(sql`
     with open_tasks as (
       delete from ${tasks}
-      where ${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${openTaskIds}::uuid[]))
-    )${events}
+      where ${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${sql.param(openTaskIds)}::uuid[]))
+    )
     delete from ${approvals}
-    where ${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${pendingIds}::uuid[]))`);
+    where ${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${sql.param(pendingIds)}::uuid[]))`);
+}
+
+type CaseRow = ReturnType<typeof caseRow>;
+
+/** What the first statement of a step's write found: whether the step is the newest, and the counted facts it locked. */
+interface StepHead {
+  current: boolean;
+  /** The case's statistics facts row, locked until the commit (undefined: none, or not current). */
+  countedBefore: CaseFacts | undefined;
+}
+
+/**
+ * The round trips of a step are on the caller's wait (read-your-writes), so the parts every step
+ * makes are one statement: the case row (which decides `current`, as the upsert's condition says),
+ * the timeline events, the drop of rows of lost steps (see `dropLostSteps`; tasks and approvals this
+ * step writes itself are kept for the statements that follow), and the lock on the case's counted
+ * facts for the statistics. A late, older step changes no row but its own gaps in the timeline.
+ */
+async function writeStepHead(tx: Tx, row: CaseRow, input: PersistCaseInput, cipher: FieldCipher): Promise<StepHead> {
+  const view = input.caseView;
+  const keys = Object.keys(row) as Array<keyof CaseRow>;
+  const names = keys.map((k) => `"${cases[k].name}"`);
+  const events = eventRows(view.id, input.events, cipher);
+  const param = (values: unknown[]) => sql.param(values);
+  const keptTasks = [...view.openTasks.map((t) => t.id), ...input.tasks.map((t) => t.id)];
+  const keptApprovals = [...view.pendingApprovals.map((a) => a.id), ...input.approvals.map((a) => a.id)];
+  const lastSeq = input.events.at(-1)?.seq ?? null;
+  const { rows } = await tx.execute<{ current: boolean } & CountedRow>(sql`
+    with c as (
+      insert into ${cases} (${sql.raw(names.join(', '))})
+      values (${sql.join(keys.map((k) => sql.param(row[k], cases[k])), sql`, `)})
+      on conflict (id) do update set ${sql.raw(names.filter((n) => n !== '"id"').map((n) => `${n} = excluded.${n}`).join(', '))}
+      -- Steps may land out of order (concurrent updates, retries, a lost attempt): only a newer step wins.
+      where (${cases.updatedAt}, ${cases.version}) <= (excluded.updated_at, excluded.version) or (${cases.version} = 0 and excluded.version = 0)
+      returning id
+    ),
+    events as (
+      insert into ${caseEvents} (case_id, seq, at, type, actor_sub, actor_role, stage, data)
+      select ${view.id}, e.seq, e.at, e.type, e.actor_sub, e.actor_role, e.stage, e.data::jsonb
+      from unnest(${param(events.map((e) => e.seq))}::int[], ${param(events.map((e) => e.at.toISOString()))}::timestamptz[],
+        ${param(events.map((e) => e.type))}::text[], ${param(events.map((e) => e.actorSub))}::text[], ${param(events.map((e) => e.actorRole))}::text[],
+        ${param(events.map((e) => e.stage))}::text[], ${param(events.map((e) => JSON.stringify(e.data)))}::text[])
+        as e(seq, at, type, actor_sub, actor_role, stage, data)
+      -- A late, older step fills only its own place within the timeline as it now is.
+      where exists (select from c) or e.seq <= (select coalesce(max(seq), 0) from ${caseEvents} where case_id = ${view.id})
+      on conflict (case_id, seq) do update
+        set at = excluded.at, type = excluded.type, actor_sub = excluded.actor_sub, actor_role = excluded.actor_role, stage = excluded.stage, data = excluded.data
+        where exists (select from c)
+    ),
+    lost_tasks as (
+      delete from ${tasks} where exists (select from c) and case_id = ${view.id} and status in ('open', 'claimed') and not (id = any(${param(keptTasks)}::uuid[]))
+    ),
+    lost_events as (
+      delete from ${caseEvents} where exists (select from c) and case_id = ${view.id} and seq > ${lastSeq}::int
+    ),
+    lost_approvals as (
+      delete from ${approvals} where exists (select from c) and case_id = ${view.id} and status = 'pending' and not (id = any(${param(keptApprovals)}::uuid[]))
+    ),
+    counted as (
+      select ${FACTS_SELECTION} from ${statsCaseFacts} where case_id = (select id from c) for update
+    )
+    select exists (select from c) as current, counted.* from (select 1) as one left join counted on true`);
+  const [{ current, ...counted }] = rows as [{ current: boolean } & CountedRow];
+  return { current, countedBefore: factsOfRow(counted) };
 }
 
 /**
@@ -150,23 +211,11 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     const view = input.caseView;
     const row = caseRow(view, cipher, deps.retentionMs);
     return db.transaction(async (tx) => {
-      const { id: _id, ...updatable } = row;
       // `current`: this is the newest step the read model has seen (a retry of it included), by the
       // time it was taken and then its version (see `dropLostSteps`). Only a current write may
       // replace rows. The workflow's first write always replaces the API's (both version 0), whatever
       // the two clocks say.
-      const [current] = await tx
-        .insert(cases)
-        .values(row)
-        .onConflictDoUpdate({
-          target: cases.id,
-          set: Object.fromEntries(
-            Object.keys(updatable).map((k) => [k, excluded(cases[k as keyof typeof updatable].name)]),
-          ),
-          // Steps may land out of order (concurrent updates, retries, a lost attempt): only a newer step wins.
-          setWhere: sql`(${cases.updatedAt}, ${cases.version}) <= (excluded.updated_at, excluded.version) or (${cases.version} = 0 and excluded.version = 0)`,
-        })
-        .returning({ id: cases.id });
+      const { current, countedBefore } = await writeStepHead(tx, row, input, cipher);
 
       if (input.documents && input.documents.length > 0) {
         await tx.insert(identityDocuments).values(documentRows(view.id, input.documents, hasher)).onConflictDoNothing();
@@ -179,25 +228,6 @@ export function createCaseActivities(deps: CaseActivityDeps) {
       if (input.personChanged && current) await reindexPerson(tx, view);
       if (current && view.status === 'closed') {
         await tx.update(identityDocuments).set({ open: false }).where(sql`${identityDocuments.caseId} = ${view.id}`);
-      }
-
-      // A late, older step adds only what lies within the timeline as it now is: a step landing
-      // after a newer one fills its own place, but a lost step landing late adds nothing after it.
-      let events = input.events;
-      if (!current && events.length > 0) {
-        const [{ last }] = await tx.select({ last: sql<number>`coalesce(max(${caseEvents.seq}), 0)::int` }).from(caseEvents).where(sql`${caseEvents.caseId} = ${view.id}`);
-        events = events.filter((e) => e.seq <= last);
-      }
-      if (events.length > 0) {
-        await tx
-          .insert(caseEvents)
-          .values(eventRows(view.id, events, cipher))
-          .onConflictDoUpdate({
-            target: [caseEvents.caseId, caseEvents.seq],
-            set: { at: excluded('at'), type: excluded('type'), actorSub: excluded('actor_sub'), actorRole: excluded('actor_role'), stage: excluded('stage'), data: excluded('data') },
-            // A late, older step never rewrites what a newer one wrote.
-            setWhere: current ? sql`true` : sql`false`,
-          });
       }
 
       for (const t of input.tasks) {
@@ -284,16 +314,14 @@ export function createCaseActivities(deps: CaseActivityDeps) {
       // A transfer between offices: every row of the case that is scoped by office follows it.
       if (current && input.events.some((e) => e.type === 'office_changed')) await moveToOffice(tx, view.id, view.office);
 
-      if (current) {
-        await dropLostSteps(tx, view, input.events.at(-1)?.seq);
-      } else {
+      if (!current) {
         // What a late, older step created is kept only if the case as it now is has it.
         const [now] = await tx.select({ id: cases.id, snapshot: cases.snapshot }).from(cases).where(sql`${cases.id} = ${view.id}`);
-        if (now) await dropLostSteps(tx, openSnapshot<CaseView>(cipher, now), undefined);
+        if (now) await dropLostSteps(tx, openSnapshot<CaseView>(cipher, now));
       }
 
       // Last, so the office's hot counter rows stay locked only until the commit that follows.
-      if (current) await updateStatsCounters(tx, [caseFacts(view)]);
+      if (current) await updateLockedStatsCounters(tx, caseFacts(view), countedBefore);
       return notified;
     });
   }

@@ -11,7 +11,7 @@
 // Dimensions and keys: db/schema/stats-counters.ts. The same rules, in SQL, make
 // rebuild_stats_counters() (migration 0015), which recounts everything from the cases table after a
 // bulk load; a test holds the two to the same figures.
-import { inArray, sql } from 'drizzle-orm';
+import { getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { statsCaseFacts, statsCounters } from './schema/index.js';
 
@@ -102,15 +102,19 @@ function shardOf(caseId: string): number {
   return Number.parseInt(caseId.replace(/-/g, '').slice(-4), 16) % COUNTER_SHARDS;
 }
 
-async function applyDeltas(tx: Executor, deltas: Map<string, number>, shard: number): Promise<void> {
-  const rows = [...deltas]
+/** The counter rows to add to, in the one order every writer uses, so two that meet on a shard never deadlock. */
+function deltaRows(deltas: Map<string, number>, shard: number) {
+  return [...deltas]
     .filter(([, n]) => n !== 0)
-    // One order for every writer, so two that meet on the same shard never deadlock.
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, n]) => {
       const [office, metric, key] = k.split('\u0000') as [string, string, string];
       return { office, metric, key, shard, n };
     });
+}
+
+async function applyDeltas(tx: Executor, deltas: Map<string, number>, shard: number): Promise<void> {
+  const rows = deltaRows(deltas, shard);
   if (rows.length === 0) return;
   await tx
     .insert(statsCounters)
@@ -170,6 +174,59 @@ export async function updateStatsCounters(tx: Tx, next: CaseFacts[]): Promise<vo
     }
   }
   await applyDeltas(tx, deltas, shardOf(ids[0]!));
+}
+
+/**
+ * The columns of a case's facts row under CaseFacts' names, for a caller that reads the row itself
+ * (with `for update`) in a statement of its own: the persist step reads it in the same round trip
+ * that writes the case row (activities/cases.ts).
+ */
+export const FACTS_SELECTION = sql.raw(
+  Object.entries(getTableColumns(statsCaseFacts))
+    .map(([field, column]) => `"${column.name}" as "${field}"`)
+    .join(', '),
+);
+
+/** A facts row as FACTS_SELECTION reads it through a raw statement (timestamps as text), or all nulls for none. */
+export type CountedRow = { [K in keyof CaseFacts]: (CaseFacts[K] extends Date | null ? string | Date : CaseFacts[K]) | null };
+
+export function factsOfRow(row: CountedRow): CaseFacts | undefined {
+  if (row.caseId === null) return undefined;
+  const at = (v: string | Date | null) => (v === null ? null : new Date(v));
+  return { ...(row as unknown as CaseFacts), createdAt: at(row.createdAt)!, stageEnteredAt: at(row.stageEnteredAt)!, returnedAt: at(row.returnedAt), closedAt: at(row.closedAt) };
+}
+
+/**
+ * Counts one case as it now is, given its facts row as the caller read it under a row lock in this
+ * transaction (undefined: there was none). The same arithmetic as updateStatsCounters, in one
+ * statement instead of three: the persist step runs it on every step that changes counted facts.
+ */
+export async function updateLockedStatsCounters(tx: Tx, next: CaseFacts, before: CaseFacts | undefined): Promise<void> {
+  if (!before) return updateStatsCounters(tx, [next]);
+  if (sameFacts(before, next)) return;
+  const deltas = new Map<string, number>();
+  add(deltas, before, -1);
+  add(deltas, next, 1);
+  const rows = deltaRows(deltas, shardOf(next.caseId));
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  const facts = sql`update ${statsCaseFacts} set office = ${next.office}, status = ${next.status}, stage = ${next.stage}, priority = ${next.priority},
+    on_hold = ${next.onHold}, closure_reason = ${next.closureReason}, created_at = ${iso(next.createdAt)}, stage_entered_at = ${iso(next.stageEnteredAt)},
+    returned_at = ${iso(next.returnedAt)}, closed_at = ${iso(next.closedAt)}
+    where case_id = ${next.caseId}`;
+  if (rows.length === 0) {
+    await tx.execute(facts);
+    return;
+  }
+  const c = statsCounters;
+  // Arrays as single parameters (drizzle would spread a bare array into a list).
+  const column = (of: (r: (typeof rows)[number]) => unknown) => sql.param(rows.map(of));
+  await tx.execute(sql`with facts as (${facts})
+    insert into ${c} (office, metric, key, shard, n)
+    select r.office, r.metric, r.key, r.shard, r.n
+    from unnest(${column((r) => r.office)}::text[], ${column((r) => r.metric)}::text[], ${column((r) => r.key)}::text[], ${column((r) => r.shard)}::smallint[], ${column((r) => r.n)}::bigint[])
+      with ordinality as r(office, metric, key, shard, n, i)
+    order by r.i
+    on conflict (office, metric, key, shard) do update set n = ${c.n} + excluded.n`);
 }
 
 /** Takes cases out of the statistics: call it in the transaction that deletes their rows. */
