@@ -60,9 +60,9 @@ export function casesRouter(cases: CaseService): Router {
     success: { status: 200, description: 'the case, with `possibleDuplicates`', schema: caseViewSchema },
     access: { what: 'case', caseIds: oneCase },
     handler: async ({ auth, params, res }) => {
-      const view = await cases.getCase(auth, params.id);
+      const view = await cases.liveView(auth, params.id);
       res.setHeader('ETag', `"${view.version}"`);
-      return cases.withPossibleDuplicates(auth, view);
+      return cases.answerWith(auth, view);
     },
   });
 
@@ -95,7 +95,7 @@ export function casesRouter(cases: CaseService): Router {
       const expected = rawIfMatch === undefined ? undefined : parse(ifMatchHeader, rawIfMatch, 'If-Match');
       const view = await cases.act(auth, params.id, body as never, expected, updateId);
       res.setHeader('ETag', `"${view.version}"`);
-      return cases.withPossibleDuplicates(auth, view);
+      return cases.answerWith(auth, view);
     },
   });
 

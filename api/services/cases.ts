@@ -185,7 +185,12 @@ export function createCaseService(deps: ApiDeps) {
 
   /** The case as the API shows it: the workflow's live view (or the read model's), with the inbox's claims. */
   async function getCase(auth: Auth, id: string): Promise<CaseOut> {
-    return withClaims(db, await caseViewOf(await findScopedRow(auth, id)));
+    return withClaims(db, await liveView(auth, id));
+  }
+
+  /** The workflow's live view of a case in the caller's scope (or the read model's). */
+  async function liveView(auth: Auth, id: string): Promise<CaseView> {
+    return caseViewOf(await findScopedRow(auth, id));
   }
 
   async function caseViewOf(row: typeof cases.$inferSelect): Promise<CaseView> {
@@ -219,7 +224,7 @@ export function createCaseService(deps: ApiDeps) {
     try {
       // The workflow checks the caller's scope itself (its validator): no read of the case before the step.
       const args = { action, actor: actorOf(auth), expectedVersion, scope: officeScope(auth) };
-      return withClaims(db, await updateCase(deps, id, actionUpdates[action.type], args, updateId));
+      return await updateCase(deps, id, actionUpdates[action.type], args, updateId);
     } catch (err) {
       // No workflow to answer (never opened, or closed and completed) or no answer at all: the read
       // model says what the case would have, as it did before the step was asked.
@@ -246,9 +251,14 @@ export function createCaseService(deps: ApiDeps) {
     throw closedCaseRefusal(type);
   }
 
-  /** The case with the cases its person may also be (services/person-matching.ts), as the caller may see them. */
-  async function withPossibleDuplicates(auth: Auth, view: CaseView): Promise<CaseView & { possibleDuplicates: PossibleDuplicate[] }> {
-    return { ...view, possibleDuplicates: await matching.possibleDuplicates(auth, view.id, view.person) };
+  /**
+   * The case as its caller is answered with: its open tasks' claims, and the cases its person may
+   * also be (services/person-matching.ts) as the caller may see them. The two reads are independent,
+   * so they go side by side: each is a round trip on the caller's wait.
+   */
+  async function answerWith(auth: Auth, view: CaseView): Promise<CaseOut & { possibleDuplicates: PossibleDuplicate[] }> {
+    const [out, possibleDuplicates] = await Promise.all([withClaims(db, view), matching.possibleDuplicates(auth, view.id, view.person)]);
+    return { ...out, possibleDuplicates };
   }
 
   async function timeline(auth: Auth, id: string, limit: number, cursor?: string) {
@@ -287,6 +297,6 @@ export function createCaseService(deps: ApiDeps) {
     };
   }
 
-  return { open, getCase, allowedActions, act, withPossibleDuplicates, timeline, listCases, findScopedRow, rejectDuplicates };
+  return { open, getCase, liveView, allowedActions, act, answerWith, timeline, listCases, findScopedRow, rejectDuplicates };
 }
 export type CaseService = ReturnType<typeof createCaseService>;
