@@ -7,6 +7,8 @@
 // header. No answer may be a 500 or above; afterwards every case the run touched still takes a normal
 // action and no workflow history holds a failed workflow task.
 // FUZZ_SEED reproduces a run; a failure prints the request that broke it (shrunk by fast-check).
+// The hostile values and the ways of spoiling a request are in test/api/fuzz/; the fixtures and the
+// well-formed request of each endpoint stay here.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import fc from 'fast-check';
@@ -19,6 +21,8 @@ import { type Harness, createConsulate, personBody, startHarness } from '../supp
 import { CONSULAR_RESULTS } from '../support/drive.js';
 import { allRuns, workflowTaskFailures } from '../support/histories.js';
 import { CONFIRM, EXTRACTED, bearer, openBody, uniqueDocNumber } from './support.js';
+import { b64url } from './fuzz/hostile-values.js';
+import { type FuzzRequest, requestArb, spoiledBody } from './fuzz/spoiled-requests.js';
 
 // 2,000 keep the file well under a minute on a small CI machine; FUZZ_REQUESTS=10000 for the full run.
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2_000);
@@ -31,6 +35,8 @@ let server: http.Server;
 let agent: ReturnType<typeof supertest>;
 let consulateId: string;
 const tokens: Record<string, string> = {};
+/** The tokens a spoiled request may carry instead of its endpoint's own. */
+const TOKEN_SPOILS = ['expired', 'wrongSecret', 'subNul', 'subSurrogate', 'officeNul', 'officeStar', 'roleRoot', 'agencyNul', 'longSub', 'algNone', 'garbage', 'empty', 'strangerCaseworker', 'strangerConsul', 'admin', 'consul', 'caseworker'];
 const caseIds: string[] = [];
 const tasks: Array<{ id: string; type: string }> = [];
 let approvalId: string;
@@ -40,7 +46,6 @@ const createdCases = new Set<string>();
 const createdOperations = new Set<string>();
 
 const at = (days: number) => new Date(Date.UTC(2026, 9, 20) + days * 86_400_000).toISOString();
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 beforeAll(async () => {
   h = await startHarness();
@@ -110,96 +115,6 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   await h?.stop();
 });
-
-// ---- What a hostile client sends ----
-
-const LONE_SURROGATE = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
-const hostileUnit = fc.oneof(
-  { weight: 12, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
-  { weight: 3, arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }) },
-  { weight: 2, arbitrary: LONE_SURROGATE },
-  { weight: 2, arbitrary: fc.constant('\u0000') },
-);
-const HOSTILE_STRINGS = [
-  '\u0000',
-  'a\u0000b',
-  '\ud800',
-  '\udfff',
-  'x\udc00y',
-  'end\ud83d',
-  '😀👩‍👩‍👧',
-  'Nguyễn Thị Hồng 阮氏紅 응우옌 ไทย العربية',
-  '\u202eevil\u202c',
-  '\ufeffbom',
-  '\u2028\u2029',
-  '\u0001\u001f\u007f',
-  "'; DROP TABLE cases; --",
-  "' OR '1'='1",
-  '"},{"type":"close"}',
-  '{"$gt":""}',
-  '\\',
-  '\\u0000',
-  '%00',
-  '%ED%A0%80',
-  '${7*7}{{7*7}}',
-  '<script>alert(1)</script>',
-  '__proto__',
-  'constructor',
-  '   ',
-  '',
-  'null',
-  'a'.repeat(201),
-  'a'.repeat(10_001),
-  'é'.repeat(70_000),
-];
-const hostileString = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
-  { weight: 6, arbitrary: fc.string({ unit: hostileUnit, maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }) },
-);
-/** A JSON number no JSON.stringify writes: sent as raw body text. */
-const RAW_NUMBERS = ['1e400', '-1e400', '123456789012345678901234567890', '-0', '0.0000000000000000000000001', '1E+2'];
-type Hostile = { json: unknown } | { raw: string };
-const OVER_BODY_LIMIT = 'x'.repeat(1_100_000);
-const hostileValue: fc.Arbitrary<Hostile> = fc.oneof(
-  { weight: 20, arbitrary: hostileString.map((json) => ({ json })) },
-  { weight: 4, arbitrary: fc.constantFrom(2 ** 31, -(2 ** 31) - 1, 2 ** 53 + 2, 99_999, 1e308, -1e308, Number.MIN_VALUE, 0, -1, 1.5).map((json) => ({ json })) },
-  { weight: 2, arbitrary: fc.constantFrom(...RAW_NUMBERS).map((raw) => ({ raw })) },
-  { weight: 4, arbitrary: fc.constantFrom(true, false, null, [], {}).map((json) => ({ json })) },
-  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((json) => ({ json })) },
-  { weight: 2, arbitrary: hostileString.map((s) => ({ json: [s] })) },
-  { weight: 2, arbitrary: hostileString.map((s) => ({ json: { [s]: s } })) },
-  { weight: 2, arbitrary: fc.integer({ min: 33, max: 5_000 }).map((n) => ({ raw: `${'['.repeat(n)}${']'.repeat(n)}` })) },
-  // Over the body limit (413).
-  { weight: 1, arbitrary: fc.constant({ json: OVER_BODY_LIMIT }) },
-);
-
-const BAD_ESCAPES = ['%', '%%', '%zz', '%0', '%E0%A4%A', '%ED%A0%80', '%C0%AF', '%FF', '%00', '%F4%90%80%80', '%u0041'];
-/** A string as it appears in a URL: percent-encoded where it can be, a bad escape where it cannot. */
-function inUrl(s: string): string {
-  try {
-    return encodeURIComponent(s);
-  } catch {
-    // A lone surrogate has no UTF-8: send the bytes a careless client would.
-    return encodeURIComponent(s.replace(/[\ud800-\udfff]/g, 'x')) + '%ED%A0%80';
-  }
-}
-const urlValue = fc.oneof(
-  { weight: 4, arbitrary: hostileString.map(inUrl) },
-  { weight: 2, arbitrary: fc.constantFrom(...BAD_ESCAPES) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...BAD_ESCAPES), fc.string({ maxLength: 5 })).map(([a, b]) => `${a}${inUrl(b)}`) },
-);
-
-const tamperedCursor = fc.oneof(
-  fc.constantFrom(...[99_999, 32_768, 2_147_483_648, -2_147_483_649, 1e308, 1.5].flatMap((n) => [b64url([n]), b64url([n, randomUUID()])])),
-  fc.constantFrom(
-    ...['-271821-04-20T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-02-30T00:00:00.000Z', 'soon'].map((d) => b64url([d, randomUUID()])),
-  ),
-  fc.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 2 })).map(([a, b]) => b64url([a, b])),
-  fc.tuple(hostileString, hostileString).map(([a, b]) => b64url([a, b])),
-  fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'), maxLength: 60 }),
-  urlValue,
-);
 
 // ---- The endpoints, each with a well-formed request to spoil ----
 
@@ -316,90 +231,7 @@ function endpoints(): Endpoint[] {
   return list;
 }
 
-// ---- One request: an endpoint, spoiled one way ----
-
-type Spoil =
-  | { kind: 'none' }
-  | { kind: 'field'; at: number; value: Hostile }
-  | { kind: 'extraKey'; key: string }
-  | { kind: 'rawBody'; text: string; contentType: string }
-  | { kind: 'id'; value: string }
-  | { kind: 'query'; at: number; value: string }
-  | { kind: 'unknownQuery'; key: string; value: string }
-  | { kind: 'cursor'; value: string }
-  | { kind: 'token'; name: string }
-  | { kind: 'header'; name: string; value: string };
-
-interface FuzzRequest {
-  endpoint: number;
-  spoil: Spoil;
-  idempotencyKey?: string;
-}
-
-const TOKEN_SPOILS = ['expired', 'wrongSecret', 'subNul', 'subSurrogate', 'officeNul', 'officeStar', 'roleRoot', 'agencyNul', 'longSub', 'algNone', 'garbage', 'empty', 'strangerCaseworker', 'strangerConsul', 'admin', 'consul', 'caseworker'];
-/** Header values Node's client can send (HTTP allows no other bytes); the app must take whatever arrives. */
-const headerSafe = (s: string) => (/^[\t\x20-\x7e\x80-\xff]*$/.test(s) ? s : encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?')));
-const MALFORMED_JSON = ['{"type":"add_note","text":"x"', '{"type":', "{'type':'add_note'}", '{"a":1}}', '[', '"string"', 'nul', '\u0000', '{"text":"\\ud800', '{"text":"\\x00"}', '{"a":01}', '{"a":NaN}', ''];
-
-function requestArb(count: number): fc.Arbitrary<FuzzRequest> {
-  const endpoint = fc.nat({ max: count - 1 });
-  const spoil: fc.Arbitrary<Spoil> = fc.oneof(
-    { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-    { weight: 14, arbitrary: fc.record({ kind: fc.constant('field' as const), at: fc.nat(), value: hostileValue }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('extraKey' as const), key: hostileString }) },
-    {
-      weight: 2,
-      arbitrary: fc.record({
-        kind: fc.constant('rawBody' as const),
-        text: fc.oneof(fc.constantFrom(...MALFORMED_JSON), fc.string({ unit: hostileUnit, maxLength: 30 })),
-        contentType: fc.constantFrom('application/json', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/merge-patch+json', 'text/plain', 'application/x-www-form-urlencoded'),
-      }),
-    },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('id' as const), value: fc.oneof(urlValue, fc.constantFrom(randomUUID(), 'HW-2026-000001', '..', '%2e%2e', '')) }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('query' as const), at: fc.nat(), value: urlValue }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('unknownQuery' as const), key: urlValue, value: urlValue }) },
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('cursor' as const), value: fc.oneof(tamperedCursor, fc.constantFrom(...(issuedCursors.length ? issuedCursors : ['x']))) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('token' as const), name: fc.constantFrom(...TOKEN_SPOILS) }) },
-    {
-      weight: 2,
-      arbitrary: fc.record({
-        kind: fc.constant('header' as const),
-        name: fc.constantFrom('Idempotency-Key', 'If-Match', 'X-Request-Id', 'Content-Encoding', 'Accept', 'X-Forwarded-For', 'Authorization', 'Content-Type'),
-        value: fc.oneof(hostileString, fc.constantFrom('gzip', 'br', 'deflate', 'bogus', 'W/"1"', '"99999999999"', '*', 'Bearer', 'Bearer a.b.c', '1, 2')).map(headerSafe),
-      }),
-    },
-  );
-  // Mostly fresh keys; some from a small pool, so they repeat with another request (422) or join an earlier step.
-  const pool = fc.constantFrom(...Array.from({ length: 20 }, (_, i) => `fuzz-key-${SEED}-${i}`));
-  const key = fc.option(fc.oneof({ weight: 4, arbitrary: fc.uuid() }, { weight: 1, arbitrary: pool }), { freq: 3 });
-  return fc.record({ endpoint, spoil, idempotencyKey: key }).map((r) => (r.idempotencyKey === null ? { endpoint: r.endpoint, spoil: r.spoil } : { ...r, idempotencyKey: r.idempotencyKey }));
-}
-
-/** Every path into a JSON value (objects, arrays, leaves), so a spoil can land at any depth. */
-function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
-  const out: Array<Array<string | number>> = [];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push([...prefix, i], ...pathsOf(v, [...prefix, i])));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push([...prefix, k], ...pathsOf(v, [...prefix, k]));
-  return out;
-}
-
-const RAW = '__fuzz_raw_value__';
-function spoiledBody(body: Record<string, unknown>, spoil: Spoil): { text: string; contentType: string } {
-  const copy = structuredClone(body);
-  let raw: string | undefined;
-  if (spoil.kind === 'field') {
-    const paths = pathsOf(copy);
-    const path = paths[spoil.at % paths.length]!;
-    let parent = copy as Record<string | number, unknown>;
-    for (const part of path.slice(0, -1)) parent = parent[part] as Record<string | number, unknown>;
-    if ('raw' in spoil.value) raw = spoil.value.raw;
-    parent[path[path.length - 1]!] = 'raw' in spoil.value ? RAW : spoil.value.json;
-  }
-  if (spoil.kind === 'extraKey') copy[spoil.key] = 'x';
-  if (spoil.kind === 'rawBody') return { text: spoil.text, contentType: spoil.contentType };
-  const text = JSON.stringify(copy);
-  return { text: raw === undefined ? text : text.replace(JSON.stringify(RAW), raw), contentType: 'application/json' };
-}
+// ---- Sending one request: an endpoint, spoiled one way (test/api/fuzz/spoiled-requests.ts) ----
 
 interface Sent {
   status: number;
@@ -451,7 +283,7 @@ describe('fuzzing every endpoint with hostile input', () => {
     const failures: string[] = [];
     console.log(`[fuzz] ${REQUESTS} requests, seed ${SEED} (FUZZ_SEED=${SEED} reproduces the run)`);
     await fc.assert(
-      fc.asyncProperty(fc.array(requestArb(all.length), { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
+      fc.asyncProperty(fc.array(requestArb(all.length, { tokenNames: TOKEN_SPOILS, issuedCursors, seed: SEED }), { minLength: CONCURRENCY, maxLength: CONCURRENCY }), async (batch) => {
         const answers = await Promise.all(batch.map((req) => send(all, req)));
         sent += answers.length;
         for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);

@@ -120,7 +120,7 @@ describe('no dead ends (model-based, over the pure lifecycle)', () => {
     const c: GenContext = { followUpTaskIds: ['00000000-0000-4000-8000-000000000001'], consulates: CONSULATES };
     for (const type of ACTION_TYPES) {
       const generator = (ACTION_GENERATORS as Partial<Record<string, (c: GenContext) => fc.Arbitrary<unknown>>>)[type];
-      expect(generator, `no generator for ${type} in test/support/case-model.ts`).toBeTypeOf('function');
+      expect(generator, `no generator for ${type} in test/support/case-model/generators.ts`).toBeTypeOf('function');
       for (const sample of fc.sample(generator!(c), { numRuns: 20, seed: 1 })) {
         const parsed = actionSchemas[type].safeParse(sample);
         expect(parsed.success, `${type}: ${JSON.stringify(sample)} ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
