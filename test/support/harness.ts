@@ -41,7 +41,8 @@ export function testConfig(overrides: Record<string, string> = {}) {
     NODE_ENV: 'test',
     ...servers(overrides),
     TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
-    LOG_LEVEL: 'silent',
+    // TEST_LOG_LEVEL=error shows the cause of an unexpected 500 when diagnosing a run.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
     ...overrides,

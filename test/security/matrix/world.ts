@@ -12,6 +12,7 @@ import { callerNamed, consulateA, consulateB, officeA, officeB, signIn } from '.
 const DAY_S = 86_400;
 // Checked by the API when set (always in production): the matrix runs with both, as production does.
 export const AUTH = { AUTH_ISSUER: 'https://idp.homeward.test/', AUTH_AUDIENCE: 'homeward-api' };
+const ERRORS_LOGGED = { LOG_LEVEL: 'error' };
 
 export let h: Harness;
 /** Same task queue, deadlines 180 days in 12 s: only for the case whose follow-up a caseworker works. */
@@ -250,10 +251,11 @@ async function buildWorld(): Promise<World> {
 
 /** The beforeAll of a matrix test file: the app, the callers, the fixtures and the subscriptions. */
 export async function setUpWorld(): Promise<void> {
-  h = await startHarness({ config: AUTH });
+  // Any 500 in the matrix is a defect: the app logs its cause (only errors), printed with the failing test.
+  h = await startHarness({ config: { ...AUTH, ...ERRORS_LOGGED } });
   fast = await startHarness({
     worker: false,
-    config: { ...AUTH, TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue, HOMEWARD_TIME_SCALE: String(12 / (180 * DAY_S)) },
+    config: { ...AUTH, ...ERRORS_LOGGED, TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue, HOMEWARD_TIME_SCALE: String(12 / (180 * DAY_S)) },
   });
   await signIn(h);
   world = await buildWorld();
