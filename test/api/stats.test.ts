@@ -7,6 +7,8 @@ import { tasks, cases } from '../../db/schema/index.js';
 import { updateStatsCounters } from '../../db/stats-counters.js';
 import { priorityRank } from '../../domain/case.js';
 import { type Harness, createConsulate, startHarness } from '../support/harness.js';
+import { caseViewOf } from '../support/case-rows.js';
+import { aad } from '../../db/at-rest.js';
 import { openCase, people, toConsularContact } from '../support/drive.js';
 import { bearer, expectError, expectValidation } from './support.js';
 
@@ -81,7 +83,9 @@ async function seed(office: string, rows: Seed[]) {
       closureReason: s.closureReason ?? null,
       nextDeadlineAt: closed || s.onHold ? null : new Date(now + DAY),
       nextDeadlineKind: closed ? null : 'stage:locating_review',
-      snapshot: { id, reference, office },
+      // A whole sealed view, as every case row has: other test files share this database, and an
+      // export of every office opens each snapshot it lists.
+      snapshot: h.cipher.seal({ ...caseViewOf({ office, consulateId }), id, reference }, aad.caseSnapshot(id))!,
       createdAt,
       updatedAt: stageEnteredAt,
       stageEnteredAt,
