@@ -55,7 +55,7 @@ export async function startHarness(opts: { worker?: boolean; config?: Record<str
   const connection = await Connection.connect({ address: config.temporal.address! });
   const temporal = createTemporalClient(connection, config);
   const hasher = createIdentityHasher(config);
-  const app = createApp({ config, db, temporal, hasher, logger: createLogger('silent') });
+  const app = createApp({ config, db, temporal, hasher, logger: createLogger(config.logLevel) });
 
   let nativeConnection: NativeConnection | undefined;
   let stopWorker = async () => {};
