@@ -77,16 +77,17 @@ export function sanitised(err: unknown, opts: { what?: string; retryAlways?: boo
  * `writeStepHead`; this is what a late, older step removes, measured against the case as it now is).
  */
 async function dropLostSteps(tx: Tx, view: CaseView): Promise<void> {
-  const openTaskIds = view.openTasks.map((t) => t.id);
-  const pendingIds = view.pendingApprovals.map((a) => a.id);
+  const lost = lostRows(view.id, { tasks: view.openTasks.map((t) => t.id), approvals: view.pendingApprovals.map((a) => a.id) });
   // The deletes touch different tables, so one statement (one snapshot) serves both.
-  await tx.execute(sql`
-    with open_tasks as (
-      delete from ${tasks}
-      where ${tasks.caseId} = ${view.id} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${sql.param(openTaskIds)}::uuid[]))
-    )
-    delete from ${approvals}
-    where ${approvals.caseId} = ${view.id} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${sql.param(pendingIds)}::uuid[]))`);
+  await tx.execute(sql`with open_tasks as (${lost.tasks}) ${lost.approvals}`);
+}
+
+/** Deletes of a case's open tasks and pending approvals that `kept` does not name: what lost steps left behind. */
+function lostRows(caseId: string, kept: { tasks: string[]; approvals: string[] }) {
+  return {
+    tasks: sql`delete from ${tasks} where ${tasks.caseId} = ${caseId} and ${tasks.status} in ('open', 'claimed') and not (${tasks.id} = any(${sql.param(kept.tasks)}::uuid[]))`,
+    approvals: sql`delete from ${approvals} where ${approvals.caseId} = ${caseId} and ${approvals.status} = 'pending' and not (${approvals.id} = any(${sql.param(kept.approvals)}::uuid[]))`,
+  };
 }
 
 type CaseRow = ReturnType<typeof caseRow>;
@@ -110,9 +111,10 @@ async function writeStepHead(tx: Tx, row: CaseRow, input: PersistCaseInput, ciph
   const keys = Object.keys(row) as Array<keyof CaseRow>;
   const names = keys.map((k) => `"${cases[k].name}"`);
   const events = eventRows(view.id, input.events, cipher);
-  const param = (values: unknown[]) => sql.param(values);
-  const keptTasks = [...view.openTasks.map((t) => t.id), ...input.tasks.map((t) => t.id)];
-  const keptApprovals = [...view.pendingApprovals.map((a) => a.id), ...input.approvals.map((a) => a.id)];
+  const lost = lostRows(view.id, {
+    tasks: [...view.openTasks.map((t) => t.id), ...input.tasks.map((t) => t.id)],
+    approvals: [...view.pendingApprovals.map((a) => a.id), ...input.approvals.map((a) => a.id)],
+  });
   const lastSeq = input.events.at(-1)?.seq ?? null;
   const { rows } = await tx.execute<{ current: boolean } & CountedRow>(sql`
     with c as (
@@ -126,9 +128,9 @@ async function writeStepHead(tx: Tx, row: CaseRow, input: PersistCaseInput, ciph
     events as (
       insert into ${caseEvents} (case_id, seq, at, type, actor_sub, actor_role, stage, data)
       select ${view.id}, e.seq, e.at, e.type, e.actor_sub, e.actor_role, e.stage, e.data::jsonb
-      from unnest(${param(events.map((e) => e.seq))}::int[], ${param(events.map((e) => e.at.toISOString()))}::timestamptz[],
-        ${param(events.map((e) => e.type))}::text[], ${param(events.map((e) => e.actorSub))}::text[], ${param(events.map((e) => e.actorRole))}::text[],
-        ${param(events.map((e) => e.stage))}::text[], ${param(events.map((e) => JSON.stringify(e.data)))}::text[])
+      from unnest(${sql.param(events.map((e) => e.seq))}::int[], ${sql.param(events.map((e) => e.at.toISOString()))}::timestamptz[],
+        ${sql.param(events.map((e) => e.type))}::text[], ${sql.param(events.map((e) => e.actorSub))}::text[], ${sql.param(events.map((e) => e.actorRole))}::text[],
+        ${sql.param(events.map((e) => e.stage))}::text[], ${sql.param(events.map((e) => JSON.stringify(e.data)))}::text[])
         as e(seq, at, type, actor_sub, actor_role, stage, data)
       -- A late, older step fills only its own place within the timeline as it now is.
       where exists (select from c) or e.seq <= (select coalesce(max(seq), 0) from ${caseEvents} where case_id = ${view.id})
@@ -136,15 +138,11 @@ async function writeStepHead(tx: Tx, row: CaseRow, input: PersistCaseInput, ciph
         set at = excluded.at, type = excluded.type, actor_sub = excluded.actor_sub, actor_role = excluded.actor_role, stage = excluded.stage, data = excluded.data
         where exists (select from c)
     ),
-    lost_tasks as (
-      delete from ${tasks} where exists (select from c) and case_id = ${view.id} and status in ('open', 'claimed') and not (id = any(${param(keptTasks)}::uuid[]))
-    ),
+    lost_tasks as (${lost.tasks} and exists (select from c)),
     lost_events as (
       delete from ${caseEvents} where exists (select from c) and case_id = ${view.id} and seq > ${lastSeq}::int
     ),
-    lost_approvals as (
-      delete from ${approvals} where exists (select from c) and case_id = ${view.id} and status = 'pending' and not (id = any(${param(keptApprovals)}::uuid[]))
-    ),
+    lost_approvals as (${lost.approvals} and exists (select from c)),
     counted as (
       select ${FACTS_SELECTION} from ${statsCaseFacts} where case_id = (select id from c) for update
     )
