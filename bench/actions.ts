@@ -27,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startBareWorker, type BareWorker } from './support/bare.js';
+import { type CpuSpent, cpuMeter } from './support/cpu.js';
 import { inPool } from './support/pool.js';
 import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
 import { benchServers } from './support/servers.js';
@@ -69,12 +70,18 @@ export interface VariantResult {
   throughput: number;
   throughputByRound: number[];
   p99ByRound: number[];
+  /**
+   * CPU per request, ms, over every round (Linux only): the whole machine; this process (the API
+   * and HTTP client, or the bare client and worker); the case worker processes; the rest (mostly
+   * the Temporal server and PostgreSQL).
+   */
+  cpuMsPerRequest: { machine: number; benchProcess: number; caseWorkers: number; rest: number } | null;
 }
 
 export interface LevelResult {
   concurrency: number;
   variants: VariantResult[];
-  ratios: { p50: number; p99: number; throughput: number; p99MedianOfRounds: number };
+  ratios: { p50: number; p99: number; throughput: number; p99MedianOfRounds: number; cpuPerRequest: number | null };
 }
 
 export interface ActionsBenchResult {
@@ -184,7 +191,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       },
     };
 
-    const samples = new Map<string, { latencies: number[]; errors: number; firstError?: string; throughput: number[]; p99: number[]; requests: number }>();
+    const samples = new Map<string, { latencies: number[]; errors: number; firstError?: string; throughput: number[]; p99: number[]; requests: number; cpu: CpuSpent | null }>();
     const key = (c: number, v: Variant) => `${c}:${v}`;
     log(`actions: concurrency ${levels.join(', ')}; ${requests} requests per variant, level and round; ${rounds} rounds; ${cases} cases`);
     for (let r = 0; r < rounds; r++) {
@@ -193,8 +200,15 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
         const order = r % 2 === 0 ? variants : [...variants].reverse();
         for (const v of order) {
           if (warmup > 0) await load(c, cases, warmup, send[v], counters[v]);
+          const cpuSpent = cpuMeter(stack.workerPids);
           const run = await load(c, cases, perClient, send[v], counters[v]);
-          const s = samples.get(key(c, v)) ?? { latencies: [], errors: 0, throughput: [], p99: [], requests: 0 };
+          const cpu = cpuSpent?.() ?? null;
+          const s = samples.get(key(c, v)) ?? { latencies: [], errors: 0, throughput: [], p99: [], requests: 0, cpu: cpu && { machineMs: 0, selfMs: 0, childrenMs: 0 } };
+          if (cpu && s.cpu) {
+            s.cpu.machineMs += cpu.machineMs;
+            s.cpu.selfMs += cpu.selfMs;
+            s.cpu.childrenMs += cpu.childrenMs;
+          }
           s.latencies.push(...run.latencies);
           s.errors += run.errors;
           s.firstError ??= run.firstError;
@@ -219,6 +233,12 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
           throughput: round(median(s.throughput), 1),
           throughputByRound: s.throughput.map((t) => round(t, 1)),
           p99ByRound: s.p99.map((t) => round(t, 2)),
+          cpuMsPerRequest: s.cpu && {
+            machine: round(s.cpu.machineMs / s.requests, 2),
+            benchProcess: round(s.cpu.selfMs / s.requests, 2),
+            caseWorkers: round(s.cpu.childrenMs / s.requests, 2),
+            rest: round((s.cpu.machineMs - s.cpu.selfMs - s.cpu.childrenMs) / s.requests, 2),
+          },
         };
       });
       const ours = vr.find((x) => x.variant === 'ours')!;
@@ -231,6 +251,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
           p99: round(ours.latencyMs.p99 / b.latencyMs.p99, 2),
           throughput: round(ours.throughput / b.throughput, 2),
           p99MedianOfRounds: round(median(ours.p99ByRound.map((p, i) => p / b.p99ByRound[i]!)), 2),
+          cpuPerRequest: ours.cpuMsPerRequest && b.cpuMsPerRequest?.machine ? round(ours.cpuMsPerRequest.machine / b.cpuMsPerRequest.machine, 2) : null,
         },
       };
     });
@@ -263,20 +284,27 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
     log('');
     log(
       formatTable(
-        ['concurrency', 'variant', 'requests', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'req/s'],
-        levelResults.flatMap((l) => l.variants.map((v) => [l.concurrency, v.variant, v.requests, v.errors, v.latencyMs.p50, v.latencyMs.p90, v.latencyMs.p99, v.latencyMs.max, v.throughput])),
+        ['concurrency', 'variant', 'requests', 'errors', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'req/s', 'CPU ms/req (bench, workers, rest)'],
+        levelResults.flatMap((l) =>
+          l.variants.map((v) => {
+            const cpu = v.cpuMsPerRequest;
+            const cpuText = cpu ? `${cpu.machine} (${cpu.benchProcess}, ${cpu.caseWorkers}, ${cpu.rest})` : 'n/a';
+            return [l.concurrency, v.variant, v.requests, v.errors, v.latencyMs.p50, v.latencyMs.p90, v.latencyMs.p99, v.latencyMs.max, v.throughput, cpuText];
+          }),
+        ),
       ),
     );
     log('');
     log(
       formatTable(
-        ['concurrency', 'p50 ours/bare', 'p99 ours/bare', 'p99 ratio (median of rounds)', 'throughput ours/bare', 'target'],
+        ['concurrency', 'p50 ours/bare', 'p99 ours/bare', 'p99 ratio (median of rounds)', 'throughput ours/bare', 'CPU/req ours/bare', 'target'],
         levelResults.map((l) => [
           l.concurrency,
           l.ratios.p50,
           l.ratios.p99,
           l.ratios.p99MedianOfRounds,
           l.ratios.throughput,
+          l.ratios.cpuPerRequest ?? 'n/a',
           l.concurrency === TARGET_CONCURRENCY ? `p99 <= ${TARGET_P99_RATIO}: ${l.ratios.p99 <= TARGET_P99_RATIO ? 'met' : 'NOT met'}` : '',
         ]),
       ),

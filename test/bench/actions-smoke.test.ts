@@ -47,8 +47,15 @@ describe('the actions benchmark', () => {
         expect(v.latencyMs.n).toBe(v.requests);
         for (const n of [v.latencyMs.p50, v.latencyMs.p99, v.latencyMs.max, v.throughput]) expect(positive(n), String(n)).toBe(true);
         expect(v.latencyMs.p99).toBeGreaterThanOrEqual(v.latencyMs.p50);
+        // CPU is counted from /proc; a handful of requests may take less than one 10 ms tick of it.
+        const cpu = v.cpuMsPerRequest!;
+        expect(Object.keys(cpu)).toEqual(['machine', 'benchProcess', 'caseWorkers', 'rest']);
+        for (const n of [cpu.machine, cpu.benchProcess, cpu.caseWorkers]) expect(Number.isFinite(n) && n >= 0, String(n)).toBe(true);
       }
-      for (const n of Object.values(level.ratios)) expect(positive(n), String(n)).toBe(true);
+      expect(level.variants[0]!.cpuMsPerRequest!.caseWorkers, 'our actions run in the case worker process').toBeGreaterThan(0);
+      const { cpuPerRequest, ...ratios } = level.ratios;
+      for (const n of Object.values(ratios)) expect(positive(n), String(n)).toBe(true);
+      expect(cpuPerRequest === null || positive(cpuPerRequest), String(cpuPerRequest)).toBe(true);
     }
     // No level at the target's concurrency in a smoke run: no verdict.
     expect(written.summary).toEqual({ p99RatioAtTarget: null, withinTarget: null });
