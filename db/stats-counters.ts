@@ -176,16 +176,14 @@ export async function updateStatsCounters(tx: Tx, next: CaseFacts[]): Promise<vo
   await applyDeltas(tx, deltas, shardOf(ids[0]!));
 }
 
+const FACTS_COLUMNS = Object.entries(getTableColumns(statsCaseFacts)) as Array<[keyof CaseFacts, (typeof statsCaseFacts)[keyof CaseFacts]]>;
+
 /**
  * The columns of a case's facts row under CaseFacts' names, for a caller that reads the row itself
  * (with `for update`) in a statement of its own: the persist step reads it in the same round trip
  * that writes the case row (activities/cases.ts).
  */
-export const FACTS_SELECTION = sql.raw(
-  Object.entries(getTableColumns(statsCaseFacts))
-    .map(([field, column]) => `"${column.name}" as "${field}"`)
-    .join(', '),
-);
+export const FACTS_SELECTION = sql.raw(FACTS_COLUMNS.map(([field, column]) => `"${column.name}" as "${field}"`).join(', '));
 
 /** A facts row as FACTS_SELECTION reads it through a raw statement (timestamps as text), or all nulls for none. */
 export type CountedRow = { [K in keyof CaseFacts]: (CaseFacts[K] extends Date | null ? string | Date : CaseFacts[K]) | null };
@@ -208,11 +206,9 @@ export async function updateLockedStatsCounters(tx: Tx, next: CaseFacts, before:
   add(deltas, before, -1);
   add(deltas, next, 1);
   const rows = deltaRows(deltas, shardOf(next.caseId));
-  const iso = (d: Date | null) => d?.toISOString() ?? null;
-  const facts = sql`update ${statsCaseFacts} set office = ${next.office}, status = ${next.status}, stage = ${next.stage}, priority = ${next.priority},
-    on_hold = ${next.onHold}, closure_reason = ${next.closureReason}, created_at = ${iso(next.createdAt)}, stage_entered_at = ${iso(next.stageEnteredAt)},
-    returned_at = ${iso(next.returnedAt)}, closed_at = ${iso(next.closedAt)}
-    where case_id = ${next.caseId}`;
+  // Every column of the table, each through its own driver mapping, as the facts row is written elsewhere.
+  const assignments = FACTS_COLUMNS.filter(([field]) => field !== 'caseId').map(([field, column]) => sql`${sql.identifier(column.name)} = ${sql.param(next[field], column)}`);
+  const facts = sql`update ${statsCaseFacts} set ${sql.join(assignments, sql`, `)} where case_id = ${next.caseId}`;
   if (rows.length === 0) {
     await tx.execute(facts);
     return;
