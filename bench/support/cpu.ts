@@ -23,14 +23,14 @@ function machineBusyTicks(): number {
   return total - fields[3]! - fields[4]!;
 }
 
-function processTicks(pid: number): number {
+/** CPU time a process has used so far, user and system, in milliseconds (Linux), or null. */
+export function cpuMs(pid: number): number | null {
   try {
-    // The command name (2nd field) may hold spaces: count fields after its closing parenthesis.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[11]) + Number(rest[12]); // utime, stime
+    // Fields after the command name (which may hold spaces, inside parentheses): utime is the 12th, stime the 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -44,10 +44,10 @@ export function cpuMeter(childPids: number[]): (() => CpuSpent) | null {
   if (process.platform !== 'linux') return null;
   const machine0 = machineBusyTicks();
   const self0 = selfMs();
-  const children0 = childPids.map(processTicks);
+  const children0 = childPids.map((pid) => cpuMs(pid) ?? 0);
   return () => ({
     machineMs: (machineBusyTicks() - machine0) * TICK_MS,
     selfMs: selfMs() - self0,
-    childrenMs: childPids.reduce((sum, pid, i) => sum + (processTicks(pid) - children0[i]!) * TICK_MS, 0),
+    childrenMs: childPids.reduce((sum, pid, i) => sum + (cpuMs(pid) ?? 0) - children0[i]!, 0),
   });
 }

@@ -87,17 +87,6 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
 }
 
-/** CPU time a process has used so far, user and system, in milliseconds (Linux), or null. */
-export function cpuMs(pid: number): number | null {
-  try {
-    // Fields after the command name (which may hold spaces, inside parentheses): utime is the 12th, stime the 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /** Resident memory of a process in bytes (Linux), or null where /proc is not there. */
 export function residentBytes(pid: number): number | null {
   try {
