@@ -1,6 +1,6 @@
 // The `actions` benchmark: latency and throughput of caseworker actions.
 //   npm run bench:actions -- [--concurrency 1,16,64] [--requests 400] [--rounds 3] [--cases 64]
-//                            [--warmup 2] [--no-activity-baseline]
+//                            [--warmup 2] [--no-activity-baseline] [--no-write-baseline]
 //                            [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]
 //
 // Ours: POST /v1/cases/:id/actions over real HTTP (the app listening on an ephemeral port; fetch
@@ -11,8 +11,10 @@
 //
 // Bare: `handle.executeUpdate` of a no-op update on a trivial workflow (bench/support/workflows.ts
 // idleWorkflow: the handler returns at once), as many workflows as cases, same concurrency, same
-// request counts. Informational, not a target: "bare + activity", an update whose handler awaits
-// one no-op activity, the Temporal skeleton of one of our actions.
+// request counts. Informational, not targets: "bare + activity", an update whose handler awaits
+// one no-op activity, the Temporal skeleton of one of our actions; and "bare + write", an update
+// whose handler awaits a local activity that upserts one row with bare SQL: the least a step that
+// answers only once PostgreSQL holds it (read-your-writes, as ours) costs on Temporal.
 //
 // Spreading the load: client i of c owns the cases (workflows) whose index j has j mod c == i and
 // takes them in turn, so no two clients ever wait on the same workflow: the benchmark measures the
@@ -34,13 +36,13 @@ import { benchServers } from './support/servers.js';
 import { type RuntimeWarnings, runtimeWarnings, startStack, type Stack } from './support/stack.js';
 import { type Distribution, distribution, median, percentile, round } from './support/stats.js';
 import { formatTable } from './support/table.js';
-import { activityUpdate, finishSignal, noopUpdate, type idleWorkflow } from './support/workflows.js';
+import { activityUpdate, finishSignal, noopUpdate, writeUpdate, type idleWorkflow } from './support/workflows.js';
 import { personBody } from '../test/support/harness.js';
 
 export const TARGET_P99_RATIO = 1.5;
 export const TARGET_CONCURRENCY = 16;
 
-export type Variant = 'ours' | 'bare' | 'bare+activity';
+export type Variant = 'ours' | 'bare' | 'bare+activity' | 'bare+write';
 
 export interface ActionsBenchOptions {
   concurrency?: number[];
@@ -53,6 +55,8 @@ export interface ActionsBenchOptions {
   warmup?: number;
   /** Also measure the bare update that awaits one activity (informational). */
   activityBaseline?: boolean;
+  /** Also measure the bare update that awaits one local activity's SQL upsert (informational). */
+  writeBaseline?: boolean;
   databaseUrl?: string;
   temporalAddress?: string;
   namespace?: string;
@@ -82,6 +86,8 @@ export interface LevelResult {
   concurrency: number;
   variants: VariantResult[];
   ratios: { p50: number; p99: number; throughput: number; p99MedianOfRounds: number; cpuPerRequest: number | null };
+  /** Ours against the bare update that writes one row before it answers, when it was measured. */
+  ratiosToBareWrite: { p99: number; p99MedianOfRounds: number; throughput: number; cpuPerRequest: number | null } | null;
 }
 
 export interface ActionsBenchResult {
@@ -142,7 +148,9 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
   const rounds = opts.rounds ?? 3;
   const cases = opts.cases ?? 64;
   const warmup = opts.warmup ?? 2;
-  const variants: Variant[] = opts.activityBaseline === false ? ['ours', 'bare'] : ['ours', 'bare', 'bare+activity'];
+  const variants: Variant[] = ['ours', 'bare'];
+  if (opts.activityBaseline !== false) variants.push('bare+activity');
+  if (opts.writeBaseline !== false) variants.push('bare+write');
   if (levels.some((c) => !(Number.isInteger(c) && c >= 1))) throw new Error('--concurrency must be positive integers');
 
   const servers = await benchServers('actions', { databaseUrl: opts.databaseUrl, temporalAddress: opts.temporalAddress, namespace: opts.namespace, log });
@@ -153,7 +161,11 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
     const machine = await machineInfo(servers.databaseUrl);
     const warningsAtStart = runtimeWarnings();
     stack = await startStack({ databaseUrl: servers.databaseUrl, temporalAddress: servers.temporalAddress, namespace: servers.namespace });
-    bare = await startBareWorker({ address: servers.temporalAddress, namespace: servers.namespace });
+    bare = await startBareWorker({
+      address: servers.temporalAddress,
+      namespace: servers.namespace,
+      database: { url: servers.databaseUrl, poolSize: stack.config.databasePoolSize },
+    });
     const consulateId = await stack.createConsulate();
     const caseworker = await stack.token('caseworker', { office: stack.office, sub: 'cw-bench' });
 
@@ -174,7 +186,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       idle.push(await bareClient.workflow.start<typeof idleWorkflow>('idleWorkflow', { workflowId: `bench-idle-${caseIds[i]}`, taskQueue: bare.taskQueue, args: [] }));
     }
 
-    const counters: Record<Variant, number[]> = { ours: new Array(cases).fill(0), bare: new Array(cases).fill(0), 'bare+activity': new Array(cases).fill(0) };
+    const counters = Object.fromEntries(variants.map((v) => [v, new Array<number>(cases).fill(0)])) as Record<Variant, number[]>;
     const baseUrl = stack.baseUrl;
     const headers = { authorization: `Bearer ${caseworker}`, 'content-type': 'application/json' };
     const send: Record<Variant, (target: number, k: number) => Promise<void>> = {
@@ -188,6 +200,9 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       },
       'bare+activity': async (target, k) => {
         await idle[target]!.executeUpdate(activityUpdate, { args: [actionBody(k)] });
+      },
+      'bare+write': async (target, k) => {
+        await idle[target]!.executeUpdate(writeUpdate, { args: [actionBody(k)] });
       },
     };
 
@@ -243,6 +258,10 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       });
       const ours = vr.find((x) => x.variant === 'ours')!;
       const b = vr.find((x) => x.variant === 'bare')!;
+      const w = vr.find((x) => x.variant === 'bare+write');
+      const cpuRatio = (base: VariantResult) =>
+        ours.cpuMsPerRequest && base.cpuMsPerRequest?.machine ? round(ours.cpuMsPerRequest.machine / base.cpuMsPerRequest.machine, 2) : null;
+      const p99MedianOfRounds = (base: VariantResult) => round(median(ours.p99ByRound.map((p, i) => p / base.p99ByRound[i]!)), 2);
       return {
         concurrency: c,
         variants: vr,
@@ -250,9 +269,12 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
           p50: round(ours.latencyMs.p50 / b.latencyMs.p50, 2),
           p99: round(ours.latencyMs.p99 / b.latencyMs.p99, 2),
           throughput: round(ours.throughput / b.throughput, 2),
-          p99MedianOfRounds: round(median(ours.p99ByRound.map((p, i) => p / b.p99ByRound[i]!)), 2),
-          cpuPerRequest: ours.cpuMsPerRequest && b.cpuMsPerRequest?.machine ? round(ours.cpuMsPerRequest.machine / b.cpuMsPerRequest.machine, 2) : null,
+          p99MedianOfRounds: p99MedianOfRounds(b),
+          cpuPerRequest: cpuRatio(b),
         },
+        ratiosToBareWrite: w
+          ? { p99: round(ours.latencyMs.p99 / w.latencyMs.p99, 2), p99MedianOfRounds: p99MedianOfRounds(w), throughput: round(ours.throughput / w.throughput, 2), cpuPerRequest: cpuRatio(w) }
+          : null,
       };
     });
     const atTarget = levelResults.find((l) => l.concurrency === TARGET_CONCURRENCY);
@@ -309,6 +331,19 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
         ]),
       ),
     );
+    const toWrite = levelResults.filter((l) => l.ratiosToBareWrite);
+    if (toWrite.length > 0) {
+      log('');
+      log(
+        formatTable(
+          ['concurrency', 'p99 ours/bare+write', 'p99 ratio (median of rounds)', 'throughput ours/bare+write', 'CPU/req ours/bare+write'],
+          toWrite.map((l) => {
+            const r = l.ratiosToBareWrite!;
+            return [l.concurrency, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a'];
+          }),
+        ),
+      );
+    }
     log(`machine: ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}, PostgreSQL ${machine.postgres ?? '?'}; workflow tasks over 5 s: ${warnings.slowWorkflowTasks}, timed out: ${warnings.workflowTasksLost}`);
     saveResults('actions', opts.out, result, log);
     return result;
@@ -329,6 +364,7 @@ if (isMain(import.meta.url)) {
       cases: { type: 'string' },
       warmup: { type: 'string' },
       'no-activity-baseline': { type: 'boolean' },
+      'no-write-baseline': { type: 'boolean' },
       'database-url': { type: 'string' },
       'temporal-address': { type: 'string' },
       out: { type: 'string' },
@@ -337,7 +373,7 @@ if (isMain(import.meta.url)) {
   });
   if (values.help) {
     console.log(
-      'npm run bench:actions -- [--concurrency 1,16,64] [--requests 400] [--rounds 3] [--cases 64] [--warmup 2] [--no-activity-baseline] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]',
+      'npm run bench:actions -- [--concurrency 1,16,64] [--requests 400] [--rounds 3] [--cases 64] [--warmup 2] [--no-activity-baseline] [--no-write-baseline] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]',
     );
     process.exit(0);
   }
@@ -349,6 +385,7 @@ if (isMain(import.meta.url)) {
     cases: num(values.cases),
     warmup: num(values.warmup),
     activityBaseline: values['no-activity-baseline'] ? false : undefined,
+    writeBaseline: values['no-write-baseline'] ? false : undefined,
     databaseUrl: values['database-url'],
     temporalAddress: values['temporal-address'],
     out: values.out,

@@ -1,7 +1,8 @@
 // The benchmarks' baseline: trivial workflows on the bare SDK, bundled for a worker of their own
 // (bench/support/bare.ts). They do nothing a case does, so what they cost is what Temporal itself
-// costs on this machine: a start, a workflow task, an update.
-import { condition, defineSignal, defineUpdate, proxyActivities, proxySinks, setHandler, type Sinks } from '@temporalio/workflow';
+// costs on this machine: a start, a workflow task, an update; and, for the floor of read-your-writes,
+// an update that writes one row with bare SQL before it answers.
+import { condition, defineSignal, defineUpdate, proxyActivities, proxyLocalActivities, proxySinks, setHandler, workflowInfo, type Sinks } from '@temporalio/workflow';
 
 export interface BenchSinks extends Sinks {
   bench: { done(): void };
@@ -10,8 +11,11 @@ const { bench } = proxySinks<BenchSinks>();
 
 export interface BenchActivities {
   noop(arg: unknown): Promise<void>;
+  /** One upsert of one row with bare SQL (bench/support/bare.ts). */
+  write(row: { workflowId: string; n: number; body: unknown }): Promise<void>;
 }
 const { noop } = proxyActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
+const { write } = proxyLocalActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
 
 /** Intake's baseline: starts, runs one workflow task, tells the benchmark process, completes. */
 export async function noopWorkflow(): Promise<void> {
@@ -21,6 +25,11 @@ export async function noopWorkflow(): Promise<void> {
 export const noopUpdate = defineUpdate<{ ok: true; n: number }, [unknown]>('noop');
 /** Like a case action's shape: the handler awaits one (no-op) activity before it answers. */
 export const activityUpdate = defineUpdate<{ ok: true; n: number }, [unknown]>('noop_activity');
+/**
+ * The least a step that answers only once PostgreSQL holds it can cost on Temporal: the handler
+ * awaits a local activity (as a case's persist step does) that upserts one row with bare SQL.
+ */
+export const writeUpdate = defineUpdate<{ ok: true; n: number }, [unknown]>('noop_write');
 export const finishSignal = defineSignal('finish');
 
 /** The actions baseline: a long-lived workflow that answers updates until told to finish. */
@@ -30,6 +39,10 @@ export async function idleWorkflow(): Promise<number> {
   setHandler(noopUpdate, () => ({ ok: true as const, n: ++n }));
   setHandler(activityUpdate, async (arg) => {
     await noop(arg);
+    return { ok: true as const, n: ++n };
+  });
+  setHandler(writeUpdate, async (arg) => {
+    await write({ workflowId: workflowInfo().workflowId, n: n + 1, body: arg });
     return { ok: true as const, n: ++n };
   });
   setHandler(finishSignal, () => void (finished = true));

@@ -3,6 +3,7 @@
 // updates on trivial workflows), and its JSON result has the documented structure with finite
 // positive numbers.
 import { readFileSync, rmSync } from 'node:fs';
+import pg from 'pg';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, inject } from 'vitest';
@@ -14,8 +15,9 @@ afterAll(() => rmSync(out, { force: true }));
 const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
 
 describe('the actions benchmark', () => {
-  it('when it runs at concurrency 1 and 2, then it reports p50/p99 and throughput of ours and the bare update, and their ratios', async () => {
+  it('when it runs at concurrency 1 and 2, then it reports p50/p99 and throughput of ours and the bare update, and their ratios, and the bare update that writes one row', async () => {
     const lines: string[] = [];
+    const startedAt = new Date();
     const result = await runActionsBench({
       concurrency: [1, 2],
       requests: 6,
@@ -40,7 +42,7 @@ describe('the actions benchmark', () => {
 
     expect(written.levels.map((l) => l.concurrency)).toEqual([1, 2]);
     for (const level of written.levels) {
-      expect(level.variants.map((v) => v.variant)).toEqual(['ours', 'bare', 'bare+activity']);
+      expect(level.variants.map((v) => v.variant)).toEqual(['ours', 'bare', 'bare+activity', 'bare+write']);
       for (const v of level.variants) {
         expect(v.errors).toBe(0);
         expect(v.requests).toBeGreaterThanOrEqual(6);
@@ -56,6 +58,18 @@ describe('the actions benchmark', () => {
       const { cpuPerRequest, ...ratios } = level.ratios;
       for (const n of Object.values(ratios)) expect(positive(n), String(n)).toBe(true);
       expect(cpuPerRequest === null || positive(cpuPerRequest), String(cpuPerRequest)).toBe(true);
+      const { cpuPerRequest: cpuToWrite, ...toWrite } = level.ratiosToBareWrite!;
+      for (const n of Object.values(toWrite)) expect(positive(n), String(n)).toBe(true);
+      expect(cpuToWrite === null || positive(cpuToWrite), String(cpuToWrite)).toBe(true);
+    }
+    // The write baseline really wrote: one row per trivial workflow, upserted by its updates.
+    const db = new pg.Client({ connectionString: inject('databaseUrl') });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ n: number }>('select count(*)::int as n from bench_bare_writes where written_at >= $1', [startedAt]);
+      expect(rows[0]!.n).toBe(2);
+    } finally {
+      await db.end();
     }
     // No level at the target's concurrency in a smoke run: no verdict.
     expect(written.summary).toEqual({ p99RatioAtTarget: null, withinTarget: null });
