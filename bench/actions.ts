@@ -164,7 +164,8 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
     bare = await startBareWorker({
       address: servers.temporalAddress,
       namespace: servers.namespace,
-      database: { url: servers.databaseUrl, poolSize: stack.config.databasePoolSize },
+      // Its pool and table only when the write baseline runs.
+      database: variants.includes('bare+write') ? { url: servers.databaseUrl, poolSize: stack.config.databasePoolSize } : undefined,
     });
     const consulateId = await stack.createConsulate();
     const caseworker = await stack.token('caseworker', { office: stack.office, sub: 'cw-bench' });

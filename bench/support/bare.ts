@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { BenchSinks } from './workflows.js';
+import type { BareWriteRow, BenchSinks } from './workflows.js';
 import { quietTemporalRuntime } from './stack.js';
 
 const WORKFLOWS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'workflows.ts');
@@ -29,7 +29,7 @@ async function bareWrites(databaseUrl: string, poolSize: number) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
   await pool.query(`create table if not exists ${WRITES_TABLE} (workflow_id text primary key, n int not null, body jsonb not null, written_at timestamptz not null default now())`);
   return {
-    write: async (row: { workflowId: string; n: number; body: unknown }) => {
+    write: async (row: BareWriteRow) => {
       await pool.query(
         `insert into ${WRITES_TABLE} (workflow_id, n, body) values ($1, $2, $3) on conflict (workflow_id) do update set n = excluded.n, body = excluded.body, written_at = now()`,
         [row.workflowId, row.n, JSON.stringify(row.body)],
@@ -55,10 +55,11 @@ export async function startBareWorker(opts: { address: string; namespace: string
     workflowBundle: await bareBundle(),
     activities: {
       noop: async () => {},
-      write: async (row: { workflowId: string; n: number; body: unknown }) => {
-        if (!writes) throw new Error('this bare worker was started without a database');
-        await writes.write(row);
-      },
+      write:
+        writes?.write ??
+        (() => {
+          throw new Error('this bare worker was started without a database');
+        }),
     },
     sinks,
   });

@@ -9,10 +9,17 @@ export interface BenchSinks extends Sinks {
 }
 const { bench } = proxySinks<BenchSinks>();
 
+/** The row the write baseline upserts, one per trivial workflow. */
+export interface BareWriteRow {
+  workflowId: string;
+  n: number;
+  body: unknown;
+}
+
 export interface BenchActivities {
   noop(arg: unknown): Promise<void>;
   /** One upsert of one row with bare SQL (bench/support/bare.ts). */
-  write(row: { workflowId: string; n: number; body: unknown }): Promise<void>;
+  write(row: BareWriteRow): Promise<void>;
 }
 const { noop } = proxyActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
 const { write } = proxyLocalActivities<BenchActivities>({ startToCloseTimeout: '30 seconds' });
