@@ -1,6 +1,6 @@
 // The `actions` benchmark: latency and throughput of caseworker actions.
 //   npm run bench:actions -- [--concurrency 1,16,64] [--requests 400] [--rounds 3] [--cases 64]
-//                            [--warmup 2] [--no-activity-baseline] [--no-write-baseline]
+//                            [--warmup 2] [--no-activity-baseline] [--no-write-baseline] [--no-http-baseline]
 //                            [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]
 //
 // Ours: POST /v1/cases/:id/actions over real HTTP (the app listening on an ephemeral port; fetch
@@ -14,7 +14,11 @@
 // request counts. Informational, not targets: "bare + activity", an update whose handler awaits
 // one no-op activity, the Temporal skeleton of one of our actions; and "bare + write", an update
 // whose handler awaits a local activity that upserts one row with bare SQL: the least a step that
-// answers only once PostgreSQL holds it (read-your-writes, as ours) costs on Temporal.
+// answers only once PostgreSQL holds it (read-your-writes, as ours) costs on Temporal; and "http +
+// write", the same update behind one bare Express route (bench/support/bare-http.ts) reached with the
+// same HTTP client as ours: the least an HTTP API with read-your-writes costs. Ours is reported
+// against each of the two as well, and each of them against the bare update: how much of the target
+// the transport and the write take before any of Homeward's own work.
 //
 // Spreading the load: client i of c owns the cases (workflows) whose index j has j mod c == i and
 // takes them in turn, so no two clients ever wait on the same workflow: the benchmark measures the
@@ -29,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { WorkflowHandle } from '@temporalio/client';
 import { startBareWorker, type BareWorker } from './support/bare.js';
+import { startBareHttp } from './support/bare-http.js';
 import { type CpuSpent, cpuMeter } from './support/cpu.js';
 import { inPool } from './support/pool.js';
 import { finishMachineInfo, isMain, machineInfo, saveResults, type MachineInfo } from './support/results.js';
@@ -42,7 +47,7 @@ import { personBody } from '../test/support/harness.js';
 export const TARGET_P99_RATIO = 1.5;
 export const TARGET_CONCURRENCY = 16;
 
-export type Variant = 'ours' | 'bare' | 'bare+activity' | 'bare+write';
+export type Variant = 'ours' | 'bare' | 'bare+activity' | 'bare+write' | 'http+write';
 
 export interface ActionsBenchOptions {
   concurrency?: number[];
@@ -57,6 +62,8 @@ export interface ActionsBenchOptions {
   activityBaseline?: boolean;
   /** Also measure the bare update that awaits one local activity's SQL upsert (informational). */
   writeBaseline?: boolean;
+  /** Also measure that update behind a bare HTTP route (informational). */
+  httpBaseline?: boolean;
   databaseUrl?: string;
   temporalAddress?: string;
   namespace?: string;
@@ -82,12 +89,24 @@ export interface VariantResult {
   cpuMsPerRequest: { machine: number; benchProcess: number; caseWorkers: number; rest: number } | null;
 }
 
+/** One variant against another: p99 pooled and as the median of the rounds' ratios, throughput, CPU per request. */
+export interface Ratios {
+  p99: number;
+  p99MedianOfRounds: number;
+  throughput: number;
+  cpuPerRequest: number | null;
+}
+
 export interface LevelResult {
   concurrency: number;
   variants: VariantResult[];
-  ratios: { p50: number; p99: number; throughput: number; p99MedianOfRounds: number; cpuPerRequest: number | null };
+  ratios: Ratios & { p50: number };
   /** Ours against the bare update that writes one row before it answers, when it was measured. */
-  ratiosToBareWrite: { p99: number; p99MedianOfRounds: number; throughput: number; cpuPerRequest: number | null } | null;
+  ratiosToBareWrite: Ratios | null;
+  /** Ours against that update behind a bare HTTP route, when it was measured. */
+  ratiosToHttpWrite: Ratios | null;
+  /** Each baseline other than the bare update against the bare update: what it takes of the target before ours adds anything. */
+  baselinesToBare: Partial<Record<Variant, Ratios>>;
 }
 
 export interface ActionsBenchResult {
@@ -107,6 +126,17 @@ export interface ActionsBenchResult {
 function actionBody(k: number): Record<string, unknown> {
   if (k % 2 === 0) return { type: 'add_note', text: `benchmark note ${k}` };
   return { type: 'set_priority', priority: (k >> 1) % 2 === 0 ? 'high' : 'normal', reason: 'benchmark' };
+}
+
+/** `a` against `base`: p99 pooled and round by round (the rounds alternate the order, so each pair shared its conditions). */
+function ratiosOf(a: VariantResult, base: VariantResult): Ratios {
+  const cpu = a.cpuMsPerRequest?.machine && base.cpuMsPerRequest?.machine ? round(a.cpuMsPerRequest.machine / base.cpuMsPerRequest.machine, 2) : null;
+  return {
+    p99: round(a.latencyMs.p99 / base.latencyMs.p99, 2),
+    p99MedianOfRounds: round(median(a.p99ByRound.map((p, i) => p / base.p99ByRound[i]!)), 2),
+    throughput: round(a.throughput / base.throughput, 2),
+    cpuPerRequest: cpu,
+  };
 }
 
 interface Run {
@@ -151,11 +181,13 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
   const variants: Variant[] = ['ours', 'bare'];
   if (opts.activityBaseline !== false) variants.push('bare+activity');
   if (opts.writeBaseline !== false) variants.push('bare+write');
+  if (opts.httpBaseline !== false) variants.push('http+write');
   if (levels.some((c) => !(Number.isInteger(c) && c >= 1))) throw new Error('--concurrency must be positive integers');
 
   const servers = await benchServers('actions', { databaseUrl: opts.databaseUrl, temporalAddress: opts.temporalAddress, namespace: opts.namespace, log });
   let stack: Stack | undefined;
   let bare: BareWorker | undefined;
+  let bareHttp: Awaited<ReturnType<typeof startBareHttp>> | undefined;
   const idle: Array<WorkflowHandle<typeof idleWorkflow>> = [];
   try {
     const machine = await machineInfo(servers.databaseUrl);
@@ -165,7 +197,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       address: servers.temporalAddress,
       namespace: servers.namespace,
       // Its pool and table only when the write baseline runs.
-      database: variants.includes('bare+write') ? { url: servers.databaseUrl, poolSize: stack.config.databasePoolSize } : undefined,
+      database: variants.includes('bare+write') || variants.includes('http+write') ? { url: servers.databaseUrl, poolSize: stack.config.databasePoolSize } : undefined,
     });
     const consulateId = await stack.createConsulate();
     const caseworker = await stack.token('caseworker', { office: stack.office, sub: 'cw-bench' });
@@ -187,6 +219,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       idle.push(await bareClient.workflow.start<typeof idleWorkflow>('idleWorkflow', { workflowId: `bench-idle-${caseIds[i]}`, taskQueue: bare.taskQueue, args: [] }));
     }
 
+    if (variants.includes('http+write')) bareHttp = await startBareHttp(idle);
     const counters = Object.fromEntries(variants.map((v) => [v, new Array<number>(cases).fill(0)])) as Record<Variant, number[]>;
     const baseUrl = stack.baseUrl;
     const headers = { authorization: `Bearer ${caseworker}`, 'content-type': 'application/json' };
@@ -204,6 +237,11 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       },
       'bare+write': async (target, k) => {
         await idle[target]!.executeUpdate(writeUpdate, { args: [actionBody(k)] });
+      },
+      'http+write': async (target, k) => {
+        const res = await fetch(`${bareHttp!.baseUrl}/targets/${target}/writes`, { method: 'POST', headers, body: JSON.stringify(actionBody(k)) });
+        const text = await res.text();
+        if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 300)}`);
       },
     };
 
@@ -257,25 +295,18 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
           },
         };
       });
-      const ours = vr.find((x) => x.variant === 'ours')!;
-      const b = vr.find((x) => x.variant === 'bare')!;
-      const w = vr.find((x) => x.variant === 'bare+write');
-      const cpuRatio = (base: VariantResult) =>
-        ours.cpuMsPerRequest && base.cpuMsPerRequest?.machine ? round(ours.cpuMsPerRequest.machine / base.cpuMsPerRequest.machine, 2) : null;
-      const p99MedianOfRounds = (base: VariantResult) => round(median(ours.p99ByRound.map((p, i) => p / base.p99ByRound[i]!)), 2);
+      const of = (v: Variant) => vr.find((x) => x.variant === v);
+      const ours = of('ours')!;
+      const b = of('bare')!;
+      const w = of('bare+write');
+      const h = of('http+write');
       return {
         concurrency: c,
         variants: vr,
-        ratios: {
-          p50: round(ours.latencyMs.p50 / b.latencyMs.p50, 2),
-          p99: round(ours.latencyMs.p99 / b.latencyMs.p99, 2),
-          throughput: round(ours.throughput / b.throughput, 2),
-          p99MedianOfRounds: p99MedianOfRounds(b),
-          cpuPerRequest: cpuRatio(b),
-        },
-        ratiosToBareWrite: w
-          ? { p99: round(ours.latencyMs.p99 / w.latencyMs.p99, 2), p99MedianOfRounds: p99MedianOfRounds(w), throughput: round(ours.throughput / w.throughput, 2), cpuPerRequest: cpuRatio(w) }
-          : null,
+        ratios: { p50: round(ours.latencyMs.p50 / b.latencyMs.p50, 2), ...ratiosOf(ours, b) },
+        ratiosToBareWrite: w ? ratiosOf(ours, w) : null,
+        ratiosToHttpWrite: h ? ratiosOf(ours, h) : null,
+        baselinesToBare: Object.fromEntries(vr.filter((x) => x.variant !== 'ours' && x.variant !== 'bare').map((x) => [x.variant, ratiosOf(x, b)])),
       };
     });
     const atTarget = levelResults.find((l) => l.concurrency === TARGET_CONCURRENCY);
@@ -332,24 +363,24 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
         ]),
       ),
     );
-    const toWrite = levelResults.filter((l) => l.ratiosToBareWrite);
-    if (toWrite.length > 0) {
+    // Ours against the floors, and the floors against the bare update (what they leave of the target).
+    const against = levelResults.flatMap((l) => [
+      ...(['bare+write', 'http+write'] as const).flatMap((v) => {
+        const r = v === 'bare+write' ? l.ratiosToBareWrite : l.ratiosToHttpWrite;
+        return r ? [[l.concurrency, `ours/${v}`, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a']] : [];
+      }),
+      ...Object.entries(l.baselinesToBare).map(([v, r]) => [l.concurrency, `${v}/bare`, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a']),
+    ]);
+    if (against.length > 0) {
       log('');
-      log(
-        formatTable(
-          ['concurrency', 'p99 ours/bare+write', 'p99 ratio (median of rounds)', 'throughput ours/bare+write', 'CPU/req ours/bare+write'],
-          toWrite.map((l) => {
-            const r = l.ratiosToBareWrite!;
-            return [l.concurrency, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a'];
-          }),
-        ),
-      );
+      log(formatTable(['concurrency', 'ratio', 'p99', 'p99 (median of rounds)', 'throughput', 'CPU/req'], against));
     }
     log(`machine: ${machine.cores} cores, ${machine.memoryGb} GB, node ${machine.node}, PostgreSQL ${machine.postgres ?? '?'}; workflow tasks over 5 s: ${warnings.slowWorkflowTasks}, timed out: ${warnings.workflowTasksLost}`);
     saveResults('actions', opts.out, result, log);
     return result;
   } finally {
     await Promise.allSettled(idle.map((h) => h.signal(finishSignal)));
+    await bareHttp?.stop();
     await bare?.stop();
     await stack?.stop();
     await servers.stop();
@@ -366,6 +397,7 @@ if (isMain(import.meta.url)) {
       warmup: { type: 'string' },
       'no-activity-baseline': { type: 'boolean' },
       'no-write-baseline': { type: 'boolean' },
+      'no-http-baseline': { type: 'boolean' },
       'database-url': { type: 'string' },
       'temporal-address': { type: 'string' },
       out: { type: 'string' },
@@ -374,7 +406,7 @@ if (isMain(import.meta.url)) {
   });
   if (values.help) {
     console.log(
-      'npm run bench:actions -- [--concurrency 1,16,64] [--requests 400] [--rounds 3] [--cases 64] [--warmup 2] [--no-activity-baseline] [--no-write-baseline] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]',
+      'npm run bench:actions -- [--concurrency 1,16,64] [--requests 400] [--rounds 3] [--cases 64] [--warmup 2] [--no-activity-baseline] [--no-write-baseline] [--no-http-baseline] [--database-url URL] [--temporal-address HOST:PORT] [--out FILE]',
     );
     process.exit(0);
   }
@@ -387,6 +419,7 @@ if (isMain(import.meta.url)) {
     warmup: num(values.warmup),
     activityBaseline: values['no-activity-baseline'] ? false : undefined,
     writeBaseline: values['no-write-baseline'] ? false : undefined,
+    httpBaseline: values['no-http-baseline'] ? false : undefined,
     databaseUrl: values['database-url'],
     temporalAddress: values['temporal-address'],
     out: values.out,

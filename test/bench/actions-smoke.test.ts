@@ -15,7 +15,7 @@ afterAll(() => rmSync(out, { force: true }));
 const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
 
 describe('the actions benchmark', () => {
-  it('when it runs at concurrency 1 and 2, then it reports p50/p99 and throughput of ours and the bare update, and their ratios, and the bare update that writes one row', async () => {
+  it('when it runs at concurrency 1 and 2, then it reports p50/p99 and throughput of ours and the bare update, and their ratios, and the bare update that writes one row, bare and behind HTTP', async () => {
     const lines: string[] = [];
     const startedAt = new Date();
     const result = await runActionsBench({
@@ -42,7 +42,7 @@ describe('the actions benchmark', () => {
 
     expect(written.levels.map((l) => l.concurrency)).toEqual([1, 2]);
     for (const level of written.levels) {
-      expect(level.variants.map((v) => v.variant)).toEqual(['ours', 'bare', 'bare+activity', 'bare+write']);
+      expect(level.variants.map((v) => v.variant)).toEqual(['ours', 'bare', 'bare+activity', 'bare+write', 'http+write']);
       for (const v of level.variants) {
         expect(v.errors).toBe(0);
         expect(v.requests).toBeGreaterThanOrEqual(6);
@@ -58,16 +58,25 @@ describe('the actions benchmark', () => {
       const { cpuPerRequest, ...ratios } = level.ratios;
       for (const n of Object.values(ratios)) expect(positive(n), String(n)).toBe(true);
       expect(cpuPerRequest === null || positive(cpuPerRequest), String(cpuPerRequest)).toBe(true);
-      const { cpuPerRequest: cpuToWrite, ...toWrite } = level.ratiosToBareWrite!;
-      for (const n of Object.values(toWrite)) expect(positive(n), String(n)).toBe(true);
-      expect(cpuToWrite === null || positive(cpuToWrite), String(cpuToWrite)).toBe(true);
+      expect(Object.keys(level.baselinesToBare)).toEqual(['bare+activity', 'bare+write', 'http+write']);
+      for (const r of [level.ratiosToBareWrite!, level.ratiosToHttpWrite!, ...Object.values(level.baselinesToBare)]) {
+        const { cpuPerRequest: cpu, ...others } = r;
+        expect(Object.keys(others)).toEqual(['p99', 'p99MedianOfRounds', 'throughput']);
+        for (const n of Object.values(others)) expect(positive(n), String(n)).toBe(true);
+        expect(cpu === null || positive(cpu), String(cpu)).toBe(true);
+      }
     }
-    // The write baseline really wrote: one row per trivial workflow, upserted by its updates.
+    // The write baselines really wrote: one row per trivial workflow, upserted by its updates, the
+    // last of them through the HTTP route (the last variant of a first round), which wraps what it was sent.
     const db = new pg.Client({ connectionString: inject('databaseUrl') });
     await db.connect();
     try {
-      const { rows } = await db.query<{ n: number }>('select count(*)::int as n from bench_bare_writes where written_at >= $1', [startedAt]);
-      expect(rows[0]!.n).toBe(2);
+      const { rows } = await db.query<{ n: number; viaHttp: number }>(
+        `select count(*)::int as n, count(*) filter (where body->>'via' = 'http' and body->'action'->>'type' in ('add_note', 'set_priority'))::int as "viaHttp"
+         from bench_bare_writes where written_at >= $1`,
+        [startedAt],
+      );
+      expect(rows[0]).toEqual({ n: 2, viaHttp: 2 });
     } finally {
       await db.end();
     }
