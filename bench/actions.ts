@@ -196,7 +196,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
     bare = await startBareWorker({
       address: servers.temporalAddress,
       namespace: servers.namespace,
-      // Its pool and table only when the write baseline runs.
+      // Its pool and table only when a write baseline runs.
       database: variants.includes('bare+write') || variants.includes('http+write') ? { url: servers.databaseUrl, poolSize: stack.config.databasePoolSize } : undefined,
     });
     const consulateId = await stack.createConsulate();
@@ -223,12 +223,14 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
     const counters = Object.fromEntries(variants.map((v) => [v, new Array<number>(cases).fill(0)])) as Record<Variant, number[]>;
     const baseUrl = stack.baseUrl;
     const headers = { authorization: `Bearer ${caseworker}`, 'content-type': 'application/json' };
+    // The same request, bytes and headers alike, to our API and to the bare route (which ignores the token).
+    const post = async (url: string, k: number) => {
+      const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(actionBody(k)) });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 300)}`);
+    };
     const send: Record<Variant, (target: number, k: number) => Promise<void>> = {
-      ours: async (target, k) => {
-        const res = await fetch(`${baseUrl}/v1/cases/${caseIds[target]}/actions`, { method: 'POST', headers, body: JSON.stringify(actionBody(k)) });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 300)}`);
-      },
+      ours: (target, k) => post(`${baseUrl}/v1/cases/${caseIds[target]}/actions`, k),
       bare: async (target, k) => {
         await idle[target]!.executeUpdate(noopUpdate, { args: [actionBody(k)] });
       },
@@ -238,11 +240,7 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       'bare+write': async (target, k) => {
         await idle[target]!.executeUpdate(writeUpdate, { args: [actionBody(k)] });
       },
-      'http+write': async (target, k) => {
-        const res = await fetch(`${bareHttp!.baseUrl}/targets/${target}/writes`, { method: 'POST', headers, body: JSON.stringify(actionBody(k)) });
-        const text = await res.text();
-        if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 300)}`);
-      },
+      'http+write': (target, k) => post(`${bareHttp!.baseUrl}/targets/${target}/writes`, k),
     };
 
     const samples = new Map<string, { latencies: number[]; errors: number; firstError?: string; throughput: number[]; p99: number[]; requests: number; cpu: CpuSpent | null }>();
