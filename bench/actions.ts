@@ -362,13 +362,14 @@ export async function runActionsBench(opts: ActionsBenchOptions = {}): Promise<A
       ),
     );
     // Ours against the floors, and the floors against the bare update (what they leave of the target).
-    const against = levelResults.flatMap((l) => [
-      ...(['bare+write', 'http+write'] as const).flatMap((v) => {
-        const r = v === 'bare+write' ? l.ratiosToBareWrite : l.ratiosToHttpWrite;
-        return r ? [[l.concurrency, `ours/${v}`, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a']] : [];
-      }),
-      ...Object.entries(l.baselinesToBare).map(([v, r]) => [l.concurrency, `${v}/bare`, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a']),
-    ]);
+    const against = levelResults.flatMap((l) => {
+      const pairs: Array<[string, Ratios | null]> = [
+        ['ours/bare+write', l.ratiosToBareWrite],
+        ['ours/http+write', l.ratiosToHttpWrite],
+        ...Object.entries(l.baselinesToBare).map(([v, r]): [string, Ratios] => [`${v}/bare`, r]),
+      ];
+      return pairs.flatMap(([name, r]) => (r ? [[l.concurrency, name, r.p99, r.p99MedianOfRounds, r.throughput, r.cpuPerRequest ?? 'n/a']] : []));
+    });
     if (against.length > 0) {
       log('');
       log(formatTable(['concurrency', 'ratio', 'p99', 'p99 (median of rounds)', 'throughput', 'CPU/req'], against));

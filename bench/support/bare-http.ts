@@ -10,7 +10,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { type idleWorkflow, writeUpdate } from './workflows.js';
 
 /** What the route hands the workflow, so a reader of the written rows can tell this baseline's from the bare one's. */
-export interface HttpWriteBody {
+interface HttpWriteBody {
   via: 'http';
   action: unknown;
 }
